@@ -1,0 +1,80 @@
+package crypto
+
+import (
+	"crypto/hkdf"
+	"crypto/sha256"
+	"fmt"
+)
+
+// KeySize is the size of the master key and of every derived subkey, in bytes.
+const KeySize = 32
+
+// HKDF info strings of the gocryptfs format (spec §3.1).
+const (
+	infoEME     = "EME filename encryption"
+	infoGCM     = "AES-GCM file content encryption"
+	infoXChaCha = "XChaCha20-Poly1305 file content encryption"
+)
+
+// Algorithm is a file-content AEAD.
+type Algorithm int
+
+// The content algorithms cofferfs reads and writes.
+const (
+	AESGCM            Algorithm = iota // AES-256-GCM with 128-bit nonces (GCMIV128)
+	XChaCha20Poly1305                  // XChaCha20-Poly1305 with 192-bit nonces
+)
+
+// String returns the algorithm's name as shown to users.
+func (a Algorithm) String() string {
+	switch a {
+	case AESGCM:
+		return "AES-256-GCM"
+	case XChaCha20Poly1305:
+		return "XChaCha20-Poly1305"
+	}
+	return fmt.Sprintf("Algorithm(%d)", int(a))
+}
+
+// Keys holds the subkeys derived from a master key. Call Wipe when done.
+type Keys struct {
+	// Name is the AES-256 key for EME name encryption.
+	Name []byte
+	// Content is the AEAD key for file contents, symlinks and xattr values.
+	Content []byte
+	// Algorithm is the content algorithm Content is meant for.
+	Algorithm Algorithm
+}
+
+// DeriveKeys derives the name and content keys from a 32-byte master key
+// with HKDF-SHA256, an empty salt and the gocryptfs info strings. The caller
+// keeps ownership of master and should clear it when it is no longer needed.
+// It panics if master is not KeySize bytes.
+func DeriveKeys(master []byte, alg Algorithm) *Keys {
+	if len(master) != KeySize {
+		panic("crypto: master key must be 32 bytes")
+	}
+	info := infoGCM
+	if alg == XChaCha20Poly1305 {
+		info = infoXChaCha
+	}
+	return &Keys{
+		Name:      hkdfKey(master, infoEME),
+		Content:   hkdfKey(master, info),
+		Algorithm: alg,
+	}
+}
+
+// Wipe overwrites the keys with zeros.
+func (k *Keys) Wipe() {
+	clear(k.Name)
+	clear(k.Content)
+}
+
+func hkdfKey(secret []byte, info string) []byte {
+	k, err := hkdf.Key(sha256.New, secret, nil, info, KeySize)
+	if err != nil {
+		panic("crypto: internal error: " + err.Error())
+	}
+	return k
+}

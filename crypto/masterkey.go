@@ -1,0 +1,167 @@
+package crypto
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"strings"
+
+	"golang.org/x/crypto/scrypt"
+)
+
+// Parameters of password-based key wrapping (spec §2.4, §2.5).
+const (
+	// SaltSize is the size of a new scrypt salt.
+	SaltSize = 32
+	// DefaultScryptLogN is the default scrypt cost exponent (N = 2^16).
+	DefaultScryptLogN = 16
+	// MinScryptLogN and MaxScryptLogN bound the cost exponent at init.
+	MinScryptLogN, MaxScryptLogN = 10, 28
+	// MaxPasswordSize is the longest accepted password, in bytes.
+	MaxPasswordSize = 2048
+	// WrappedKeySize is the size of a wrapped master key with HKDF.
+	WrappedKeySize = NonceSizeGCM + KeySize + TagSize
+)
+
+// ErrWrongPassword is returned when a wrapped key does not authenticate:
+// the password (or the config) is wrong.
+var ErrWrongPassword = errors.New("crypto: wrong password")
+
+// ScryptParams are the scrypt parameters stored in a config.
+type ScryptParams struct {
+	Salt   []byte
+	N      int
+	R      int
+	P      int
+	KeyLen int
+}
+
+// NewScryptParams returns fresh parameters with a random salt and N = 2^logN.
+func NewScryptParams(logN int) ScryptParams {
+	salt := make([]byte, SaltSize)
+	rand.Read(salt)
+	return ScryptParams{Salt: salt, N: 1 << logN, R: 8, P: 1, KeyLen: KeySize}
+}
+
+// Validate rejects parameters below the format's minimums or unusable ones.
+func (p ScryptParams) Validate() error {
+	switch {
+	case p.N < 1<<MinScryptLogN || p.N&(p.N-1) != 0:
+		return errors.New("crypto: scrypt N must be a power of two of at least 1024")
+	case p.N > 1<<MaxScryptLogN:
+		return errors.New("crypto: scrypt N is larger than 2^28")
+	case p.R < 8 || p.P < 1 || p.R*p.P >= 1<<30:
+		return errors.New("crypto: scrypt r or p out of range")
+	case len(p.Salt) < SaltSize:
+		return errors.New("crypto: scrypt salt shorter than 32 bytes")
+	case p.KeyLen != KeySize:
+		return errors.New("crypto: scrypt key length must be 32")
+	}
+	return nil
+}
+
+// DeriveKEK runs scrypt over the password. The result is the key-encryption
+// key; the caller clears it.
+func DeriveKEK(password []byte, p ScryptParams) ([]byte, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if len(password) == 0 || len(password) > MaxPasswordSize {
+		return nil, errors.New("crypto: password must be 1..2048 bytes")
+	}
+	k, err := scrypt.Key(password, p.Salt, p.N, p.R, p.P, p.KeyLen)
+	if err != nil {
+		return nil, errors.New("crypto: scrypt: " + err.Error())
+	}
+	return k, nil
+}
+
+// wrapAEAD returns the AES-256-GCM codec that wraps the master key: with
+// HKDF its key is derived from the KEK with the content info string and
+// the nonce is 16 bytes; legacy configs use the KEK and 12-byte nonces.
+func wrapAEAD(kek []byte, useHKDF bool) cipher.AEAD {
+	key, ns := kek, 12
+	if useHKDF {
+		key, ns = hkdfKey(kek, infoGCM), NonceSizeGCM
+		defer clear(key)
+	}
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		panic("crypto: KEK must be 32 bytes")
+	}
+	a, err := cipher.NewGCMWithNonceSize(b, ns)
+	if err != nil {
+		panic("crypto: internal error: " + err.Error())
+	}
+	return a
+}
+
+// WrapMasterKey encrypts the master key under a KEK (with HKDF, as every
+// new vault does) and returns the EncryptedKey blob.
+func WrapMasterKey(master, kek []byte) []byte {
+	if len(master) != KeySize {
+		panic("crypto: master key must be 32 bytes")
+	}
+	a := wrapAEAD(kek, true)
+	nonce := make([]byte, a.NonceSize())
+	for allZero(nonce) {
+		rand.Read(nonce)
+	}
+	return a.Seal(nonce, nonce, master, make([]byte, 8))
+}
+
+// UnwrapMasterKey decrypts an EncryptedKey blob. It returns
+// ErrWrongPassword if it does not authenticate.
+func UnwrapMasterKey(blob, kek []byte, useHKDF bool) ([]byte, error) {
+	a := wrapAEAD(kek, useHKDF)
+	ns := a.NonceSize()
+	if len(blob) != ns+KeySize+TagSize || allZero(blob[:ns]) {
+		return nil, ErrWrongPassword
+	}
+	m, err := a.Open(nil, blob[:ns], blob[ns:], make([]byte, 8))
+	if err != nil {
+		return nil, ErrWrongPassword
+	}
+	return m, nil
+}
+
+// NewMasterKey returns 32 fresh random bytes.
+func NewMasterKey() []byte {
+	k := make([]byte, KeySize)
+	rand.Read(k)
+	return k
+}
+
+// FormatMasterKey renders a master key as 64 lowercase hex digits in 8
+// dash-separated groups of 8, the recovery-key form.
+func FormatMasterKey(key []byte) string {
+	h := hex.EncodeToString(key)
+	var b strings.Builder
+	for i := 0; i < len(h); i += 8 {
+		if i > 0 {
+			b.WriteByte('-')
+		}
+		b.WriteString(h[i:min(i+8, len(h))])
+	}
+	return b.String()
+}
+
+// ParseMasterKey reads a recovery key: 64 hex digits in either case, with
+// dashes and white space ignored.
+func ParseMasterKey(s string) ([]byte, error) {
+	s = strings.Map(func(r rune) rune {
+		switch r {
+		case '-', ' ', '\t', '\n', '\r':
+			return -1
+		}
+		return r
+	}, s)
+	k, err := hex.DecodeString(s)
+	if err != nil || len(k) != KeySize {
+		clear(k)
+		return nil, errors.New("crypto: a master key is 64 hex digits")
+	}
+	return k, nil
+}
