@@ -21,7 +21,7 @@ const MaxBlocks = 128
 // Cipher is EME over one block cipher. It is safe for concurrent use when
 // the underlying block cipher is (AES from the standard library is).
 type Cipher struct {
-	b cipher.Block
+	b  cipher.Block
 	l0 [BlockSize]byte // AES-Enc(K, 0^128), the start of the mask table
 }
 
