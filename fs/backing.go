@@ -1,0 +1,263 @@
+package fs
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/cofferfs/cofferfs/crypto"
+	"golang.org/x/sys/unix"
+)
+
+// The backing chokepoint: every access to the cipherdir starts from the
+// root descriptor and walks one component at a time with openat and
+// O_NOFOLLOW. No absolute backing path is ever built, so a plaintext path
+// near PATH_MAX still works, and a symlink planted in the backing
+// directory is never followed out of it.
+
+const (
+	walkFlags = unix.O_PATH | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
+	// selfName stands for a directory itself in *at calls on its own fd.
+	selfName = "."
+)
+
+// entry is a resolved plaintext path: its backing parent directory and
+// its name there.
+type entry struct {
+	dir    int    // backing parent directory (O_PATH)
+	owned  bool   // dir must be closed
+	iv     []byte // name IV of dir
+	path   string // plaintext path, for errors
+	plain  string // plaintext leaf name ("" for the root)
+	disk   string // backing leaf name: encrypted, hashed when long, "." for the root
+	cipher string // full encrypted leaf name (differs from disk when long)
+}
+
+func (e *entry) close() {
+	if e.owned {
+		unix.Close(e.dir)
+		e.owned = false
+	}
+}
+
+func (e *entry) long() bool { return e.disk != e.cipher }
+
+// splitPath validates a plaintext path and returns its components.
+func splitPath(path string) ([]string, error) {
+	path = strings.Trim(path, "/")
+	if path == "" {
+		return nil, nil
+	}
+	parts := strings.Split(path, "/")
+	for _, p := range parts {
+		if err := crypto.ValidName(p); err != nil {
+			if err == crypto.ErrNameTooLong {
+				return nil, fmt.Errorf("fs: %q: %w", path, unix.ENAMETOOLONG)
+			}
+			return nil, fmt.Errorf("fs: %q: %w", path, unix.EINVAL)
+		}
+	}
+	return parts, nil
+}
+
+// lookup resolves path to its parent directory and backing name. The
+// caller must close the entry.
+func (f *FS) lookup(path string) (*entry, error) {
+	parts, err := splitPath(path)
+	if err != nil {
+		return nil, err
+	}
+	if len(parts) == 0 {
+		return &entry{dir: f.root, path: "", disk: selfName, cipher: selfName}, nil
+	}
+	dir, owned, err := f.walk(parts[:len(parts)-1], path)
+	if err != nil {
+		return nil, err
+	}
+	e := &entry{dir: dir, owned: owned, path: path, plain: parts[len(parts)-1]}
+	if e.iv, err = f.dirIV(dir, path); err == nil {
+		e.cipher, e.disk, err = f.encryptName(e.plain, e.iv)
+	}
+	if err != nil {
+		e.close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// walk opens the backing directory of the given plaintext components.
+// owned reports whether the caller must close the result.
+func (f *FS) walk(parts []string, path string) (fd int, owned bool, err error) {
+	fd = f.root
+	for _, p := range parts {
+		iv, err := f.dirIV(fd, path)
+		var disk string
+		if err == nil {
+			_, disk, err = f.encryptName(p, iv)
+		}
+		var next int
+		if err == nil {
+			next, err = unix.Openat(fd, disk, walkFlags, 0)
+			err = wrapErr(err, "open directory", path)
+		}
+		if owned {
+			unix.Close(fd)
+		}
+		if err != nil {
+			return -1, false, err
+		}
+		fd, owned = next, true
+	}
+	return fd, owned, nil
+}
+
+// openDir opens the backing directory at a plaintext path (O_PATH).
+func (f *FS) openDir(path string) (fd int, owned bool, err error) {
+	parts, err := splitPath(path)
+	if err != nil {
+		return -1, false, err
+	}
+	return f.walk(parts, path)
+}
+
+// encryptName returns the full encrypted name and the on-disk name
+// (hashed when longer than the vault's threshold).
+func (f *FS) encryptName(plain string, iv []byte) (cipher, disk string, err error) {
+	cipher, err = f.names.EncryptName(plain, iv)
+	if err != nil {
+		return "", "", fmt.Errorf("fs: name %q: %w", plain, unix.ENAMETOOLONG)
+	}
+	if len(cipher) > f.opts.LongNameMax {
+		return cipher, f.names.LongName(cipher), nil
+	}
+	return cipher, cipher, nil
+}
+
+// dirIV reads the name IV of a backing directory.
+func (f *FS) dirIV(dirfd int, path string) ([]byte, error) {
+	if !f.opts.DirIV {
+		return make([]byte, crypto.DirIVSize), nil
+	}
+	buf := make([]byte, crypto.DirIVSize+1)
+	n, err := readSmall(dirfd, crypto.DirIVName, buf)
+	if err != nil {
+		return nil, fmt.Errorf("fs: directory IV of %q (gocryptfs.diriv): %w", path, err)
+	}
+	if n != crypto.DirIVSize || isZero(buf[:n]) {
+		return nil, &CorruptError{Path: path, What: "directory IV", Err: crypto.ErrBadHeader}
+	}
+	return buf[:n], nil
+}
+
+// readSmall reads at most len(buf) bytes of a regular file in dirfd.
+func readSmall(dirfd int, name string, buf []byte) (int, error) {
+	fd, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return 0, err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return 0, unix.EINVAL
+	}
+	total := 0
+	for total < len(buf) {
+		n, err := unix.Read(fd, buf[total:])
+		if err != nil {
+			return total, err
+		}
+		if n == 0 {
+			break
+		}
+		total += n
+	}
+	return total, nil
+}
+
+// writeSmall creates name in dirfd with content data and mode, crash-safe:
+// it writes a temporary file, syncs it, and renames it into place without
+// replacing anything. An existing file with equal content counts as done.
+func (f *FS) writeSmall(dirfd int, name string, data []byte, mode uint32) error {
+	tmp := name + ".tmp" + randSuffix()
+	fd, err := unix.Openat(dirfd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, mode)
+	if err != nil {
+		return err
+	}
+	err = writeAll(fd, data, 0)
+	if err == nil && !f.opts.NoSync {
+		err = unix.Fsync(fd)
+	}
+	if err == nil {
+		err = unix.Fchmod(fd, mode)
+	}
+	unix.Close(fd)
+	if err == nil {
+		err = unix.Renameat2(dirfd, tmp, dirfd, name, unix.RENAME_NOREPLACE)
+		if err == unix.EEXIST && sameContent(dirfd, name, data) {
+			err = nil
+		}
+	}
+	if err != nil {
+		unix.Unlinkat(dirfd, tmp, 0)
+		return err
+	}
+	return f.syncDir(dirfd)
+}
+
+func sameContent(dirfd int, name string, data []byte) bool {
+	buf := make([]byte, len(data)+1)
+	n, err := readSmall(dirfd, name, buf)
+	return err == nil && string(buf[:n]) == string(data)
+}
+
+// syncDir fsyncs a backing directory given by an O_PATH descriptor.
+func (f *FS) syncDir(dirfd int) error {
+	if f.opts.NoSync {
+		return nil
+	}
+	fd, err := unix.Openat(dirfd, selfName, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return unix.Fsync(fd)
+}
+
+func writeAll(fd int, data []byte, off int64) error {
+	for len(data) > 0 {
+		n, err := unix.Pwrite(fd, data, off)
+		if err != nil {
+			return err
+		}
+		data, off = data[n:], off+int64(n)
+	}
+	return nil
+}
+
+func randSuffix() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+func isZero(b []byte) bool {
+	for _, x := range b {
+		if x != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// wrapErr adds context to a syscall error, keeping the errno reachable
+// with errors.Is / errors.As. A nil err stays nil.
+func wrapErr(err error, op, path string) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("fs: %s %q: %w", op, path, err)
+}

@@ -1,0 +1,268 @@
+package fs
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/cofferfs/cofferfs/crypto"
+	"golang.org/x/sys/unix"
+)
+
+// File is an open regular file of the plaintext view. Its methods are
+// safe for concurrent use; handles on the same file share one content lock.
+type File struct {
+	fs     *FS
+	fd     int
+	ino    *inode
+	path   string
+	append bool
+	write  bool
+}
+
+// Owner is the uid and gid given to a new entry. A nil *Owner keeps the
+// owner the backing file system assigns (the daemon's).
+type Owner struct {
+	UID, GID uint32
+}
+
+// Open opens an existing regular file. flags are open(2) flags: the
+// access mode, O_APPEND and O_TRUNC are honoured, O_CREAT is not (see
+// Create). The backing file is always opened for reading too, because
+// partial-block writes read before they write.
+func (f *FS) Open(path string, flags int) (*File, error) {
+	e, err := f.lookup(path)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	return f.openEntry(e, flags&^(unix.O_CREAT|unix.O_EXCL), 0, nil)
+}
+
+// Create creates (or, without O_EXCL, opens) a regular file with exactly
+// the given permission bits and owner.
+func (f *FS) Create(path string, flags int, mode uint32, owner *Owner) (*File, error) {
+	if err := f.checkWritable(); err != nil {
+		return nil, err
+	}
+	e, err := f.lookup(path)
+	if err != nil {
+		return nil, err
+	}
+	defer e.close()
+	file, err := f.create(e, flags, mode, owner)
+	if err == unix.EEXIST && flags&unix.O_EXCL == 0 {
+		return f.openEntry(e, flags&^unix.O_CREAT, 0, nil)
+	}
+	return file, wrapErr(err, "create", path)
+}
+
+func (f *FS) create(e *entry, flags int, mode uint32, owner *Owner) (*File, error) {
+	var file *File
+	err := f.withName(e, func() error {
+		var err error
+		file, err = f.openEntry(e, flags|unix.O_CREAT|unix.O_EXCL, mode, owner)
+		return err
+	})
+	return file, err
+}
+
+// openEntry opens the backing file of e. With O_CREAT it sets the exact
+// mode and the owner on the new file.
+func (f *FS) openEntry(e *entry, flags int, mode uint32, owner *Owner) (*File, error) {
+	write := flags&unix.O_ACCMODE != unix.O_RDONLY
+	if write || flags&unix.O_TRUNC != 0 {
+		if err := f.checkWritable(); err != nil {
+			return nil, err
+		}
+	}
+	bflags := unix.O_RDONLY
+	if write || flags&unix.O_TRUNC != 0 {
+		bflags = unix.O_RDWR
+	}
+	bflags |= flags&(unix.O_CREAT|unix.O_EXCL|unix.O_SYNC|unix.O_DSYNC) | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_NONBLOCK
+	fd, err := unix.Openat(e.dir, e.disk, bflags, mode&07777)
+	if err != nil {
+		if err == unix.EEXIST {
+			return nil, err
+		}
+		return nil, wrapErr(err, "open", e.path)
+	}
+	file, err := f.newFile(fd, e.path, flags, mode, owner)
+	if err != nil {
+		unix.Close(fd)
+		if flags&unix.O_CREAT != 0 {
+			unix.Unlinkat(e.dir, e.disk, 0)
+		}
+		return nil, err
+	}
+	return file, nil
+}
+
+func (f *FS) newFile(fd int, path string, flags int, mode uint32, owner *Owner) (*File, error) {
+	if flags&unix.O_CREAT != 0 {
+		if err := setMeta(fd, mode, owner); err != nil {
+			return nil, wrapErr(err, "create", path)
+		}
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, wrapErr(err, "stat", path)
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG:
+	case unix.S_IFDIR:
+		return nil, wrapErr(unix.EISDIR, "open", path)
+	default:
+		return nil, wrapErr(unix.EINVAL, "open non-regular file", path)
+	}
+	if err := unix.SetNonblock(fd, false); err != nil {
+		return nil, err
+	}
+	file := &File{fs: f, fd: fd, path: path, append: flags&unix.O_APPEND != 0,
+		write: flags&unix.O_ACCMODE != unix.O_RDONLY,
+		ino: f.inodes.acquire(inodeKey{uint64(st.Dev), st.Ino})}
+	if flags&unix.O_TRUNC != 0 {
+		if err := file.Truncate(0); err != nil {
+			file.Close()
+			return nil, err
+		}
+	}
+	return file, nil
+}
+
+// setMeta gives a new file its exact mode (the process umask must not
+// apply) and its owner.
+func setMeta(fd int, mode uint32, owner *Owner) error {
+	if owner != nil {
+		if err := unix.Fchown(fd, int(owner.UID), int(owner.GID)); err != nil {
+			return err
+		}
+	}
+	return unix.Fchmod(fd, mode&07777)
+}
+
+// Path returns the plaintext path the file was opened by.
+func (fl *File) Path() string { return fl.path }
+
+// Close releases the handle.
+func (fl *File) Close() error {
+	if fl.fd < 0 {
+		return nil
+	}
+	err := unix.Close(fl.fd)
+	fl.fd = -1
+	fl.fs.inodes.release(fl.ino)
+	return err
+}
+
+// Stat returns the attributes with the plaintext size.
+func (fl *File) Stat() (unix.Stat_t, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(fl.fd, &st); err != nil {
+		return st, wrapErr(err, "stat", fl.path)
+	}
+	st.Size = int64(fl.fs.content.PlainSize(uint64(st.Size)))
+	return st, nil
+}
+
+// Sync flushes the backing file to stable storage.
+func (fl *File) Sync() error { return wrapErr(unix.Fsync(fl.fd), "fsync", fl.path) }
+
+// Datasync flushes the backing file's data to stable storage.
+func (fl *File) Datasync() error { return wrapErr(unix.Fdatasync(fl.fd), "fdatasync", fl.path) }
+
+// cipherSize returns the backing file size.
+func (fl *File) cipherSize() (uint64, error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(fl.fd, &st); err != nil {
+		return 0, wrapErr(err, "stat", fl.path)
+	}
+	return uint64(st.Size), nil
+}
+
+// header returns the file header, reading it once per open inode. The
+// caller holds ino.mu (shared is enough: a racing load stores the same).
+func (fl *File) header() (*crypto.FileHeader, error) {
+	if h := fl.ino.hdr.Load(); h != nil {
+		return h, nil
+	}
+	buf := make([]byte, crypto.HeaderSize)
+	n, err := unix.Pread(fl.fd, buf, 0)
+	if err != nil {
+		return nil, wrapErr(err, "read header", fl.path)
+	}
+	h, err := crypto.ParseHeader(buf[:n])
+	if err != nil {
+		return nil, &CorruptError{Path: fl.path, What: "file header", Err: err}
+	}
+	fl.ino.hdr.Store(&h)
+	return &h, nil
+}
+
+// ReadAt reads plaintext at off. It follows io.ReaderAt: a short read
+// returns io.EOF. A block that does not authenticate fails the read with
+// a *CorruptError naming the block.
+func (fl *File) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, wrapErr(unix.EINVAL, "read", fl.path)
+	}
+	fl.ino.mu.RLock()
+	defer fl.ino.mu.RUnlock()
+	csize, err := fl.cipherSize()
+	if err != nil {
+		return 0, err
+	}
+	plain := fl.fs.content.PlainSize(csize)
+	if uint64(off) >= plain || len(p) == 0 {
+		return 0, io.EOF
+	}
+	n := int(min(uint64(len(p)), plain-uint64(off)))
+	if err := fl.readPlain(p[:n], uint64(off), csize); err != nil {
+		return 0, err
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// readPlain fills p with the plaintext at off, which lies inside the file.
+func (fl *File) readPlain(p []byte, off, csize uint64) error {
+	h, err := fl.header()
+	if err != nil {
+		return err
+	}
+	c := fl.fs.content
+	first, count := crypto.BlockRange(off, uint64(len(p)))
+	start := uint64(c.BlockOffset(first))
+	end := min(start+count*uint64(c.CipherBlockSize()), csize)
+	buf := make([]byte, end-start)
+	if err := preadFull(fl.fd, buf, int64(start)); err != nil {
+		return wrapErr(err, "read", fl.path)
+	}
+	plain := make([]byte, 0, count*crypto.BlockSize)
+	cbs := c.CipherBlockSize()
+	for i := uint64(0); i < count; i++ {
+		piece := buf[min(int(i)*cbs, len(buf)):min(int(i+1)*cbs, len(buf))]
+		plain, err = c.OpenBlock(plain, piece, first+i, h.ID[:])
+		if err != nil {
+			return &CorruptError{Path: fl.path, What: fmt.Sprintf("block %d", first+i), Err: err}
+		}
+	}
+	copy(p, plain[off-first*crypto.BlockSize:])
+	return nil
+}
+
+func preadFull(fd int, buf []byte, off int64) error {
+	for len(buf) > 0 {
+		n, err := unix.Pread(fd, buf, off)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return io.ErrUnexpectedEOF
+		}
+		buf, off = buf[n:], off+int64(n)
+	}
+	return nil
+}

@@ -1,0 +1,261 @@
+package fs
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"github.com/cofferfs/cofferfs/crypto"
+	"golang.org/x/sys/unix"
+)
+
+// DirEntry is one entry of a plaintext directory listing.
+type DirEntry struct {
+	// Name is the plaintext name.
+	Name string
+	// Type is the file type bits (unix.S_IFREG, S_IFDIR, ...), or 0 when
+	// the backing file system did not say.
+	Type uint32
+	// Ino is the backing inode number.
+	Ino uint64
+}
+
+// BadName is a backing entry that did not decrypt.
+type BadName struct {
+	// Dir is the plaintext path of the directory.
+	Dir string
+	// Disk is the backing name.
+	Disk string
+	// Err says why.
+	Err error
+}
+
+// withName runs create with the long-name side file of e in place: the
+// .name file is written (crash-safe) first and removed again if create
+// fails and the file was new.
+func (f *FS) withName(e *entry, create func() error) error {
+	if !e.long() {
+		return create()
+	}
+	nameFile := e.disk + crypto.LongNameSuffix
+	existed := sameContent(e.dir, nameFile, []byte(e.cipher))
+	if err := f.writeSmall(e.dir, nameFile, []byte(e.cipher), 0o444); err != nil {
+		return wrapErr(err, "write long-name file for", e.path)
+	}
+	err := create()
+	if err != nil && !existed {
+		unix.Unlinkat(e.dir, nameFile, 0)
+	}
+	return err
+}
+
+// dropName removes the long-name side file of e after its object is gone.
+func (f *FS) dropName(e *entry) {
+	if e.long() {
+		unix.Unlinkat(e.dir, e.disk+crypto.LongNameSuffix, 0)
+	}
+}
+
+// readLongName returns the full encrypted name stored for a hashed name.
+func (f *FS) readLongName(dirfd int, disk string) (string, error) {
+	buf := make([]byte, crypto.MaxLongNameFile+1)
+	n, err := readSmall(dirfd, disk+crypto.LongNameSuffix, buf)
+	if err != nil {
+		return "", err
+	}
+	if n == 0 || n > crypto.MaxLongNameFile {
+		return "", crypto.ErrBadName
+	}
+	cipher := string(buf[:n])
+	if f.names.LongName(cipher) != disk {
+		return "", crypto.ErrBadName
+	}
+	return cipher, nil
+}
+
+// decryptDiskName returns the plaintext name of a backing entry.
+func (f *FS) decryptDiskName(dirfd int, disk string, iv []byte) (string, error) {
+	cipher := disk
+	if crypto.IsLongName(disk) {
+		var err error
+		if cipher, err = f.readLongName(dirfd, disk); err != nil {
+			return "", err
+		}
+	}
+	return f.names.DecryptName(cipher, iv)
+}
+
+// isSpecial reports names the format keeps out of the plaintext view.
+func (f *FS) isSpecial(disk string, root bool) bool {
+	switch {
+	case f.opts.DirIV && disk == crypto.DirIVName, crypto.IsLongNameFile(disk):
+		return true
+	case root && strings.HasPrefix(disk, crypto.ConfigName):
+		return true // gocryptfs.conf and its .bak / .tmp
+	}
+	return strings.HasPrefix(disk, crypto.DirIVName+".rmdir.")
+}
+
+// ReadDir lists a plaintext directory. Entries whose names do not decrypt
+// are left out and logged; ReadDirBad returns them too.
+func (f *FS) ReadDir(path string) ([]DirEntry, error) {
+	ents, bad, err := f.ReadDirBad(path)
+	for _, b := range bad {
+		f.log.Warn("name does not decrypt, hidden from listing", "dir", b.Dir, "cipher", b.Disk, "err", b.Err)
+	}
+	return ents, err
+}
+
+// ReadDirBad lists a plaintext directory and returns the backing entries
+// that do not decrypt separately.
+func (f *FS) ReadDirBad(path string) ([]DirEntry, []BadName, error) {
+	dir, owned, err := f.openDir(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	if owned {
+		defer unix.Close(dir)
+	}
+	iv, err := f.dirIV(dir, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	raw, err := readDirents(dir)
+	if err != nil {
+		return nil, nil, wrapErr(err, "read directory", path)
+	}
+	var ents []DirEntry
+	var bad []BadName
+	for _, r := range raw {
+		if f.isSpecial(r.Name, dir == f.root) {
+			continue
+		}
+		name, err := f.decryptDiskName(dir, r.Name, iv)
+		if err != nil {
+			bad = append(bad, BadName{Dir: path, Disk: r.Name, Err: err})
+			continue
+		}
+		r.Name = name
+		ents = append(ents, r)
+	}
+	return ents, bad, nil
+}
+
+// readDirents returns the raw backing entries of a directory (no . or ..).
+func readDirents(dirfd int) ([]DirEntry, error) {
+	fd, err := unix.Openat(dirfd, selfName, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	var out []DirEntry
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := unix.Getdents(fd, buf)
+		if err != nil {
+			return nil, err
+		}
+		if n <= 0 {
+			return out, nil
+		}
+		out = parseDirents(buf[:n], out)
+	}
+}
+
+// parseDirents decodes linux_dirent64 records.
+func parseDirents(b []byte, out []DirEntry) []DirEntry {
+	for len(b) >= 19 {
+		reclen := int(binary.NativeEndian.Uint16(b[16:18]))
+		if reclen < 19 || reclen > len(b) {
+			break
+		}
+		name := b[19:reclen]
+		if i := strings.IndexByte(string(name), 0); i >= 0 {
+			name = name[:i]
+		}
+		if s := string(name); s != "." && s != ".." {
+			out = append(out, DirEntry{Name: s, Ino: binary.NativeEndian.Uint64(b[0:8]), Type: dtToMode(b[18])})
+		}
+		b = b[reclen:]
+	}
+	return out
+}
+
+func dtToMode(dt byte) uint32 {
+	switch dt {
+	case unix.DT_REG:
+		return unix.S_IFREG
+	case unix.DT_DIR:
+		return unix.S_IFDIR
+	case unix.DT_LNK:
+		return unix.S_IFLNK
+	case unix.DT_FIFO:
+		return unix.S_IFIFO
+	case unix.DT_SOCK:
+		return unix.S_IFSOCK
+	case unix.DT_CHR:
+		return unix.S_IFCHR
+	case unix.DT_BLK:
+		return unix.S_IFBLK
+	}
+	return 0
+}
+
+// CipherPath returns the backing path, relative to the cipherdir, of a
+// plaintext path.
+func (f *FS) CipherPath(path string) (string, error) {
+	parts, err := splitPath(path)
+	if err != nil || len(parts) == 0 {
+		return "", err
+	}
+	e, err := f.lookup(path)
+	if err != nil {
+		return "", err
+	}
+	defer e.close()
+	prefix := ""
+	if len(parts) > 1 {
+		if prefix, err = f.CipherPath(strings.Join(parts[:len(parts)-1], "/")); err != nil {
+			return "", err
+		}
+		prefix += "/"
+	}
+	return prefix + e.disk, nil
+}
+
+// PlainPath returns the plaintext path of a backing path relative to the
+// cipherdir. A .name side file maps to the entry it names.
+func (f *FS) PlainPath(cipherPath string) (string, error) {
+	parts := strings.Split(strings.Trim(cipherPath, "/"), "/")
+	dir, owned := f.root, false
+	defer func() {
+		if owned {
+			unix.Close(dir)
+		}
+	}()
+	var plain []string
+	for i, disk := range parts {
+		disk = strings.TrimSuffix(disk, crypto.LongNameSuffix)
+		iv, err := f.dirIV(dir, strings.Join(plain, "/"))
+		if err != nil {
+			return "", err
+		}
+		name, err := f.decryptDiskName(dir, disk, iv)
+		if err != nil {
+			return "", fmt.Errorf("fs: %q does not decrypt: %w", strings.Join(parts[:i+1], "/"), err)
+		}
+		plain = append(plain, name)
+		if i == len(parts)-1 {
+			break
+		}
+		next, err := unix.Openat(dir, disk, walkFlags, 0)
+		if err != nil {
+			return "", wrapErr(err, "open", strings.Join(plain, "/"))
+		}
+		if owned {
+			unix.Close(dir)
+		}
+		dir, owned = next, true
+	}
+	return strings.Join(plain, "/"), nil
+}

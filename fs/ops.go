@@ -1,0 +1,234 @@
+package fs
+
+import (
+	"golang.org/x/sys/unix"
+)
+
+// Stat returns the attributes of path without following a final symlink,
+// with plaintext sizes for files and symlinks.
+func (f *FS) Stat(path string) (unix.Stat_t, error) {
+	var st unix.Stat_t
+	e, err := f.lookup(path)
+	if err != nil {
+		return st, err
+	}
+	defer e.close()
+	if err := unix.Fstatat(e.dir, e.disk, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return st, wrapErr(err, "stat", path)
+	}
+	f.plainStat(e, &st)
+	return st, nil
+}
+
+// plainStat turns backing attributes into plaintext ones.
+func (f *FS) plainStat(e *entry, st *unix.Stat_t) {
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG:
+		st.Size = int64(f.content.PlainSize(uint64(st.Size)))
+	case unix.S_IFLNK:
+		if t, err := f.readlinkEntry(e); err == nil {
+			st.Size = int64(len(t))
+		}
+	}
+}
+
+// Unlink removes a non-directory entry and its long-name file.
+func (f *FS) Unlink(path string) error {
+	if err := f.checkWritable(); err != nil {
+		return err
+	}
+	e, err := f.lookup(path)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	if err := unix.Unlinkat(e.dir, e.disk, 0); err != nil {
+		return wrapErr(err, "unlink", path)
+	}
+	f.dropName(e)
+	return nil
+}
+
+// Rename moves from to to. flags are renameat2 flags (RENAME_NOREPLACE,
+// RENAME_EXCHANGE). An empty directory at to is replaced, as rename(2)
+// does, although its backing twin still holds a diriv.
+func (f *FS) Rename(from, to string, flags uint) error {
+	if err := f.checkWritable(); err != nil {
+		return err
+	}
+	src, err := f.lookup(from)
+	if err != nil {
+		return err
+	}
+	defer src.close()
+	dst, err := f.lookup(to)
+	if err != nil {
+		return err
+	}
+	defer dst.close()
+	if src.disk == selfName || dst.disk == selfName {
+		return wrapErr(unix.EBUSY, "rename", from)
+	}
+	err = f.withName(dst, func() error { return f.renameEntry(src, dst, flags) })
+	if err != nil {
+		return wrapErr(err, "rename", from)
+	}
+	if flags&unix.RENAME_EXCHANGE == 0 && src.long() {
+		// Keep the source's .name if the source still exists: rename
+		// between two hard links of one file does nothing.
+		if unix.Faccessat(src.dir, src.disk, unix.F_OK, unix.AT_SYMLINK_NOFOLLOW) != nil {
+			f.dropName(src)
+		}
+	}
+	return nil
+}
+
+func (f *FS) renameEntry(src, dst *entry, flags uint) error {
+	err := unix.Renameat2(src.dir, src.disk, dst.dir, dst.disk, flags)
+	if (err == unix.ENOTEMPTY || err == unix.EEXIST) && flags == 0 && f.opts.DirIV {
+		var st unix.Stat_t
+		if unix.Fstatat(dst.dir, dst.disk, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && st.Mode&unix.S_IFMT == unix.S_IFDIR {
+			if err := f.rmdirEntry(dst); err != nil {
+				return err
+			}
+			return unix.Renameat2(src.dir, src.disk, dst.dir, dst.disk, flags)
+		}
+	}
+	return err
+}
+
+// Link creates newPath as a hard link to oldPath.
+func (f *FS) Link(oldPath, newPath string) error {
+	if err := f.checkWritable(); err != nil {
+		return err
+	}
+	o, err := f.lookup(oldPath)
+	if err != nil {
+		return err
+	}
+	defer o.close()
+	n, err := f.lookup(newPath)
+	if err != nil {
+		return err
+	}
+	defer n.close()
+	return wrapErr(f.withName(n, func() error { return unix.Linkat(o.dir, o.disk, n.dir, n.disk, 0) }), "link", newPath)
+}
+
+// Mknod creates a FIFO, socket or device node with exactly mode.
+func (f *FS) Mknod(path string, mode uint32, dev uint64, owner *Owner) error {
+	if err := f.checkWritable(); err != nil {
+		return err
+	}
+	e, err := f.lookup(path)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	return wrapErr(f.withName(e, func() error {
+		if err := unix.Mknodat(e.dir, e.disk, mode, int(dev)); err != nil {
+			return err
+		}
+		if owner != nil {
+			if err := unix.Fchownat(e.dir, e.disk, int(owner.UID), int(owner.GID), unix.AT_SYMLINK_NOFOLLOW); err != nil {
+				unix.Unlinkat(e.dir, e.disk, 0)
+				return err
+			}
+		}
+		return f.chmodEntry(e, mode)
+	}), "mknod", path)
+}
+
+// Chmod sets the permission bits. It never follows a backing symlink.
+func (f *FS) Chmod(path string, mode uint32) error {
+	if err := f.checkWritable(); err != nil {
+		return err
+	}
+	e, err := f.lookup(path)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	return wrapErr(f.chmodEntry(e, mode), "chmod", path)
+}
+
+// chmodEntry changes the mode through an O_PATH descriptor, so that a
+// symlink swapped into the backing directory is not followed.
+func (f *FS) chmodEntry(e *entry, mode uint32) error {
+	fd, err := unix.Openat(e.dir, e.disk, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return err
+	}
+	if st.Mode&unix.S_IFMT == unix.S_IFLNK {
+		return unix.EOPNOTSUPP
+	}
+	return unix.Fchmodat(unix.AT_FDCWD, procPath(fd), mode&07777, 0)
+}
+
+func procPath(fd int) string { return "/proc/self/fd/" + itoa(fd) }
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return string(b[i:])
+}
+
+// Chown sets owner and group; -1 leaves one unchanged.
+func (f *FS) Chown(path string, uid, gid int) error {
+	if err := f.checkWritable(); err != nil {
+		return err
+	}
+	e, err := f.lookup(path)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	return wrapErr(unix.Fchownat(e.dir, e.disk, uid, gid, unix.AT_SYMLINK_NOFOLLOW), "chown", path)
+}
+
+// Utimens sets access and modification times; unix.UTIME_NOW and
+// unix.UTIME_OMIT in Nsec work as in utimensat(2).
+func (f *FS) Utimens(path string, atime, mtime unix.Timespec) error {
+	if err := f.checkWritable(); err != nil {
+		return err
+	}
+	e, err := f.lookup(path)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	ts := []unix.Timespec{atime, mtime}
+	return wrapErr(unix.UtimesNanoAt(e.dir, e.disk, ts, unix.AT_SYMLINK_NOFOLLOW), "utimens", path)
+}
+
+// Truncate sets the plaintext size of a file by path.
+func (f *FS) Truncate(path string, size uint64) error {
+	file, err := f.Open(path, unix.O_WRONLY)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	return file.Truncate(size)
+}
+
+// Statfs returns the backing file system's statistics, with the
+// plaintext name limit.
+func (f *FS) Statfs() (unix.Statfs_t, error) {
+	var st unix.Statfs_t
+	err := unix.Fstatfs(f.root, &st)
+	st.Namelen = 255
+	return st, wrapErr(err, "statfs", "")
+}

@@ -1,0 +1,226 @@
+package fs
+
+import (
+	"github.com/cofferfs/cofferfs/crypto"
+	"golang.org/x/sys/unix"
+)
+
+// WriteAt writes plaintext at off (at the end of the file when the handle
+// was opened with O_APPEND). Partial blocks are read, merged and sealed
+// again with a fresh nonce; a write past the end leaves a hole.
+func (fl *File) WriteAt(p []byte, off int64) (int, error) {
+	if !fl.write {
+		return 0, wrapErr(unix.EBADF, "write", fl.path)
+	}
+	if off < 0 {
+		return 0, wrapErr(unix.EINVAL, "write", fl.path)
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	fl.ino.mu.Lock()
+	defer fl.ino.mu.Unlock()
+	if err := fl.writeLocked(p, uint64(off), fl.append); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// writeLocked does the work of WriteAt under the exclusive content lock.
+// With atEnd the data goes to the end of the file, whatever off says.
+func (fl *File) writeLocked(p []byte, off uint64, atEnd bool) error {
+	csize, err := fl.cipherSize()
+	if err != nil {
+		return err
+	}
+	c := fl.fs.content
+	plain := c.PlainSize(csize)
+	if atEnd {
+		off = plain
+	}
+	h, err := fl.headerForWrite(plain)
+	if err != nil {
+		return err
+	}
+	// A write that starts beyond the block holding the old end pads that
+	// block to full size first, so the file never ends in a short block
+	// followed by holes.
+	if a := plain / crypto.BlockSize; off/crypto.BlockSize > a && plain%crypto.BlockSize != 0 {
+		if err := fl.padBlock(h, a, plain); err != nil {
+			return err
+		}
+		plain = (a + 1) * crypto.BlockSize
+	}
+	sealed, err := fl.sealRange(h, p, off, plain)
+	if err != nil {
+		return err
+	}
+	first := off / crypto.BlockSize
+	return fl.store(sealed, c.BlockOffset(first), csize)
+}
+
+// headerForWrite returns the header, writing a fresh one (new file ID)
+// when the file is empty or only a header stub.
+func (fl *File) headerForWrite(plain uint64) (*crypto.FileHeader, error) {
+	if plain > 0 {
+		return fl.header()
+	}
+	h := crypto.NewFileHeader()
+	if err := unix.Ftruncate(fl.fd, 0); err != nil {
+		return nil, wrapErr(err, "truncate", fl.path)
+	}
+	if err := writeAll(fl.fd, h.Marshal(), 0); err != nil {
+		unix.Ftruncate(fl.fd, 0)
+		return nil, wrapErr(err, "write header", fl.path)
+	}
+	fl.ino.hdr.Store(&h)
+	return &h, nil
+}
+
+// padBlock rewrites block b, the last and partial one, zero-padded to a
+// full block.
+func (fl *File) padBlock(h *crypto.FileHeader, b, plain uint64) error {
+	blk, err := fl.readBlock(h, b, plain)
+	if err != nil {
+		return err
+	}
+	blk = append(blk, make([]byte, crypto.BlockSize-len(blk))...)
+	c := fl.fs.content
+	csize, err := fl.cipherSize()
+	if err != nil {
+		return err
+	}
+	return fl.store(c.SealBlock(nil, blk, b, h.ID[:]), c.BlockOffset(b), csize)
+}
+
+// readBlock returns the plaintext of block b of a file of plain bytes.
+func (fl *File) readBlock(h *crypto.FileHeader, b, plain uint64) ([]byte, error) {
+	n := min(crypto.BlockSize, plain-b*crypto.BlockSize)
+	buf := make([]byte, n)
+	csize, err := fl.cipherSize()
+	if err != nil {
+		return nil, err
+	}
+	if err := fl.readPlain(buf, b*crypto.BlockSize, csize); err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+// sealRange merges p at off into the blocks it touches and returns them
+// sealed, ready to be written contiguously from the first block.
+func (fl *File) sealRange(h *crypto.FileHeader, p []byte, off, plain uint64) ([]byte, error) {
+	c := fl.fs.content
+	first, count := crypto.BlockRange(off, uint64(len(p)))
+	out := make([]byte, 0, count*uint64(c.CipherBlockSize()))
+	end := off + uint64(len(p))
+	for b := first; b < first+count; b++ {
+		bStart := b * crypto.BlockSize
+		have := uint64(0)
+		if plain > bStart {
+			have = min(crypto.BlockSize, plain-bStart)
+		}
+		ws := max(off, bStart) - bStart
+		we := min(end, bStart+crypto.BlockSize) - bStart
+		var blk []byte
+		if have > 0 && (ws > 0 || we < have) {
+			var err error
+			if blk, err = fl.readBlock(h, b, plain); err != nil {
+				return nil, err
+			}
+		}
+		blk = append(blk, make([]byte, max(have, we)-uint64(len(blk)))...)
+		copy(blk[ws:we], p[bStart+ws-off:])
+		out = c.SealBlock(out, blk, b, h.ID[:])
+	}
+	return out, nil
+}
+
+// store writes sealed blocks at pos. When the write grows the backing
+// file, the space is reserved first, so a full disk fails the write
+// with ENOSPC before any existing block is touched.
+func (fl *File) store(data []byte, pos int64, csize uint64) error {
+	end := uint64(pos) + uint64(len(data))
+	if end > csize {
+		err := unix.Fallocate(fl.fd, 0, int64(csize), int64(end-csize))
+		if err != nil && err != unix.EOPNOTSUPP {
+			unix.Ftruncate(fl.fd, int64(csize))
+			return wrapErr(err, "write", fl.path)
+		}
+	}
+	if err := writeAll(fl.fd, data, pos); err != nil {
+		if end > csize {
+			unix.Ftruncate(fl.fd, int64(csize))
+		}
+		return wrapErr(err, "write", fl.path)
+	}
+	return nil
+}
+
+// Truncate sets the plaintext size. Shrinking re-seals the new last block;
+// growing leaves holes, as gocryptfs does.
+func (fl *File) Truncate(size uint64) error {
+	if err := fl.fs.checkWritable(); err != nil {
+		return err
+	}
+	fl.ino.mu.Lock()
+	defer fl.ino.mu.Unlock()
+	csize, err := fl.cipherSize()
+	if err != nil {
+		return err
+	}
+	plain := fl.fs.content.PlainSize(csize)
+	switch {
+	case size == 0:
+		fl.ino.hdr.Store(nil)
+		return wrapErr(unix.Ftruncate(fl.fd, 0), "truncate", fl.path)
+	case size < plain:
+		return fl.shrink(size)
+	case size > plain:
+		return fl.grow(plain, size)
+	}
+	if csize != fl.fs.content.CipherSize(plain) && plain == 0 {
+		// A header stub with nothing in it: make it a clean empty file.
+		return wrapErr(unix.Ftruncate(fl.fd, 0), "truncate", fl.path)
+	}
+	return nil
+}
+
+func (fl *File) shrink(size uint64) error {
+	c := fl.fs.content
+	h, err := fl.header()
+	if err != nil {
+		return err
+	}
+	last := (size - 1) / crypto.BlockSize
+	keep := size - last*crypto.BlockSize
+	if keep == crypto.BlockSize {
+		return wrapErr(unix.Ftruncate(fl.fd, c.BlockOffset(last+1)), "truncate", fl.path)
+	}
+	blk, err := fl.readBlock(h, last, last*crypto.BlockSize+keep)
+	if err != nil {
+		return err
+	}
+	sealed := c.SealBlock(nil, blk, last, h.ID[:])
+	if err := writeAll(fl.fd, sealed, c.BlockOffset(last)); err != nil {
+		return wrapErr(err, "truncate", fl.path)
+	}
+	return wrapErr(unix.Ftruncate(fl.fd, c.BlockOffset(last)+int64(len(sealed))), "truncate", fl.path)
+}
+
+func (fl *File) grow(plain, size uint64) error {
+	sameBlock := plain > 0 && (plain-1)/crypto.BlockSize == (size-1)/crypto.BlockSize
+	if sameBlock || size%crypto.BlockSize != 0 {
+		return fl.writeLocked([]byte{0}, size-1, false)
+	}
+	h, err := fl.headerForWrite(plain)
+	if err != nil {
+		return err
+	}
+	if plain%crypto.BlockSize != 0 {
+		if err := fl.padBlock(h, plain/crypto.BlockSize, plain); err != nil {
+			return err
+		}
+	}
+	return wrapErr(unix.Ftruncate(fl.fd, int64(fl.fs.content.CipherSize(size))), "truncate", fl.path)
+}

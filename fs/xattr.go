@@ -1,0 +1,158 @@
+package fs
+
+import (
+	"strings"
+
+	"github.com/cofferfs/cofferfs/crypto"
+	"golang.org/x/sys/unix"
+)
+
+// POSIX ACLs are stored unencrypted under their own names (spec §6.2).
+var aclNames = map[string]bool{
+	"system.posix_acl_access":  true,
+	"system.posix_acl_default": true,
+}
+
+// maxXattrValue is the largest value Linux stores; the sealed value is
+// larger than the plaintext by the codec overhead.
+const maxXattrValue = 64 << 10
+
+// xattrTarget opens path's backing object for an xattr call and returns
+// the descriptor's /proc path (works for every file type and needs no
+// read permission).
+func (f *FS) xattrTarget(path string) (fd int, proc string, err error) {
+	e, err := f.lookup(path)
+	if err != nil {
+		return -1, "", err
+	}
+	defer e.close()
+	fd, err = unix.Openat(e.dir, e.disk, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, "", wrapErr(err, "open", path)
+	}
+	return fd, procPath(fd), nil
+}
+
+// backingXattrName maps a plaintext xattr name to its stored name.
+func (f *FS) backingXattrName(name string) (string, error) {
+	if aclNames[name] {
+		return name, nil
+	}
+	n, err := f.names.EncryptXattrName(name)
+	if err != nil {
+		return "", unix.EINVAL
+	}
+	return n, nil
+}
+
+// Getxattr returns the plaintext value of an extended attribute.
+func (f *FS) Getxattr(path, name string) ([]byte, error) {
+	bname, err := f.backingXattrName(name)
+	if err != nil {
+		return nil, wrapErr(err, "getxattr", path)
+	}
+	fd, proc, err := f.xattrTarget(path)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	val, err := getxattr(proc, bname)
+	if err != nil || aclNames[name] {
+		return val, wrapErr(err, "getxattr", path)
+	}
+	plain, err := f.content.OpenBlock(nil, val, 0, nil)
+	if err != nil {
+		return nil, &CorruptError{Path: path, What: "xattr " + name, Err: err}
+	}
+	return plain, nil
+}
+
+func getxattr(proc, name string) ([]byte, error) {
+	for size := 256; ; size *= 4 {
+		buf := make([]byte, size)
+		n, err := unix.Getxattr(proc, name, buf)
+		if err == unix.ERANGE && size < maxXattrValue*4 {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return buf[:n], nil
+	}
+}
+
+// Setxattr stores an extended attribute; flags are XATTR_CREATE or
+// XATTR_REPLACE as in setxattr(2).
+func (f *FS) Setxattr(path, name string, value []byte, flags int) error {
+	if err := f.checkWritable(); err != nil {
+		return err
+	}
+	bname, err := f.backingXattrName(name)
+	if err != nil {
+		return wrapErr(err, "setxattr", path)
+	}
+	if !aclNames[name] {
+		if len(value)+f.content.Overhead() > maxXattrValue {
+			return wrapErr(unix.E2BIG, "setxattr", path)
+		}
+		value = f.content.SealBlock(nil, value, 0, nil)
+	}
+	fd, proc, err := f.xattrTarget(path)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return wrapErr(unix.Setxattr(proc, bname, value, flags), "setxattr", path)
+}
+
+// Removexattr deletes an extended attribute.
+func (f *FS) Removexattr(path, name string) error {
+	if err := f.checkWritable(); err != nil {
+		return err
+	}
+	bname, err := f.backingXattrName(name)
+	if err != nil {
+		return wrapErr(err, "removexattr", path)
+	}
+	fd, proc, err := f.xattrTarget(path)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	return wrapErr(unix.Removexattr(proc, bname), "removexattr", path)
+}
+
+// Listxattr returns the plaintext xattr names of path. Stored names that
+// do not decrypt are left out.
+func (f *FS) Listxattr(path string) ([]string, error) {
+	fd, proc, err := f.xattrTarget(path)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	var raw []byte
+	for size := 1024; ; size *= 4 {
+		buf := make([]byte, size)
+		n, err := unix.Listxattr(proc, buf)
+		if err == unix.ERANGE && size < 1<<22 {
+			continue
+		}
+		if err != nil {
+			return nil, wrapErr(err, "listxattr", path)
+		}
+		raw = buf[:n]
+		break
+	}
+	var out []string
+	for _, n := range strings.Split(string(raw), "\x00") {
+		switch {
+		case aclNames[n]:
+			out = append(out, n)
+		case strings.HasPrefix(n, crypto.XattrPrefix):
+			if p, err := f.names.DecryptXattrName(n); err == nil {
+				out = append(out, p)
+			}
+		}
+	}
+	return out, nil
+}
