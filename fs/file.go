@@ -120,7 +120,7 @@ func (f *FS) newFile(fd int, path string, flags int, mode uint32, owner *Owner) 
 	}
 	file := &File{fs: f, fd: fd, path: path, append: flags&unix.O_APPEND != 0,
 		write: flags&unix.O_ACCMODE != unix.O_RDONLY,
-		ino: f.inodes.acquire(inodeKey{uint64(st.Dev), st.Ino})}
+		ino:   f.inodes.acquire(inodeKey{uint64(st.Dev), st.Ino})}
 	if flags&unix.O_TRUNC != 0 {
 		if err := file.Truncate(0); err != nil {
 			file.Close()
