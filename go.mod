@@ -4,4 +4,8 @@ go 1.26.0
 
 require golang.org/x/crypto v0.59.0
 
-require golang.org/x/sys v0.50.0 // indirect
+require (
+	github.com/hanwen/go-fuse/v2 v2.12.1 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/term v0.48.0 // indirect
+)

@@ -1,0 +1,23 @@
+// Package mount serves a vault's plaintext view (package fs) over FUSE.
+// It is the only package of cofferfs that imports go-fuse.
+//
+// The nodes are thin: each FUSE operation computes the plaintext path or
+// takes the open handle, calls package fs, and maps the error to an errno
+// (see errno.go). All crypto and all backing-directory access stay in fs.
+//
+// Security: file handles never implement go-fuse's FilePassthroughFder
+// and no node embeds go-fuse's loopback types. Kernel FUSE passthrough
+// would hand the backing (ciphertext) descriptor to the kernel, so reads
+// would return ciphertext and writes would store plaintext. A test checks
+// that data written through a mount never reaches the backing directory
+// in the clear.
+//
+// Permissions are checked by the kernel (default_permissions), so access
+// is exactly what the backing modes and owners allow. New entries get the
+// mode the caller asked for (the kernel has applied the caller's umask)
+// and, when the daemon runs as root, the caller's uid and gid.
+//
+// Locks: flock and POSIX locks are left to the kernel, which keeps them
+// locally for the mount; that is exact, because every process that can
+// reach the mount runs on this machine.
+package mount

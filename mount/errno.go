@@ -1,0 +1,36 @@
+package mount
+
+import (
+	"errors"
+	"log/slog"
+	"syscall"
+
+	"github.com/cofferfs/cofferfs/fs"
+)
+
+// errno maps an error from package fs to the errno the kernel gets.
+// go-fuse's own ToErrno does not unwrap %w chains and falls back to
+// ENOSYS, which would make the kernel stop calling an operation for good;
+// this one unwraps, turns ciphertext that does not decrypt into EIO (with
+// one log line naming the plaintext path and the block), and maps
+// anything unknown to EIO.
+func errno(log *slog.Logger, err error) syscall.Errno {
+	if err == nil {
+		return 0
+	}
+	var ce *fs.CorruptError
+	if errors.As(err, &ce) {
+		log.Error("ciphertext does not decrypt", "path", ce.Path, "part", ce.What)
+		return syscall.EIO
+	}
+	var en syscall.Errno
+	if errors.As(err, &en) && en != syscall.ENOSYS {
+		return en
+	}
+	if fs.IsCorrupt(err) {
+		log.Error("ciphertext does not decrypt", "err", err)
+		return syscall.EIO
+	}
+	log.Error("unexpected error", "err", err)
+	return syscall.EIO
+}

@@ -1,0 +1,122 @@
+package mount
+
+import (
+	"context"
+	"errors"
+	"io"
+	"syscall"
+
+	"github.com/cofferfs/cofferfs/fs"
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+	"golang.org/x/sys/unix"
+)
+
+// handle is an open file. It deliberately does not implement
+// fusefs.FilePassthroughFder (see the package doc).
+type handle struct {
+	f *fs.File
+	v *vault
+}
+
+var (
+	_ = (fusefs.FileReader)((*handle)(nil))
+	_ = (fusefs.FileWriter)((*handle)(nil))
+	_ = (fusefs.FileFlusher)((*handle)(nil))
+	_ = (fusefs.FileFsyncer)((*handle)(nil))
+	_ = (fusefs.FileReleaser)((*handle)(nil))
+	_ = (fusefs.FileGetattrer)((*handle)(nil))
+	_ = (fusefs.FileAllocater)((*handle)(nil))
+	_ = (fusefs.FileLseeker)((*handle)(nil))
+)
+
+// Open implements fusefs.NodeOpener.
+func (n *node) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
+	n.v.touch()
+	f, err := n.v.fs.Open(n.path(), int(flags))
+	if err != nil {
+		return nil, 0, n.v.errno(err)
+	}
+	return &handle{f: f, v: n.v}, 0, 0
+}
+
+// Create implements fusefs.NodeCreater.
+func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint32, out *fuse.EntryOut) (*fusefs.Inode, fusefs.FileHandle, uint32, syscall.Errno) {
+	n.v.touch()
+	f, err := n.v.fs.Create(n.child(name), int(flags), mode, n.v.owner(ctx))
+	if err != nil {
+		return nil, nil, 0, n.v.errno(err)
+	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, 0, n.v.errno(err)
+	}
+	return n.inodeFor(ctx, &st, out), &handle{f: f, v: n.v}, 0, 0
+}
+
+// Read implements fusefs.FileReader.
+func (h *handle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+	h.v.touch()
+	n, err := h.f.ReadAt(dest, off)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, h.v.errno(err)
+	}
+	return fuse.ReadResultData(dest[:n]), 0
+}
+
+// Write implements fusefs.FileWriter.
+func (h *handle) Write(ctx context.Context, data []byte, off int64) (uint32, syscall.Errno) {
+	h.v.touch()
+	n, err := h.f.WriteAt(data, off)
+	return uint32(n), h.v.errno(err)
+}
+
+// Flush implements fusefs.FileFlusher. Writes reach the backing file
+// synchronously, so there is nothing to flush.
+func (h *handle) Flush(ctx context.Context) syscall.Errno { return 0 }
+
+// Fsync implements fusefs.FileFsyncer.
+func (h *handle) Fsync(ctx context.Context, flags uint32) syscall.Errno {
+	h.v.touch()
+	if flags&1 != 0 { // FUSE_FSYNC_FDATASYNC
+		return h.v.errno(h.f.Datasync())
+	}
+	return h.v.errno(h.f.Sync())
+}
+
+// Release implements fusefs.FileReleaser.
+func (h *handle) Release(ctx context.Context) syscall.Errno {
+	h.v.touch()
+	return h.v.errno(h.f.Close())
+}
+
+// Getattr implements fusefs.FileGetattrer.
+func (h *handle) Getattr(ctx context.Context, out *fuse.AttrOut) syscall.Errno {
+	st, err := h.f.Stat()
+	if err != nil {
+		return h.v.errno(err)
+	}
+	fillAttr(&out.Attr, &st)
+	return 0
+}
+
+// Allocate implements fusefs.FileAllocater: mode 0 grows the file like a
+// truncate (the new range reads as zeros), FALLOC_FL_KEEP_SIZE succeeds
+// without change; other modes are not supported, as in gocryptfs.
+func (h *handle) Allocate(ctx context.Context, off, size uint64, mode uint32) syscall.Errno {
+	h.v.touch()
+	switch mode {
+	case unix.FALLOC_FL_KEEP_SIZE:
+		return 0
+	case 0:
+		return h.v.errno(h.f.Grow(off + size))
+	}
+	return syscall.EOPNOTSUPP
+}
+
+// Lseek implements fusefs.FileLseeker for SEEK_DATA and SEEK_HOLE.
+func (h *handle) Lseek(ctx context.Context, off uint64, whence uint32) (uint64, syscall.Errno) {
+	pos, err := h.f.Seek(off, int(whence))
+	return pos, h.v.errno(err)
+}

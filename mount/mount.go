@@ -1,0 +1,119 @@
+package mount
+
+import (
+	"fmt"
+	"log"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/cofferfs/cofferfs/fs"
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+)
+
+// Default FUSE parameters.
+const (
+	// DefaultMaxWrite is the largest read or write request the kernel sends.
+	DefaultMaxWrite = 128 << 10
+	// attrTimeout is how long the kernel caches attributes and entries.
+	// Every operation that changes them returns the new ones, so a
+	// single-writer mount stays exact.
+	attrTimeout = time.Second
+)
+
+// Options configure a mount.
+type Options struct {
+	// FsName is shown as the source in /proc/mounts (the cipherdir).
+	FsName string
+	// ReadOnly mounts read-only.
+	ReadOnly bool
+	// AllowOther lets other users access the mount (FUSE allow_other).
+	AllowOther bool
+	// Debug logs every FUSE request.
+	Debug bool
+	// Logger receives errors and corruption reports; nil discards them.
+	Logger *slog.Logger
+}
+
+// Server is a running mount.
+type Server struct {
+	srv   *fuse.Server
+	v     *vault
+	mnt   string
+	fsys  *fs.FS
+}
+
+// Mount serves fsys at mountpoint and returns once the kernel has the
+// mount. As root it mounts directly (go-fuse DirectMount) and falls back
+// to fusermount3; otherwise it uses fusermount3.
+func Mount(fsys *fs.FS, mountpoint string, opts Options) (*Server, error) {
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	v := newVault(fsys, logger)
+	root := &node{v: v}
+	v.root = root.EmbeddedInode()
+	timeout := attrTimeout
+	fopts := &fusefs.Options{
+		EntryTimeout: &timeout,
+		AttrTimeout:  &timeout,
+		MountOptions: fuseOptions(opts),
+		Logger:       log.New(slogWriter{logger}, "", 0),
+	}
+	srv, err := fusefs.Mount(mountpoint, root, fopts)
+	if err != nil {
+		return nil, fmt.Errorf("mount: %s: %w", mountpoint, err)
+	}
+	return &Server{srv: srv, v: v, mnt: mountpoint, fsys: fsys}, nil
+}
+
+func fuseOptions(opts Options) fuse.MountOptions {
+	mo := fuse.MountOptions{
+		FsName:               opts.FsName,
+		Name:                 "cofferfs",
+		AllowOther:           opts.AllowOther,
+		MaxWrite:             DefaultMaxWrite,
+		DirectMount:          os.Geteuid() == 0,
+		Debug:                opts.Debug,
+		IgnoreSecurityLabels: true,
+		Options:              []string{"default_permissions"},
+	}
+	if opts.ReadOnly {
+		mo.Options = append(mo.Options, "ro")
+	}
+	return mo
+}
+
+// Unmount asks the kernel to unmount; it fails with EBUSY while files are
+// open on the mount.
+func (s *Server) Unmount() error { return s.srv.Unmount() }
+
+// Wait blocks until the mount is gone (unmounted by anyone).
+func (s *Server) Wait() { s.srv.Wait() }
+
+// Mountpoint returns the directory the vault is mounted on.
+func (s *Server) Mountpoint() string { return s.mnt }
+
+// Idle reports how long no operation has reached the mount, and whether
+// no file is open.
+func (s *Server) Idle() (time.Duration, bool) {
+	last := time.Unix(0, s.v.last.Load())
+	return time.Since(last), s.fsys.OpenFiles() == 0
+}
+
+// slogWriter sends go-fuse's log lines to a slog.Logger.
+type slogWriter struct{ l *slog.Logger }
+
+func (w slogWriter) Write(p []byte) (int, error) {
+	w.l.Warn(string(trimNL(p)), "src", "go-fuse")
+	return len(p), nil
+}
+
+func trimNL(p []byte) []byte {
+	for len(p) > 0 && p[len(p)-1] == '\n' {
+		p = p[:len(p)-1]
+	}
+	return p
+}

@@ -1,0 +1,162 @@
+package mount
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/cofferfs/cofferfs/fs"
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+	"golang.org/x/sys/unix"
+)
+
+// vault is the state every node of one mount shares.
+type vault struct {
+	fs     *fs.FS
+	log    *slog.Logger
+	root   *fusefs.Inode
+	asRoot bool         // the daemon is root: new entries get the caller's owner
+	last   atomic.Int64 // time of the last operation, unix nanoseconds
+}
+
+func (v *vault) touch() { v.last.Store(time.Now().UnixNano()) }
+
+func (v *vault) errno(err error) syscall.Errno { return errno(v.log, err) }
+
+// owner returns the caller's ids for a new entry when the daemon is root.
+func (v *vault) owner(ctx context.Context) *fs.Owner {
+	if !v.asRoot {
+		return nil
+	}
+	if c, ok := fuse.FromContext(ctx); ok {
+		return &fs.Owner{UID: c.Uid, GID: c.Gid}
+	}
+	return nil
+}
+
+// node is one file, directory, symlink or special file of the view.
+type node struct {
+	fusefs.Inode
+	v *vault
+}
+
+func newVault(fsys *fs.FS, log *slog.Logger) *vault {
+	v := &vault{fs: fsys, log: log, asRoot: os.Geteuid() == 0}
+	v.touch()
+	return v
+}
+
+// path returns the node's plaintext path relative to the vault root.
+func (n *node) path() string { return n.Path(n.v.root) }
+
+// child returns the plaintext path of name inside n.
+func (n *node) child(name string) string {
+	if p := n.path(); p != "" {
+		return p + "/" + name
+	}
+	return name
+}
+
+// newChild stats the plaintext path p and returns its inode, filling out.
+func (n *node) newChild(ctx context.Context, p string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
+	st, err := n.v.fs.Stat(p)
+	if err != nil {
+		return nil, n.v.errno(err)
+	}
+	return n.inodeFor(ctx, &st, out), 0
+}
+
+// inodeFor returns the inode of attributes st, filling out.
+func (n *node) inodeFor(ctx context.Context, st *unix.Stat_t, out *fuse.EntryOut) *fusefs.Inode {
+	fillAttr(&out.Attr, st)
+	stable := fusefs.StableAttr{Mode: st.Mode & unix.S_IFMT, Ino: st.Ino}
+	return n.NewInode(ctx, &node{v: n.v}, stable)
+}
+
+// API checks: the operations a node implements.
+var (
+	_ = (fusefs.NodeLookuper)((*node)(nil))
+	_ = (fusefs.NodeGetattrer)((*node)(nil))
+	_ = (fusefs.NodeSetattrer)((*node)(nil))
+	_ = (fusefs.NodeReaddirer)((*node)(nil))
+	_ = (fusefs.NodeMkdirer)((*node)(nil))
+	_ = (fusefs.NodeRmdirer)((*node)(nil))
+	_ = (fusefs.NodeCreater)((*node)(nil))
+	_ = (fusefs.NodeOpener)((*node)(nil))
+	_ = (fusefs.NodeUnlinker)((*node)(nil))
+	_ = (fusefs.NodeRenamer)((*node)(nil))
+	_ = (fusefs.NodeLinker)((*node)(nil))
+	_ = (fusefs.NodeSymlinker)((*node)(nil))
+	_ = (fusefs.NodeReadlinker)((*node)(nil))
+	_ = (fusefs.NodeMknoder)((*node)(nil))
+	_ = (fusefs.NodeStatfser)((*node)(nil))
+	_ = (fusefs.NodeGetxattrer)((*node)(nil))
+	_ = (fusefs.NodeSetxattrer)((*node)(nil))
+	_ = (fusefs.NodeListxattrer)((*node)(nil))
+	_ = (fusefs.NodeRemovexattrer)((*node)(nil))
+	_ = (fusefs.NodeFsyncer)((*node)(nil))
+)
+
+// Lookup implements fusefs.NodeLookuper.
+func (n *node) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
+	n.v.touch()
+	return n.newChild(ctx, n.child(name), out)
+}
+
+// Getattr implements fusefs.NodeGetattrer. With an open handle it asks
+// the handle, so a file that was unlinked while open still answers.
+func (n *node) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	n.v.touch()
+	var st unix.Stat_t
+	var err error
+	if h, ok := fh.(*handle); ok {
+		st, err = h.f.Stat()
+	} else {
+		st, err = n.v.fs.Stat(n.path())
+	}
+	if err != nil {
+		return n.v.errno(err)
+	}
+	fillAttr(&out.Attr, &st)
+	return 0
+}
+
+// Readdir implements fusefs.NodeReaddirer.
+func (n *node) Readdir(ctx context.Context) (fusefs.DirStream, syscall.Errno) {
+	n.v.touch()
+	ents, err := n.v.fs.ReadDir(n.path())
+	if err != nil {
+		return nil, n.v.errno(err)
+	}
+	list := make([]fuse.DirEntry, len(ents))
+	for i, e := range ents {
+		list[i] = fuse.DirEntry{Name: e.Name, Mode: e.Type, Ino: e.Ino}
+	}
+	return fusefs.NewListDirStream(list), 0
+}
+
+// Statfs implements fusefs.NodeStatfser.
+func (n *node) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {
+	st, err := n.v.fs.Statfs()
+	if err != nil {
+		return n.v.errno(err)
+	}
+	out.Blocks, out.Bfree, out.Bavail = st.Blocks, st.Bfree, st.Bavail
+	out.Files, out.Ffree = st.Files, st.Ffree
+	out.Bsize, out.Frsize = uint32(st.Bsize), uint32(st.Frsize)
+	out.NameLen = uint32(st.Namelen)
+	return 0
+}
+
+// Fsync implements fusefs.NodeFsyncer for directories and handle-less
+// files: the backing objects are written synchronously already.
+func (n *node) Fsync(ctx context.Context, fh fusefs.FileHandle, flags uint32) syscall.Errno {
+	if h, ok := fh.(*handle); ok {
+		return h.Fsync(ctx, flags)
+	}
+	return 0
+}

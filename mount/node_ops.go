@@ -1,0 +1,148 @@
+package mount
+
+import (
+	"context"
+	"syscall"
+
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+	"golang.org/x/sys/unix"
+)
+
+// Mkdir implements fusefs.NodeMkdirer.
+func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
+	n.v.touch()
+	p := n.child(name)
+	if err := n.v.fs.Mkdir(p, mode, n.v.owner(ctx)); err != nil {
+		return nil, n.v.errno(err)
+	}
+	return n.newChild(ctx, p, out)
+}
+
+// Rmdir implements fusefs.NodeRmdirer.
+func (n *node) Rmdir(ctx context.Context, name string) syscall.Errno {
+	n.v.touch()
+	return n.v.errno(n.v.fs.Rmdir(n.child(name)))
+}
+
+// Unlink implements fusefs.NodeUnlinker.
+func (n *node) Unlink(ctx context.Context, name string) syscall.Errno {
+	n.v.touch()
+	return n.v.errno(n.v.fs.Unlink(n.child(name)))
+}
+
+// Rename implements fusefs.NodeRenamer (flags: RENAME_NOREPLACE,
+// RENAME_EXCHANGE).
+func (n *node) Rename(ctx context.Context, name string, newParent fusefs.InodeEmbedder, newName string, flags uint32) syscall.Errno {
+	n.v.touch()
+	np := newParent.EmbeddedInode().Path(n.v.root)
+	to := newName
+	if np != "" {
+		to = np + "/" + newName
+	}
+	return n.v.errno(n.v.fs.Rename(n.child(name), to, uint(flags)))
+}
+
+// Link implements fusefs.NodeLinker.
+func (n *node) Link(ctx context.Context, target fusefs.InodeEmbedder, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
+	n.v.touch()
+	p := n.child(name)
+	if err := n.v.fs.Link(target.EmbeddedInode().Path(n.v.root), p); err != nil {
+		return nil, n.v.errno(err)
+	}
+	return n.newChild(ctx, p, out)
+}
+
+// Symlink implements fusefs.NodeSymlinker.
+func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
+	n.v.touch()
+	p := n.child(name)
+	if err := n.v.fs.Symlink(target, p, n.v.owner(ctx)); err != nil {
+		return nil, n.v.errno(err)
+	}
+	return n.newChild(ctx, p, out)
+}
+
+// Readlink implements fusefs.NodeReadlinker.
+func (n *node) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
+	n.v.touch()
+	t, err := n.v.fs.Readlink(n.path())
+	if err != nil {
+		return nil, n.v.errno(err)
+	}
+	return []byte(t), 0
+}
+
+// Mknod implements fusefs.NodeMknoder.
+func (n *node) Mknod(ctx context.Context, name string, mode uint32, dev uint32, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
+	n.v.touch()
+	p := n.child(name)
+	if err := n.v.fs.Mknod(p, mode, uint64(dev), n.v.owner(ctx)); err != nil {
+		return nil, n.v.errno(err)
+	}
+	return n.newChild(ctx, p, out)
+}
+
+// Setattr implements fusefs.NodeSetattrer: size, mode, owner and times,
+// then the resulting attributes.
+func (n *node) Setattr(ctx context.Context, fh fusefs.FileHandle, in *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
+	n.v.touch()
+	p := n.path()
+	if err := n.setattr(p, fh, in); err != nil {
+		return n.v.errno(err)
+	}
+	return n.Getattr(ctx, fh, out)
+}
+
+func (n *node) setattr(p string, fh fusefs.FileHandle, in *fuse.SetAttrIn) error {
+	if size, ok := in.GetSize(); ok {
+		var err error
+		if h, isH := fh.(*handle); isH {
+			err = h.f.Truncate(size)
+		} else {
+			err = n.v.fs.Truncate(p, size)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if mode, ok := in.GetMode(); ok {
+		if err := n.v.fs.Chmod(p, mode); err != nil {
+			return err
+		}
+	}
+	uid, uok := in.GetUID()
+	gid, gok := in.GetGID()
+	if uok || gok {
+		u, g := -1, -1
+		if uok {
+			u = int(uid)
+		}
+		if gok {
+			g = int(gid)
+		}
+		if err := n.v.fs.Chown(p, u, g); err != nil {
+			return err
+		}
+	}
+	return n.setTimes(p, in)
+}
+
+// setTimes applies atime/mtime, with UTIME_NOW and UTIME_OMIT.
+func (n *node) setTimes(p string, in *fuse.SetAttrIn) error {
+	if in.Valid&(fuse.FATTR_ATIME|fuse.FATTR_MTIME|fuse.FATTR_ATIME_NOW|fuse.FATTR_MTIME_NOW) == 0 {
+		return nil
+	}
+	ts := func(set, now uint32, sec uint64, nsec uint32) unix.Timespec {
+		switch {
+		case in.Valid&now != 0:
+			return unix.Timespec{Nsec: unix.UTIME_NOW}
+		case in.Valid&set != 0:
+			return unix.Timespec{Sec: int64(sec), Nsec: int64(nsec)}
+		}
+		return unix.Timespec{Nsec: unix.UTIME_OMIT}
+	}
+	a := ts(fuse.FATTR_ATIME, fuse.FATTR_ATIME_NOW, in.Atime, in.Atimensec)
+	m := ts(fuse.FATTR_MTIME, fuse.FATTR_MTIME_NOW, in.Mtime, in.Mtimensec)
+	return n.v.fs.Utimens(p, a, m)
+}
