@@ -36,6 +36,9 @@ type ContentCipher struct {
 
 // NewContentCipher returns the block codec for alg under a 32-byte key.
 func NewContentCipher(alg Algorithm, key []byte) (*ContentCipher, error) {
+	if len(key) != KeySize {
+		return nil, errors.New("crypto: content key must be 32 bytes")
+	}
 	var aead cipher.AEAD
 	var err error
 	switch alg {

@@ -62,6 +62,9 @@ type NameCipher struct {
 // NewNameCipher returns a name codec for a 32-byte EME key. raw64 selects
 // unpadded base64url (the Raw64 flag); otherwise names are padded.
 func NewNameCipher(key []byte, raw64 bool) (*NameCipher, error) {
+	if len(key) != KeySize {
+		return nil, errors.New("crypto: EME key must be 32 bytes")
+	}
 	b, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, errors.New("crypto: " + err.Error())
@@ -143,10 +146,10 @@ func (n *NameCipher) EncryptXattrName(name string) (string, error) {
 // backing name that is not an encrypted xattr name.
 func (n *NameCipher) DecryptXattrName(stored string) (string, error) {
 	enc, ok := strings.CutPrefix(stored, XattrPrefix)
-	if !ok {
+	if !ok || strings.ContainsAny(enc, "\r\n") {
 		return "", ErrBadName
 	}
-	ct, err := n.enc.DecodeString(enc)
+	ct, err := n.enc.Strict().DecodeString(enc)
 	if err != nil || len(ct) == 0 || len(ct)%eme.BlockSize != 0 || len(ct) > eme.BlockSize*eme.MaxBlocks {
 		return "", ErrBadName
 	}

@@ -206,6 +206,9 @@ func (fl *File) ReadAt(p []byte, off int64) (int, error) {
 	if off < 0 {
 		return 0, wrapErr(unix.EINVAL, "read", fl.path)
 	}
+	if len(p) == 0 {
+		return 0, nil
+	}
 	fl.ino.mu.RLock()
 	defer fl.ino.mu.RUnlock()
 	csize, err := fl.cipherSize()
@@ -213,7 +216,7 @@ func (fl *File) ReadAt(p []byte, off int64) (int, error) {
 		return 0, err
 	}
 	plain := fl.fs.content.PlainSize(csize)
-	if uint64(off) >= plain || len(p) == 0 {
+	if uint64(off) >= plain {
 		return 0, io.EOF
 	}
 	n := int(min(uint64(len(p)), plain-uint64(off)))

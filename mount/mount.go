@@ -38,10 +38,10 @@ type Options struct {
 
 // Server is a running mount.
 type Server struct {
-	srv   *fuse.Server
-	v     *vault
-	mnt   string
-	fsys  *fs.FS
+	srv  *fuse.Server
+	v    *vault
+	mnt  string
+	fsys *fs.FS
 }
 
 // Mount serves fsys at mountpoint and returns once the kernel has the
