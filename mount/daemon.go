@@ -57,6 +57,7 @@ func Spawn(args []string, secret []byte, logPath string) error {
 	defer logf.Close()
 	cmd := exec.Command(exe, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.Dir = "/" // never keep the caller's directory (maybe another mount) busy
 	cmd.ExtraFiles = []*os.File{secR, readyW}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	err = cmd.Start()

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/mount"
+	"golang.org/x/sys/unix"
+)
+
+var mountCommand = &command{
+	name:    "mount",
+	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] CIPHERDIR MOUNTPOINT",
+	summary: "mount the plaintext view of a vault (unmount to lock)",
+	help: `Unlocks the vault and mounts its plaintext view on MOUNTPOINT, an empty
+directory. Everything written there is stored encrypted in CIPHERDIR.
+
+By default cofferfs goes to the background and returns once the mount is
+ready (exit 0), or exits non-zero with the reason (wrong password 12,
+mountpoint missing, not empty or already mounted 10, ...). The daemon
+logs to syslog, or to a file in the state directory when there is none.
+With -f it stays in the foreground and logs to stderr. SIGINT and SIGTERM
+flush and unmount. --idle 15m locks (unmounts) after 15 minutes without
+file system activity and with no open files. --ro mounts read-only.
+--allow-other lets other users in (FUSE allow_other; permissions are
+still checked against the modes and owners, as on ext4).`,
+	run: runMount,
+}
+
+// mountFlags are the flags of "cofferfs mount".
+type mountFlags struct {
+	unlock     unlockFlags
+	foreground bool
+	readOnly   bool
+	idle       time.Duration
+	allowOther bool
+	debug      bool
+	child      bool // internal: this process is the background daemon
+}
+
+func (m *mountFlags) register(fs *flag.FlagSet) {
+	m.unlock.register(fs)
+	fs.BoolVar(&m.foreground, "f", false, "stay in the foreground")
+	fs.BoolVar(&m.foreground, "foreground", false, "stay in the foreground")
+	fs.BoolVar(&m.readOnly, "ro", false, "mount read-only")
+	fs.DurationVar(&m.idle, "idle", 0, "lock after `DURATION` without activity (e.g. 15m)")
+	fs.BoolVar(&m.allowOther, "allow-other", false, "let other users access the mount")
+	fs.BoolVar(&m.debug, "debug", false, "log every FUSE request (foreground)")
+	fs.BoolVar(&m.child, "daemon-child", false, "internal: run as the background daemon")
+}
+
+func runMount(e *env, c *command, args []string) error {
+	var m mountFlags
+	fs := newFlagSet(c)
+	m.register(fs)
+	pos, err := e.parse(c, fs, args, 2, 2)
+	if err != nil {
+		return err
+	}
+	if err := m.unlock.check(e, c); err != nil {
+		return err
+	}
+	cipherdir, err1 := filepath.Abs(pos[0])
+	mnt, err2 := filepath.Abs(pos[1])
+	if err := errors.Join(err1, err2); err != nil {
+		return fail(exitUsage, err)
+	}
+	if m.child {
+		return e.daemonChild(cipherdir, mnt, &m)
+	}
+	if err := checkMountpoint(mnt); err != nil {
+		return err
+	}
+	v, key, err := e.unlockVault(cipherdir, &m.unlock, m.readOnly)
+	if err != nil {
+		return err
+	}
+	if m.foreground {
+		clear(key)
+		return e.serve(v, mnt, &m, e.logger(m.debug), nil)
+	}
+	v.Close()
+	defer clear(key)
+	return e.spawnDaemon(cipherdir, mnt, &m, key)
+}
+
+// checkMountpoint refuses a mountpoint that is missing, not an empty
+// directory, or already mounted, and a machine without FUSE.
+func checkMountpoint(mnt string) error {
+	if _, err := os.Stat("/dev/fuse"); err != nil {
+		return failf(exitOther, "FUSE is not available: %v", err).
+			withHint("install fuse3 and load the fuse kernel module (modprobe fuse)")
+	}
+	if mount.IsMounted(mnt) {
+		return failf(exitPlainDir, "%s is already mounted", mnt).
+			withHint("cofferfs status lists the mounted vaults")
+	}
+	ents, err := os.ReadDir(mnt)
+	if err != nil {
+		return failf(exitPlainDir, "mountpoint: %v", err).withHint("create it first: mkdir -p %s", mnt)
+	}
+	if len(ents) > 0 {
+		return failf(exitPlainDir, "mountpoint %s is not empty", mnt)
+	}
+	var st, parent unix.Stat_t
+	if unix.Stat(mnt, &st) == nil && unix.Stat(filepath.Dir(mnt), &parent) == nil && st.Dev != parent.Dev {
+		return failf(exitPlainDir, "%s is already a mountpoint", mnt)
+	}
+	return nil
+}
+
+// daemonArgs are the arguments of the background daemon.
+func daemonArgs(cipherdir, mnt string, m *mountFlags) []string {
+	args := []string{"mount", "--daemon-child"}
+	if m.readOnly {
+		args = append(args, "--ro")
+	}
+	if m.allowOther {
+		args = append(args, "--allow-other")
+	}
+	if m.idle > 0 {
+		args = append(args, "--idle", m.idle.String())
+	}
+	return append(args, cipherdir, mnt)
+}
+
+// spawnDaemon starts the background daemon, hands it the key and waits
+// until its mount is ready.
+func (e *env) spawnDaemon(cipherdir, mnt string, m *mountFlags, key []byte) error {
+	if err := os.MkdirAll(mount.StateDir(), 0o700); err != nil {
+		return fail(exitOther, err)
+	}
+	secret := []byte(crypto.FormatMasterKey(key))
+	defer clear(secret)
+	err := mount.Spawn(daemonArgs(cipherdir, mnt, m), secret, mount.LogFile(mnt))
+	var de *mount.DaemonError
+	if errors.As(err, &de) {
+		return failf(de.Code, "%s", de.Msg)
+	}
+	if err != nil {
+		return fail(exitOther, err)
+	}
+	e.infof("mounted %s on %s; lock it with: cofferfs unmount %s", cipherdir, mnt, mnt)
+	return nil
+}
+
+// daemonChild is the background daemon: it takes the key from its
+// parent, mounts, reports readiness and serves until unmounted.
+func (e *env) daemonChild(cipherdir, mnt string, m *mountFlags) error {
+	secret, err := mount.ChildSecret()
+	if err != nil {
+		mount.ReportReady(err, exitOther)
+		return fail(exitOther, err)
+	}
+	key, err := crypto.ParseMasterKey(string(secret))
+	clear(secret)
+	if err != nil {
+		mount.ReportReady(err, exitMasterKey)
+		return fail(exitMasterKey, err)
+	}
+	c, err := loadConfig(cipherdir)
+	if err == nil {
+		var v *vault
+		if v, err = openWithKey(cipherdir, c, key, m.readOnly); err == nil {
+			clear(key)
+			return e.serve(v, mnt, m, daemonLogger(), mount.ReportReady)
+		}
+	}
+	clear(key)
+	code := exitOther
+	var x *exitError
+	if errors.As(err, &x) {
+		code = x.code
+	}
+	mount.ReportReady(err, code)
+	return err
+}
+
+// mountError turns a failed mount into an exit error.
+func mountError(mnt string, err error) *exitError {
+	x := fail(exitOther, fmt.Errorf("mount %s: %w", mnt, err))
+	if os.Geteuid() != 0 {
+		x.withHint("as a normal user, cofferfs needs fusermount3 (package fuse3)")
+	}
+	return x
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"errors"
+	"log/slog"
+	"log/syslog"
+	"os"
+	"time"
+
+	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/fs/config"
+	"github.com/cofferfs/cofferfs/mount"
+	"golang.org/x/sys/unix"
+)
+
+// openWithKey opens a vault whose master key is already known.
+func openWithKey(dir string, c *config.Config, key []byte, readOnly bool) (*vault, error) {
+	fsys, err := fs.New(dir, key, fsOptions(c, readOnly))
+	if err != nil {
+		return nil, fail(exitCipherDir, err)
+	}
+	return &vault{dir: dir, conf: c, fs: fsys}, nil
+}
+
+// serve mounts v on mnt and serves it until it is unmounted, by
+// "cofferfs unmount", the idle lock, or SIGINT/SIGTERM (which unmount,
+// detaching lazily if the mount is busy). ready, if set, is told when the
+// mount is up or why it failed.
+func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready func(error, int)) error {
+	defer v.Close()
+	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly,
+		AllowOther: m.allowOther, Debug: m.debug, Logger: log})
+	if err != nil {
+		x := mountError(mnt, err)
+		if ready != nil {
+			ready(x, x.code)
+		}
+		return x
+	}
+	st := mount.State{Cipherdir: v.dir, Mountpoint: mnt, ReadOnly: m.readOnly,
+		PID: os.Getpid(), Started: time.Now().UTC()}
+	if m.idle > 0 {
+		st.Idle = m.idle.String()
+	}
+	if remove, err := mount.WriteState(st); err == nil {
+		defer remove()
+	} else {
+		log.Warn("cannot record the mount for cofferfs status", "err", err)
+	}
+	log.Info("mounted", "cipherdir", v.dir, "mountpoint", mnt, "readonly", m.readOnly, "idle", st.Idle)
+	if ready != nil {
+		ready(nil, 0)
+	}
+	if m.idle > 0 {
+		go srv.IdleLock(e.ctx, m.idle)
+	}
+	go e.unmountOnSignal(srv, mnt, log)
+	srv.Wait()
+	log.Info("unmounted: vault locked", "mountpoint", mnt)
+	return nil
+}
+
+// unmountOnSignal unmounts when the context ends (SIGINT/SIGTERM).
+func (e *env) unmountOnSignal(srv *mount.Server, mnt string, log *slog.Logger) {
+	<-e.ctx.Done()
+	log.Info("signal: unmounting", "mountpoint", mnt)
+	if err := srv.Unmount(); err != nil {
+		log.Warn("mount busy: detaching lazily", "mountpoint", mnt, "err", err)
+		if err := mount.Unmount(mnt, true); err != nil && !errors.Is(err, mount.ErrNotMounted) {
+			log.Error("unmount failed", "err", err)
+		}
+	}
+}
+
+// logger returns the foreground logger (stderr).
+func (e *env) logger(debug bool) *slog.Logger {
+	level := slog.LevelInfo
+	if debug {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+}
+
+// daemonLogger logs to syslog, or to stderr (the daemon's log file in
+// the state directory) when no syslog daemon listens.
+func daemonLogger() *slog.Logger {
+	if w, err := syslog.New(syslog.LOG_DAEMON|syslog.LOG_INFO, "cofferfs"); err == nil {
+		return slog.New(slog.NewTextHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+}
+
+// waitExit waits up to d for process pid to exit.
+func waitExit(pid int, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if unix.Kill(pid, 0) != nil {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
+}
