@@ -43,7 +43,9 @@ func Holders(mountpoint string) []Holder {
 func holdersOf(pid int, under func(string) bool) []Holder {
 	dir := "/proc/" + strconv.Itoa(pid)
 	comm, _ := os.ReadFile(dir + "/comm")
-	h := func(what string) Holder { return Holder{PID: pid, Command: strings.TrimSpace(string(comm)), What: what} }
+	h := func(what string) Holder {
+		return Holder{PID: pid, Command: strings.TrimSpace(string(comm)), What: what}
+	}
 	var out []Holder
 	for _, l := range []string{"cwd", "root", "exe"} {
 		if t, err := os.Readlink(dir + "/" + l); err == nil && under(t) {
