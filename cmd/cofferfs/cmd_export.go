@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+
+	"github.com/cofferfs/cofferfs/fs/transfer"
+)
+
+var exportCommand = &command{
+	name:    "export",
+	args:    "[unlock] [--path SUB] [--force] CIPHERDIR DESTDIR",
+	summary: "decrypt the vault (or a subtree) into a plain directory",
+	help: `DESTDIR is created if missing and must be empty unless --force is given.
+File types, modes, times, symlinks, hard links, extended attributes and
+holes are kept; owners and device nodes too when run as root. An entry
+that does not decrypt (a damaged file, a name, a symlink, an attribute)
+is reported as "<plain path> (<cipher path>): <reason>" and skipped
+whole; everything else is still exported and the exit code is 26.`,
+	run: runExport,
+}
+
+func runExport(e *env, c *command, args []string) error {
+	var f transferFlags
+	fs := newFlagSet(c)
+	f.register(fs, "export only the vault subtree at plaintext path `SUB`")
+	pos, err := e.parse(c, fs, args, 2, 2)
+	if err != nil {
+		return err
+	}
+	if err := f.unlock.check(e, c); err != nil {
+		return err
+	}
+	v, err := e.openVault(pos[0], &f.unlock, true)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	opts := e.transferOptions(&f, v.dir)
+	return e.runTransfer(&f, "exported", func(ctx context.Context) (transfer.Stats, error) {
+		return transfer.Export(ctx, v.fs, f.sub, pos[1], opts)
+	})
+}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs"
+)
+
+var pathCommand = &command{
+	name:    "path",
+	args:    "[unlock] [--cipher] CIPHERDIR PATH",
+	summary: "translate a plaintext path to its cipher path, or back with --cipher",
+	help: `Without --cipher, PATH is a plaintext path inside the vault and the
+backing path is printed, joined to CIPHERDIR (a long name prints its
+gocryptfs.longname.* object). With --cipher, PATH is a backing path,
+relative to CIPHERDIR or absolute (it must lie inside CIPHERDIR), and the
+plaintext path inside the vault is printed ("." for the root). A .name
+side file translates to the entry it names.`,
+	run: runPath,
+}
+
+func runPath(e *env, c *command, args []string) error {
+	var u unlockFlags
+	var toPlain bool
+	fs := newFlagSet(c)
+	u.register(fs)
+	fs.BoolVar(&toPlain, "cipher", false, "PATH is a cipher path: print the plaintext path")
+	pos, err := e.parse(c, fs, args, 2, 2)
+	if err != nil {
+		return err
+	}
+	if err := u.check(e, c); err != nil {
+		return err
+	}
+	v, err := e.openVault(pos[0], &u, true)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	if toPlain {
+		return e.plainPath(v, pos[1])
+	}
+	p := vaultPath(pos[1])
+	rel, err := v.fs.CipherPath(p)
+	if err != nil {
+		return entryFailure(v, p, err)
+	}
+	fmt.Fprintln(e.stdout, filepath.Join(v.dir, rel))
+	return nil
+}
+
+// plainPath prints the plaintext path of the cipher path arg.
+func (e *env) plainPath(v *vault, arg string) error {
+	rel, err := cipherRel(v.dir, arg)
+	if err != nil {
+		return err
+	}
+	if rel == "." {
+		fmt.Fprintln(e.stdout, ".")
+		return nil
+	}
+	if base := filepath.Base(rel); base == crypto.DirIVName || strings.HasPrefix(base, crypto.ConfigName) ||
+		strings.HasPrefix(base, crypto.DirIVName+".") {
+		return failf(exitOther, "%s is a special file of the vault, not an entry", arg)
+	}
+	plain, err := v.fs.PlainPath(filepath.ToSlash(rel))
+	if err != nil {
+		code := exitOther
+		if fs.IsCorrupt(err) {
+			code = exitCorrupt
+		}
+		return fail(code, fmt.Errorf("%s: %s", arg, reason(err)))
+	}
+	fmt.Fprintln(e.stdout, plain)
+	return nil
+}
+
+// cipherRel returns a cipher path relative to the cipherdir dir. An
+// absolute path must lie inside dir. A relative one is taken relative
+// to dir, unless it only exists relative to the working directory (and
+// inside dir).
+func cipherRel(dir, p string) (string, error) {
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fail(exitOther, err)
+	}
+	inside := func(abs string) (string, bool) {
+		r, err := filepath.Rel(absDir, abs)
+		return r, err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator))
+	}
+	if filepath.IsAbs(p) {
+		r, ok := inside(filepath.Clean(p))
+		if !ok {
+			return "", failf(exitOther, "%s is not inside the cipherdir %s", p, dir)
+		}
+		return r, nil
+	}
+	if _, err := os.Lstat(filepath.Join(dir, p)); err != nil {
+		if abs, err := filepath.Abs(p); err == nil {
+			if r, ok := inside(abs); ok {
+				if _, err := os.Lstat(abs); err == nil {
+					return r, nil
+				}
+			}
+		}
+	}
+	r := filepath.Clean(p)
+	if _, ok := inside(filepath.Join(absDir, r)); !ok {
+		return "", failf(exitOther, "%s is not inside the cipherdir %s", p, dir)
+	}
+	return r, nil
+}

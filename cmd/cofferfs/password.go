@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/cofferfs/cofferfs/crypto"
+	"golang.org/x/term"
+)
+
+// passwordSource says where a password comes from: a file, a command, or
+// (both empty) the terminal or stdin.
+type passwordSource struct {
+	file    string
+	command string
+}
+
+// password reads a password from src. On a terminal it prompts with
+// prompt (twice if confirm); otherwise it reads one line of stdin. The
+// trailing newline (and CR) is stripped. The caller clears the result.
+func (e *env) password(src passwordSource, prompt string, confirm bool) ([]byte, error) {
+	var pw []byte
+	var err error
+	switch {
+	case src.file != "":
+		pw, err = firstLineOfFile(src.file)
+	case src.command != "":
+		pw, err = e.extpass(src.command)
+	case isTerminal(e.stdin):
+		pw, err = e.prompt(prompt, confirm)
+	default:
+		pw, err = e.stdinLine()
+	}
+	if errors.Is(err, context.Canceled) {
+		return nil, failf(exitSigInt, "interrupted")
+	}
+	if err != nil {
+		return nil, fail(exitReadPassword, fmt.Errorf("read password: %w", err))
+	}
+	switch {
+	case len(pw) == 0:
+		return nil, failf(exitPasswordEmpty, "the password is empty")
+	case len(pw) > crypto.MaxPasswordSize:
+		clear(pw)
+		return nil, failf(exitReadPassword, "the password is longer than %d bytes", crypto.MaxPasswordSize)
+	}
+	return pw, nil
+}
+
+// maxLine bounds a line read as a password or key.
+const maxLine = 64 << 10
+
+// firstLine returns the first line of r without its line ending.
+func firstLine(r io.Reader) ([]byte, error) {
+	line, err := bufio.NewReader(io.LimitReader(r, maxLine)).ReadBytes('\n')
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	return trimEOL(line), nil
+}
+
+// trimEOL strips one trailing "\n" and then one "\r".
+func trimEOL(b []byte) []byte {
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	return bytes.TrimSuffix(b, []byte("\r"))
+}
+
+// firstLineOfFile returns the first line of a file.
+func firstLineOfFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return firstLine(f)
+}
+
+// extpass runs "sh -c command" and returns the first line it prints.
+func (e *env) extpass(command string) ([]byte, error) {
+	cmd := exec.CommandContext(e.ctx, "/bin/sh", "-c", command)
+	cmd.Stdin = e.stdin
+	cmd.Stderr = e.stderr
+	out, err := cmd.Output()
+	defer clear(out)
+	if err != nil {
+		return nil, fmt.Errorf("extpass %q: %w", command, err)
+	}
+	return firstLine(bytes.NewReader(out))
+}
+
+// stdinLine reads the next line of stdin. Several calls read successive
+// lines (passwd reads the old and then the new password).
+func (e *env) stdinLine() ([]byte, error) {
+	if e.lines == nil {
+		e.lines = bufio.NewReader(e.stdin)
+	}
+	line, err := e.lines.ReadBytes('\n')
+	if err == io.EOF && len(line) == 0 {
+		return nil, errors.New("no line on stdin")
+	}
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	return trimEOL(line), nil
+}
+
+// prompt asks for a password on the terminal without echo, twice if
+// confirm; the prompt goes to stderr.
+func (e *env) prompt(prompt string, confirm bool) ([]byte, error) {
+	fd := int(e.stdin.(*os.File).Fd())
+	pw, err := e.readHidden(fd, prompt)
+	if err != nil || !confirm {
+		return pw, err
+	}
+	again, err := e.readHidden(fd, "Repeat "+strings.ToLower(prompt[:1])+prompt[1:])
+	defer clear(again)
+	if err != nil {
+		clear(pw)
+		return nil, err
+	}
+	if !bytes.Equal(pw, again) {
+		clear(pw)
+		return nil, errors.New("the passwords do not match")
+	}
+	return pw, nil
+}
+
+// readHidden reads one line from the terminal fd without echo. SIGINT
+// (the context) interrupts it and restores the terminal.
+func (e *env) readHidden(fd int, prompt string) ([]byte, error) {
+	state, err := term.GetState(fd)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(e.stderr, "%s: ", prompt)
+	defer fmt.Fprintln(e.stderr)
+	type result struct {
+		pw  []byte
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		pw, err := term.ReadPassword(fd)
+		done <- result{pw, err}
+	}()
+	select {
+	case r := <-done:
+		return r.pw, r.err
+	case <-e.ctx.Done():
+		term.Restore(fd, state)
+		return nil, e.ctx.Err()
+	}
+}

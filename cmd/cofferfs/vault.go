@@ -1,0 +1,147 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	iofs "io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/fs/config"
+)
+
+// vault is an opened vault.
+type vault struct {
+	dir  string
+	conf *config.Config
+	fs   *fs.FS
+}
+
+// Close closes the vault's file system.
+func (v *vault) Close() error { return v.fs.Close() }
+
+// configPath returns the config file of a cipherdir.
+func configPath(dir string) string { return filepath.Join(dir, crypto.ConfigName) }
+
+// checkCipherDir checks that dir exists and is a directory.
+func checkCipherDir(dir string) error {
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fail(exitCipherDir, fmt.Errorf("cipherdir: %w", err))
+	}
+	if !fi.IsDir() {
+		return failf(exitCipherDir, "cipherdir %s is not a directory", dir)
+	}
+	return nil
+}
+
+// loadConfig loads the config of the vault in dir and turns its errors
+// into exit codes.
+func loadConfig(dir string) (*config.Config, error) {
+	if err := checkCipherDir(dir); err != nil {
+		return nil, err
+	}
+	c, err := config.Load(configPath(dir))
+	if err != nil {
+		return nil, configError(dir, err)
+	}
+	return c, nil
+}
+
+// configError classifies an error of config.Load or Validate.
+func configError(dir string, err error) error {
+	var feature *config.FeatureError
+	switch {
+	case errors.Is(err, iofs.ErrNotExist):
+		return failf(exitCipherDir, "%s is not a gocryptfs vault: it has no %s", dir, crypto.ConfigName).
+			withHint("create a vault with: cofferfs init %s", dir)
+	case errors.As(err, &feature):
+		return unsupportedError(dir, feature)
+	case errors.Is(err, config.ErrInvalid):
+		return fail(exitLoadConf, err)
+	}
+	var parse *config.ParseError
+	if errors.As(err, &parse) {
+		return fail(exitLoadConf, err)
+	}
+	return fail(exitOpenConf, err)
+}
+
+// gocryptfsOpens lists the flags that make a vault unsupported by
+// cofferfs although gocryptfs 2.x opens it.
+var gocryptfsOpens = []string{config.FlagAESSIV, config.FlagPlaintextNames,
+	config.FlagFIDO2, config.FlagHKDF, config.FlagEMENames}
+
+// unsupportedError explains a feature flag cofferfs does not support.
+func unsupportedError(dir string, fe *config.FeatureError) error {
+	x := failf(exitUnsupported, "vault %s is not supported: feature flag %q: %s", dir, fe.Flag, fe.Reason)
+	if slices.Contains(gocryptfsOpens, fe.Flag) {
+		return x.withHint("this is a valid gocryptfs vault: gocryptfs can open it, cofferfs cannot (flag %q)", fe.Flag)
+	}
+	return x.withHint("flag %q is not part of the format gocryptfs 2.x knows; the vault was probably made by a newer program", fe.Flag)
+}
+
+// fsOptions returns the fs options for a vault.
+func fsOptions(c *config.Config, readOnly bool) fs.Options {
+	return fs.Options{Algorithm: c.Algorithm(), Raw64: c.Raw64(), DirIV: c.DirIV(),
+		LongNameMax: c.NameMax(), ReadOnly: readOnly}
+}
+
+// openVault loads, unlocks and opens the vault in dir.
+func (e *env) openVault(dir string, u *unlockFlags, readOnly bool) (*vault, error) {
+	v, key, err := e.unlockVault(dir, u, readOnly)
+	clear(key)
+	return v, err
+}
+
+// unlockVault is openVault that also returns the master key, which the
+// caller clears. A recovery key is checked against the vault first.
+func (e *env) unlockVault(dir string, u *unlockFlags, readOnly bool) (*vault, []byte, error) {
+	c, err := loadConfig(dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := e.masterKey(c, u)
+	if err != nil {
+		return nil, nil, err
+	}
+	fsys, err := fs.New(dir, key, fsOptions(c, readOnly))
+	if err != nil {
+		clear(key)
+		return nil, nil, fail(exitCipherDir, err)
+	}
+	v := &vault{dir: dir, conf: c, fs: fsys}
+	if u.keyFile != "" {
+		if err := e.verifyKey(v); err != nil {
+			v.Close()
+			clear(key)
+			return nil, nil, err
+		}
+	}
+	return v, key, nil
+}
+
+// masterKey returns the master key: from the recovery key file, or
+// unwrapped from the config with the password.
+func (e *env) masterKey(c *config.Config, u *unlockFlags) ([]byte, error) {
+	if u.keyFile != "" {
+		return e.readKeyFile(u.keyFile)
+	}
+	pw, err := e.password(passwordSource{file: u.passfile, command: u.extpass}, "Password", false)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(pw)
+	key, err := c.MasterKey(pw)
+	if errors.Is(err, crypto.ErrWrongPassword) {
+		return nil, failf(exitWrongKey, "wrong password").
+			withHint("if the password is lost, unlock with the recovery key: --masterkey-file FILE")
+	}
+	if err != nil {
+		return nil, fail(exitOther, err)
+	}
+	return key, nil
+}
