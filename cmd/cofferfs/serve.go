@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"log/slog"
 	"log/syslog"
 	"os"
+	"strconv"
 	"time"
 
 	"github.com/cofferfs/cofferfs/fs"
@@ -54,15 +56,22 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 	if m.idle > 0 {
 		go srv.IdleLock(e.ctx, m.idle)
 	}
-	go e.unmountOnSignal(srv, mnt, log)
+	done := make(chan struct{})
+	defer close(done)
+	go e.unmountOnSignal(srv, mnt, log, done)
 	srv.Wait()
 	log.Info("unmounted: vault locked", "mountpoint", mnt)
 	return nil
 }
 
-// unmountOnSignal unmounts when the context ends (SIGINT/SIGTERM).
-func (e *env) unmountOnSignal(srv *mount.Server, mnt string, log *slog.Logger) {
-	<-e.ctx.Done()
+// unmountOnSignal unmounts when the context ends (SIGINT/SIGTERM),
+// unless done is closed first (the mount went away by itself).
+func (e *env) unmountOnSignal(srv *mount.Server, mnt string, log *slog.Logger, done <-chan struct{}) {
+	select {
+	case <-e.ctx.Done():
+	case <-done:
+		return
+	}
 	log.Info("signal: unmounting", "mountpoint", mnt)
 	if err := srv.Unmount(); err != nil {
 		log.Warn("mount busy: detaching lazily", "mountpoint", mnt, "err", err)
@@ -90,14 +99,26 @@ func daemonLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, nil))
 }
 
-// waitExit waits up to d for process pid to exit.
+// waitExit waits up to d for process pid to exit. A zombie counts as
+// exited: its parent (often init in a container) may reap it late.
 func waitExit(pid int, d time.Duration) bool {
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
-		if unix.Kill(pid, 0) != nil {
+		if !alive(pid) {
 			return true
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	return false
+}
+
+// alive reports whether pid is a running (not zombie) process.
+func alive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return unix.Kill(pid, 0) == nil
+	}
+	// The state follows the command name, which is in parentheses.
+	i := bytes.LastIndexByte(b, ')')
+	return i < 0 || i+2 >= len(b) || b[i+2] != 'Z'
 }

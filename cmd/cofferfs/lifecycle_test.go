@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The lifecycle tests drive the real binary, because a background mount
+// re-executes it as its daemon.
+
+// needMount skips without root and /dev/fuse, except under CI=true.
+func needMount(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat("/dev/fuse"); err == nil && os.Geteuid() == 0 {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("lifecycle tests need root and /dev/fuse (CI=true)")
+	}
+	t.Skip("lifecycle tests need root and /dev/fuse")
+}
+
+// built is the binary the lifecycle tests share, built once per run.
+var built struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// buildBinary builds cofferfs once into a temporary directory, which is
+// left for the operating system to clean (a test binary has no hook
+// after its last test that this file may claim).
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		dir, err := os.MkdirTemp("", "cofferfs-test-bin-")
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.bin = filepath.Join(dir, "cofferfs")
+		out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput()
+		if err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.bin
+}
+
+type cli struct {
+	t   *testing.T
+	bin string
+}
+
+// run runs the binary and returns stdout, stderr and the exit code.
+func (c cli) run(args ...string) (string, string, int) {
+	c.t.Helper()
+	cmd := exec.Command(c.bin, args...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		c.t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+// must runs the binary and fails the test unless it exits 0.
+func (c cli) must(args ...string) string {
+	c.t.Helper()
+	out, errs, code := c.run(args...)
+	if code != 0 {
+		c.t.Fatalf("cofferfs %s: exit %d\n%s", strings.Join(args, " "), code, errs)
+	}
+	return out
+}
+
+// newLifecycle builds the binary and inits a vault with a passfile.
+func newLifecycle(t *testing.T) (c cli, cipher, mnt, pw string) {
+	needMount(t)
+	c = cli{t: t, bin: buildBinary(t)}
+	dir := t.TempDir()
+	cipher, mnt, pw = filepath.Join(dir, "cipher"), filepath.Join(dir, "mnt"), filepath.Join(dir, "pw")
+	os.Mkdir(mnt, 0o755)
+	if err := os.WriteFile(pw, []byte("lifecycle password\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.must("init", "--scryptn", "10", "--passfile", pw, cipher)
+	t.Cleanup(func() { exec.Command(c.bin, "unmount", "--lazy", mnt).Run() })
+	return c, cipher, mnt, pw
+}
+
+func isMounted(t *testing.T, mnt string) bool {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Contains(string(b), " "+mnt+" ")
+}
+
+func TestLifecycleMountUseUnmount(t *testing.T) {
+	c, cipher, mnt, pw := newLifecycle(t)
+	c.must("mount", "--passfile", pw, cipher, mnt)
+	if !isMounted(t, mnt) {
+		t.Fatal("mount returned 0 but nothing is mounted")
+	}
+	if err := os.WriteFile(filepath.Join(mnt, "backup.txt"), []byte("nightly backup"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out := c.must("status"); !strings.Contains(out, mnt) || !strings.Contains(out, cipher) {
+		t.Errorf("status does not list the mount:\n%s", out)
+	}
+	c.must("unmount", mnt)
+	if isMounted(t, mnt) {
+		t.Fatal("still mounted after unmount")
+	}
+	if ents, _ := os.ReadDir(mnt); len(ents) != 0 {
+		t.Fatalf("mountpoint shows %d entries after unmount", len(ents))
+	}
+	c.must("mount", "--ro", "--passfile", pw, cipher, mnt)
+	got, err := os.ReadFile(filepath.Join(mnt, "backup.txt"))
+	if err != nil || string(got) != "nightly backup" {
+		t.Fatalf("after remount: %q, %v", got, err)
+	}
+	if err := os.WriteFile(filepath.Join(mnt, "x"), nil, 0o600); err == nil {
+		t.Error("write to a --ro mount succeeded")
+	}
+	c.must("lock", mnt)
+}
+
+func TestLifecycleBusyUnmountNamesHolder(t *testing.T) {
+	c, cipher, mnt, pw := newLifecycle(t)
+	c.must("mount", "--passfile", pw, cipher, mnt)
+	holder := exec.Command("sleep", "60")
+	holder.Dir = mnt
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Process.Kill()
+	_, errs, code := c.run("unmount", mnt)
+	if code != exitBusy || !strings.Contains(errs, "sleep") || !strings.Contains(errs, "cwd") {
+		t.Fatalf("busy unmount: exit %d, stderr:\n%s", code, errs)
+	}
+	if !isMounted(t, mnt) {
+		t.Fatal("a refused unmount unmounted")
+	}
+	holder.Process.Kill()
+	holder.Wait()
+	c.must("unmount", mnt)
+}
+
+func TestLifecycleIdleLocks(t *testing.T) {
+	c, cipher, mnt, pw := newLifecycle(t)
+	c.must("mount", "--idle", "300ms", "--passfile", pw, cipher, mnt)
+	deadline := time.Now().Add(20 * time.Second)
+	for isMounted(t, mnt) {
+		if time.Now().After(deadline) {
+			t.Fatal("--idle did not lock the vault")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestLifecycleWrongPassword(t *testing.T) {
+	c, cipher, mnt, _ := newLifecycle(t)
+	bad := filepath.Join(t.TempDir(), "bad")
+	os.WriteFile(bad, []byte("not it\n"), 0o600)
+	_, errs, code := c.run("mount", "--passfile", bad, cipher, mnt)
+	if code != exitWrongKey || !strings.Contains(errs, "cofferfs: error: wrong password") {
+		t.Fatalf("exit %d, stderr:\n%s", code, errs)
+	}
+	if isMounted(t, mnt) {
+		t.Fatal("a wrong password left something mounted")
+	}
+}
+
+func TestLifecycleKilledDaemon(t *testing.T) {
+	c, cipher, mnt, pw := newLifecycle(t)
+	c.must("mount", "--passfile", pw, cipher, mnt)
+	st := c.must("status")
+	var pid string
+	for _, line := range strings.Split(st, "\n") {
+		if f := strings.Fields(line); len(f) >= 5 && f[0] == mnt {
+			pid = f[4]
+		}
+	}
+	if pid == "" {
+		t.Fatalf("no daemon pid in status:\n%s", st)
+	}
+	if err := exec.Command("kill", "-9", pid).Run(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := os.ReadDir(mnt)
+		if err != nil {
+			break // ENOTCONN: the daemon is gone
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("mount still answers after kill -9")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.must("unmount", mnt)
+	if isMounted(t, mnt) {
+		t.Fatal("unmount did not clean up after a killed daemon")
+	}
+	if _, err := os.ReadDir(mnt); err != nil {
+		t.Fatalf("mountpoint unusable after cleanup: %v", err)
+	}
+}
+
+func TestLifecycleMountpointChecks(t *testing.T) {
+	c, cipher, mnt, pw := newLifecycle(t)
+	os.WriteFile(filepath.Join(mnt, "file"), nil, 0o600)
+	if _, errs, code := c.run("mount", "--passfile", pw, cipher, mnt); code != exitPlainDir || !strings.Contains(errs, "not empty") {
+		t.Errorf("non-empty mountpoint: exit %d\n%s", code, errs)
+	}
+	missing := filepath.Join(t.TempDir(), "missing")
+	if _, _, code := c.run("mount", "--passfile", pw, cipher, missing); code != exitPlainDir {
+		t.Errorf("missing mountpoint: exit %d", code)
+	}
+	if _, _, code := c.run("unmount", t.TempDir()); code != exitPlainDir {
+		t.Errorf("unmount of a plain directory: exit %d", code)
+	}
+}
