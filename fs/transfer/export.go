@@ -104,16 +104,28 @@ func (j *job) countVault(dir string) {
 		if err != nil || j.ctx.Err() != nil {
 			continue
 		}
-		switch {
-		case isDir(&st):
+		if isDir(&st) {
 			j.countVault(p)
-		default:
-			j.prog.TotalFiles++
-			if st.Mode&unix.S_IFMT == unix.S_IFREG {
-				j.prog.TotalBytes += st.Size
-			}
+			continue
 		}
+		j.countFile(&st)
 	}
+}
+
+// countFile adds a non-directory to the progress totals; the data of a
+// file with several links counts once, since it is copied once.
+func (j *job) countFile(st *unix.Stat_t) {
+	j.prog.TotalFiles++
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return
+	}
+	if linkable(st) {
+		if _, ok := j.counted[keyOf(st)]; ok {
+			return
+		}
+		j.counted[keyOf(st)] = struct{}{}
+	}
+	j.prog.TotalBytes += st.Size
 }
 
 // exportDir exports the contents of the vault directory dir into the

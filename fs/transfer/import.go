@@ -94,11 +94,9 @@ func (j *job) scanDir(src, vdir string, exists bool, c *ConflictError) error {
 			}
 			continue
 		}
-		j.prog.TotalFiles++
-		if e.Type().IsRegular() {
-			if info, err := e.Info(); err == nil {
-				j.prog.TotalBytes += info.Size()
-			}
+		var st unix.Stat_t
+		if unix.Lstat(sp, &st) == nil {
+			j.countFile(&st)
 		}
 	}
 	return nil

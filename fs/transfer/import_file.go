@@ -53,7 +53,9 @@ func (j *job) importFile(sp, vp string, st *unix.Stat_t) bool {
 		j.vaultProblem(vp, err, false)
 		return false
 	}
-	n, err := j.copyIn(in, out)
+	before := j.prog.Bytes
+	n, err := j.copyIn(in, &vaultWriter{f: out})
+	j.prog.Bytes = before + n // holes count as done
 	if err == nil {
 		err = out.Truncate(uint64(n))
 	}
@@ -75,7 +77,7 @@ func (j *job) importFile(sp, vp string, st *unix.Stat_t) bool {
 // copyIn copies the data of in to out and returns the size of in. Only
 // the data regions that SEEK_DATA finds are read, and all-zero blocks are
 // not written, so holes stay holes.
-func (j *job) copyIn(in *os.File, out *fs.File) (int64, error) {
+func (j *job) copyIn(in *os.File, out writerAt) (int64, error) {
 	var st unix.Stat_t
 	if err := unix.Fstat(int(in.Fd()), &st); err != nil {
 		return 0, err
@@ -120,7 +122,7 @@ func dataRegion(in *os.File, off, size int64) (start, end int64, err error) {
 }
 
 // copyRegion copies in[start:end] to out in chunks.
-func (j *job) copyRegion(in *os.File, out *fs.File, start, end int64) error {
+func (j *job) copyRegion(in *os.File, out writerAt, start, end int64) error {
 	for pos := start; pos < end; {
 		if err := j.ctx.Err(); err != nil {
 			return err
@@ -140,6 +142,27 @@ func (j *job) copyRegion(in *os.File, out *fs.File, start, end int64) error {
 		j.progress()
 	}
 	return nil
+}
+
+// vaultWriter writes into a new vault file. Before a write that would
+// leave a gap after the current end, it grows the file with Truncate,
+// which leaves the gap as holes in the backing file; fs.File.WriteAt
+// would reserve backing space for the whole gap instead.
+type vaultWriter struct {
+	f   *fs.File
+	end int64
+}
+
+// WriteAt implements writerAt.
+func (w *vaultWriter) WriteAt(p []byte, off int64) (int, error) {
+	if off > w.end {
+		if err := w.f.Truncate(uint64(off)); err != nil {
+			return 0, err
+		}
+	}
+	n, err := w.f.WriteAt(p, off)
+	w.end = max(w.end, off+int64(n))
+	return n, err
 }
 
 // importSymlink creates the symlink vp with the target of sp.

@@ -135,19 +135,20 @@ func linkable(st *unix.Stat_t) bool { return !isDir(st) && st.Nlink > 1 }
 
 // job is the state shared by both directions.
 type job struct {
-	ctx   context.Context
-	fsys  *fs.FS
-	opts  Options
-	stats Stats
-	prog  Progress
-	links map[inodeKey]string // first destination path of each linked inode
-	vault inodeKey            // the cipherdir, never imported into itself
-	buf   []byte
+	ctx     context.Context
+	fsys    *fs.FS
+	opts    Options
+	stats   Stats
+	prog    Progress
+	links   map[inodeKey]string   // first destination path of each linked inode
+	vault   inodeKey              // the cipherdir, never imported into itself
+	counted map[inodeKey]struct{} // linked inodes already in the totals
+	buf     []byte
 }
 
 func newJob(ctx context.Context, fsys *fs.FS, opts Options) *job {
 	return &job{ctx: ctx, fsys: fsys, opts: opts, links: map[inodeKey]string{},
-		buf: make([]byte, chunkSize)}
+		counted: map[inodeKey]struct{}{}, buf: make([]byte, chunkSize)}
 }
 
 // problem reports an entry error and counts it.

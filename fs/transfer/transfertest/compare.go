@@ -1,0 +1,107 @@
+package transfertest
+
+import (
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/fs/fstest"
+	"golang.org/x/sys/unix"
+)
+
+// Compare fails t unless the plain trees want and got are equal: the
+// same manifest (types, modes, sizes, contents, symlink targets, user
+// xattrs), the same modification times, and the same hard-link groups.
+func Compare(t testing.TB, want, got string) {
+	t.Helper()
+	mw, err := fstest.Manifest(fstest.DirTree(want))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mg, err := fstest.Manifest(fstest.DirTree(got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mw != mg {
+		t.Errorf("manifests differ:\nwant:\n%s\ngot:\n%s", mw, mg)
+	}
+	compareMeta(t, want, got)
+}
+
+// compareMeta compares modification times and hard links.
+func compareMeta(t testing.TB, want, got string) {
+	t.Helper()
+	groups := map[uint64]string{} // inode in want -> first path
+	filepath.Walk(want, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(want, p)
+		var sw, sg unix.Stat_t
+		if err := unix.Lstat(p, &sw); err != nil {
+			return err
+		}
+		if err := unix.Lstat(filepath.Join(got, rel), &sg); err != nil {
+			t.Errorf("%s: %v", rel, err)
+			return nil
+		}
+		if sw.Mtim != sg.Mtim {
+			t.Errorf("%s: mtime %v, want %v", rel, sg.Mtim, sw.Mtim)
+		}
+		if sw.Mode&unix.S_IFMT == unix.S_IFDIR {
+			return nil
+		}
+		if sw.Nlink != sg.Nlink {
+			t.Errorf("%s: %d links, want %d", rel, sg.Nlink, sw.Nlink)
+		}
+		if first, ok := groups[sw.Ino]; ok {
+			var sf unix.Stat_t
+			if unix.Lstat(filepath.Join(got, first), &sf) != nil || sf.Ino != sg.Ino {
+				t.Errorf("%s is not a hard link to %s", rel, first)
+			}
+		} else {
+			groups[sw.Ino] = rel
+		}
+		return nil
+	})
+}
+
+// IsSparse reports whether the file p occupies clearly less space than
+// its size, i.e. has holes.
+func IsSparse(t testing.TB, p string) bool {
+	t.Helper()
+	var st unix.Stat_t
+	if err := unix.Stat(p, &st); err != nil {
+		t.Fatal(err)
+	}
+	return st.Blocks*512 < st.Size/4
+}
+
+// NewVault returns a new empty cipherdir (root gocryptfs.diriv only, no
+// config) opened with a random key, and the key.
+func NewVault(t testing.TB, alg crypto.Algorithm) (string, *fs.FS, []byte) {
+	t.Helper()
+	dir := t.TempDir()
+	iv := make([]byte, crypto.DirIVSize)
+	rand.Read(iv)
+	if err := os.WriteFile(filepath.Join(dir, crypto.DirIVName), iv, 0o444); err != nil {
+		t.Fatal(err)
+	}
+	key := crypto.NewMasterKey()
+	return dir, Open(t, dir, key, alg), key
+}
+
+// Open opens the cipherdir dir with key and closes it at the end of the
+// test.
+func Open(t testing.TB, dir string, key []byte, alg crypto.Algorithm) *fs.FS {
+	t.Helper()
+	fsys, err := fs.New(dir, key, fs.Options{Algorithm: alg, Raw64: true, DirIV: true, NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fsys.Close() })
+	return fsys
+}
