@@ -109,6 +109,16 @@ func (c *ContentCipher) OpenBlock(dst, block []byte, blockNo uint64, fileID []by
 	return out, nil
 }
 
+// OpenValue decrypts a sealed symlink target or xattr value (block 0,
+// no file ID). Unlike OpenBlock it knows no holes: a run of zeros is
+// rejected like any other forgery.
+func (c *ContentCipher) OpenValue(dst, sealed []byte) ([]byte, error) {
+	if allZero(sealed) {
+		return dst, ErrAuth
+	}
+	return c.OpenBlock(dst, sealed, 0, nil)
+}
+
 // IsHole reports whether a stored block is a hole: a full block of zeros.
 func (c *ContentCipher) IsHole(block []byte) bool {
 	return len(block) == c.CipherBlockSize() && allZero(block)

@@ -17,8 +17,14 @@ const (
 	SaltSize = 32
 	// DefaultScryptLogN is the default scrypt cost exponent (N = 2^16).
 	DefaultScryptLogN = 16
-	// MinScryptLogN and MaxScryptLogN bound the cost exponent at init.
-	MinScryptLogN, MaxScryptLogN = 10, 28
+	// MinScryptLogN and MaxScryptLogN bound the cost exponent at init
+	// (gocryptfs allows up to 28, which needs 256 GiB of memory).
+	MinScryptLogN, MaxScryptLogN = 10, 22
+	// MaxScryptMemory bounds the memory scrypt may need (128·N·r bytes),
+	// so that a corrupt or hostile config fails with an error instead of
+	// exhausting memory. 4 GiB allows N = 2^22 at r = 8; gocryptfs's
+	// default is N = 2^16 (64 MiB).
+	MaxScryptMemory = 4 << 30
 	// MaxPasswordSize is the longest accepted password, in bytes.
 	MaxPasswordSize = 2048
 	// WrappedKeySize is the size of a wrapped master key with HKDF.
@@ -51,9 +57,11 @@ func (p ScryptParams) Validate() error {
 	case p.N < 1<<MinScryptLogN || p.N&(p.N-1) != 0:
 		return errors.New("crypto: scrypt N must be a power of two of at least 1024")
 	case p.N > 1<<MaxScryptLogN:
-		return errors.New("crypto: scrypt N is larger than 2^28")
-	case p.R < 8 || p.P < 1 || p.R*p.P >= 1<<30:
+		return errors.New("crypto: scrypt N is larger than 2^22")
+	case p.R < 8 || p.P < 1 || p.R > 1<<10 || p.P > 1<<10:
 		return errors.New("crypto: scrypt r or p out of range")
+	case uint64(p.N)*uint64(p.R)*128 > MaxScryptMemory:
+		return errors.New("crypto: scrypt parameters need more than 4 GiB of memory")
 	case len(p.Salt) < SaltSize:
 		return errors.New("crypto: scrypt salt shorter than 32 bytes")
 	case p.KeyLen != KeySize:

@@ -16,7 +16,7 @@ func TestScryptValidate(t *testing.T) {
 	}{
 		{"vector params", func(*ScryptParams) {}, true},
 		{"default N", func(p *ScryptParams) { p.N = 1 << 16 }, true},
-		{"max N", func(p *ScryptParams) { p.N = 1 << 28 }, true},
+		{"max N", func(p *ScryptParams) { p.N = 1 << MaxScryptLogN }, true},
 		{"R 16 P 2", func(p *ScryptParams) { p.R, p.P = 16, 2 }, true},
 		{"long salt", func(p *ScryptParams) { p.Salt = pattern(64) }, true},
 		{"N 512", func(p *ScryptParams) { p.N = 512 }, false},
@@ -24,7 +24,7 @@ func TestScryptValidate(t *testing.T) {
 		{"N negative", func(p *ScryptParams) { p.N = -1024 }, false},
 		{"N not power of two", func(p *ScryptParams) { p.N = 1025 }, false},
 		{"N 3*1024", func(p *ScryptParams) { p.N = 3 << 10 }, false},
-		{"N 2^29", func(p *ScryptParams) { p.N = 1 << 29 }, false},
+		{"N above max", func(p *ScryptParams) { p.N = 1 << (MaxScryptLogN + 1) }, false},
 		{"R 7", func(p *ScryptParams) { p.R = 7 }, false},
 		{"R 0", func(p *ScryptParams) { p.R = 0 }, false},
 		{"P 0", func(p *ScryptParams) { p.P = 0 }, false},
@@ -65,7 +65,7 @@ func TestNewScryptParams(t *testing.T) {
 		t.Error("logN 9 validated")
 	}
 	if err := NewScryptParams(MaxScryptLogN + 1).Validate(); err == nil {
-		t.Error("logN 29 validated")
+		t.Error("logN above MaxScryptLogN validated")
 	}
 	a, b := NewScryptParams(10), NewScryptParams(10)
 	if !independent(a.Salt, b.Salt) {

@@ -57,7 +57,7 @@ func (f *FS) readlinkEntry(e *entry) (string, error) {
 	if err != nil {
 		return "", &CorruptError{Path: e.path, What: "symlink target", Err: crypto.ErrAuth}
 	}
-	t, err := f.content.OpenBlock(nil, raw, 0, nil)
+	t, err := f.content.OpenValue(nil, raw)
 	if err != nil {
 		return "", &CorruptError{Path: e.path, What: "symlink target", Err: err}
 	}

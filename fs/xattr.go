@@ -60,7 +60,7 @@ func (f *FS) Getxattr(path, name string) ([]byte, error) {
 	if err != nil || aclNames[name] {
 		return val, wrapErr(err, "getxattr", path)
 	}
-	plain, err := f.content.OpenBlock(nil, val, 0, nil)
+	plain, err := f.content.OpenValue(nil, val)
 	if err != nil {
 		return nil, &CorruptError{Path: path, What: "xattr " + name, Err: err}
 	}

@@ -12,7 +12,7 @@ const DefaultCreator = "cofferfs"
 
 // CreateOptions are the choices made when a new vault is created.
 type CreateOptions struct {
-	// ScryptLogN is the scrypt cost exponent (N = 2^ScryptLogN), 10..28;
+	// ScryptLogN is the scrypt cost exponent (N = 2^ScryptLogN), 10..22;
 	// 0 means crypto.DefaultScryptLogN.
 	ScryptLogN int
 	// XChaCha selects XChaCha20-Poly1305 content encryption instead of
