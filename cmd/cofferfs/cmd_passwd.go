@@ -25,7 +25,7 @@ func runPasswd(e *env, c *command, args []string) error {
 	fs := newFlagSet(c)
 	u.register(fs)
 	fs.StringVar(&newPassfile, "new-passfile", "", "read the new password from the first line of `FILE`")
-	fs.IntVar(&scryptN, "scryptn", 0, "new scrypt cost: N = 2^`N`, 10..28 (default: keep the current one)")
+	fs.IntVar(&scryptN, "scryptn", 0, "new scrypt cost: N = 2^`N`, 10..22 (default: keep the current one)")
 	pos, err := e.parse(c, fs, args, 1, 1)
 	if err != nil {
 		return err
