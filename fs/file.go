@@ -122,7 +122,7 @@ func (f *FS) newFile(fd int, path string, flags int, mode uint32, owner *Owner) 
 		write: flags&unix.O_ACCMODE != unix.O_RDONLY,
 		ino:   f.inodes.acquire(inodeKey{uint64(st.Dev), st.Ino})}
 	if flags&unix.O_TRUNC != 0 {
-		if err := file.Truncate(0); err != nil {
+		if err := file.truncate(0); err != nil {
 			file.Close()
 			return nil, err
 		}

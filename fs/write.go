@@ -42,21 +42,58 @@ func (fl *File) writeLocked(p []byte, off uint64, atEnd bool) error {
 	if err != nil {
 		return err
 	}
+	// undo is the backing size that keeps the old content if the write
+	// fails (0 drops a header that was just written).
+	undo := int64(csize)
+	if plain == 0 {
+		undo = 0
+	}
 	// A write that starts beyond the block holding the old end pads that
 	// block to full size first, so the file never ends in a short block
 	// followed by holes.
-	if a := plain / crypto.BlockSize; off/crypto.BlockSize > a && plain%crypto.BlockSize != 0 {
-		if err := fl.padBlock(h, a, plain); err != nil {
-			return err
+	first, a := off/crypto.BlockSize, plain/crypto.BlockSize
+	pad := first > a && plain%crypto.BlockSize != 0
+	// The space the write adds (not the holes it leaves) is reserved
+	// before any block is rewritten, so a full disk fails the write with
+	// ENOSPC and leaves the file as it was.
+	size := max(undo, crypto.HeaderSize)
+	if pad {
+		err = fl.reserve(size, c.BlockOffset(a+1))
+		size = c.BlockOffset(a + 1)
+	}
+	if err == nil {
+		err = fl.reserve(max(size, c.BlockOffset(first)), int64(c.CipherSize(max(plain, off+uint64(len(p))))))
+	}
+	if err == nil && pad {
+		if err = fl.padBlock(h, a, plain); err == nil {
+			plain, undo = (a+1)*crypto.BlockSize, c.BlockOffset(a+1)
 		}
-		plain = (a + 1) * crypto.BlockSize
 	}
-	sealed, err := fl.sealRange(h, p, off, plain)
+	var sealed []byte
+	if err == nil {
+		sealed, err = fl.sealRange(h, p, off, plain)
+	}
+	if err == nil {
+		err = wrapErr(writeAll(fl.fd, sealed, c.BlockOffset(first)), "write", fl.path)
+	}
 	if err != nil {
-		return err
+		unix.Ftruncate(fl.fd, undo)
 	}
-	first := off / crypto.BlockSize
-	return fl.store(sealed, c.BlockOffset(first), csize)
+	return err
+}
+
+// reserve allocates the backing range [from, to), which lies past the
+// end of the file. File systems without fallocate are written without
+// a reservation.
+func (fl *File) reserve(from, to int64) error {
+	if to <= from {
+		return nil
+	}
+	err := unix.Fallocate(fl.fd, 0, from, to-from)
+	if err == unix.EOPNOTSUPP {
+		return nil
+	}
+	return wrapErr(err, "write", fl.path)
 }
 
 // headerForWrite returns the header, writing a fresh one (new file ID)
@@ -78,7 +115,7 @@ func (fl *File) headerForWrite(plain uint64) (*crypto.FileHeader, error) {
 }
 
 // padBlock rewrites block b, the last and partial one, zero-padded to a
-// full block.
+// full block. The caller has reserved the space.
 func (fl *File) padBlock(h *crypto.FileHeader, b, plain uint64) error {
 	blk, err := fl.readBlock(h, b, plain)
 	if err != nil {
@@ -86,14 +123,11 @@ func (fl *File) padBlock(h *crypto.FileHeader, b, plain uint64) error {
 	}
 	blk = append(blk, make([]byte, crypto.BlockSize-len(blk))...)
 	c := fl.fs.content
-	csize, err := fl.cipherSize()
-	if err != nil {
-		return err
-	}
-	return fl.store(c.SealBlock(nil, blk, b, h.ID[:]), c.BlockOffset(b), csize)
+	return wrapErr(writeAll(fl.fd, c.SealBlock(nil, blk, b, h.ID[:]), c.BlockOffset(b)), "write", fl.path)
 }
 
 // readBlock returns the plaintext of block b of a file of plain bytes.
+// The backing file may already be longer (space reserved for a write).
 func (fl *File) readBlock(h *crypto.FileHeader, b, plain uint64) ([]byte, error) {
 	n := min(crypto.BlockSize, plain-b*crypto.BlockSize)
 	buf := make([]byte, n)
@@ -101,6 +135,7 @@ func (fl *File) readBlock(h *crypto.FileHeader, b, plain uint64) ([]byte, error)
 	if err != nil {
 		return nil, err
 	}
+	csize = min(csize, fl.fs.content.CipherSize(plain))
 	if err := fl.readPlain(buf, b*crypto.BlockSize, csize); err != nil {
 		return nil, err
 	}
@@ -136,33 +171,20 @@ func (fl *File) sealRange(h *crypto.FileHeader, p []byte, off, plain uint64) ([]
 	return out, nil
 }
 
-// store writes sealed blocks at pos. When the write grows the backing
-// file, the space is reserved first, so a full disk fails the write
-// with ENOSPC before any existing block is touched.
-func (fl *File) store(data []byte, pos int64, csize uint64) error {
-	end := uint64(pos) + uint64(len(data))
-	if end > csize {
-		err := unix.Fallocate(fl.fd, 0, int64(csize), int64(end-csize))
-		if err != nil && err != unix.EOPNOTSUPP {
-			unix.Ftruncate(fl.fd, int64(csize))
-			return wrapErr(err, "write", fl.path)
-		}
-	}
-	if err := writeAll(fl.fd, data, pos); err != nil {
-		if end > csize {
-			unix.Ftruncate(fl.fd, int64(csize))
-		}
-		return wrapErr(err, "write", fl.path)
-	}
-	return nil
-}
-
 // Truncate sets the plaintext size. Shrinking re-seals the new last block;
 // growing leaves holes, as gocryptfs does.
 func (fl *File) Truncate(size uint64) error {
 	if err := fl.fs.checkWritable(); err != nil {
 		return err
 	}
+	if !fl.write {
+		return wrapErr(unix.EINVAL, "truncate a handle not open for writing", fl.path)
+	}
+	return fl.truncate(size)
+}
+
+// truncate does the work of Truncate (and of O_TRUNC).
+func (fl *File) truncate(size uint64) error {
 	fl.ino.mu.Lock()
 	defer fl.ino.mu.Unlock()
 	csize, err := fl.cipherSize()
@@ -175,9 +197,9 @@ func (fl *File) Truncate(size uint64) error {
 		fl.ino.hdr.Store(nil)
 		return wrapErr(unix.Ftruncate(fl.fd, 0), "truncate", fl.path)
 	case size < plain:
-		return fl.shrink(size)
+		return fl.shrink(plain, size)
 	case size > plain:
-		return fl.grow(plain, size)
+		return fl.grow(csize, plain, size)
 	}
 	if csize != fl.fs.content.CipherSize(plain) && plain == 0 {
 		// A header stub with nothing in it: make it a clean empty file.
@@ -186,7 +208,7 @@ func (fl *File) Truncate(size uint64) error {
 	return nil
 }
 
-func (fl *File) shrink(size uint64) error {
+func (fl *File) shrink(plain, size uint64) error {
 	c := fl.fs.content
 	h, err := fl.header()
 	if err != nil {
@@ -197,18 +219,21 @@ func (fl *File) shrink(size uint64) error {
 	if keep == crypto.BlockSize {
 		return wrapErr(unix.Ftruncate(fl.fd, c.BlockOffset(last+1)), "truncate", fl.path)
 	}
-	blk, err := fl.readBlock(h, last, last*crypto.BlockSize+keep)
+	blk, err := fl.readBlock(h, last, plain)
 	if err != nil {
 		return err
 	}
-	sealed := c.SealBlock(nil, blk, last, h.ID[:])
-	if err := writeAll(fl.fd, sealed, c.BlockOffset(last)); err != nil {
+	blk = blk[:keep]
+	// Cut at the start of the new last block first (spec §4.4), so that
+	// an interrupted shrink never leaves a short block in front of old
+	// ciphertext bytes.
+	if err := unix.Ftruncate(fl.fd, c.BlockOffset(last)); err != nil {
 		return wrapErr(err, "truncate", fl.path)
 	}
-	return wrapErr(unix.Ftruncate(fl.fd, c.BlockOffset(last)+int64(len(sealed))), "truncate", fl.path)
+	return wrapErr(writeAll(fl.fd, c.SealBlock(nil, blk, last, h.ID[:]), c.BlockOffset(last)), "truncate", fl.path)
 }
 
-func (fl *File) grow(plain, size uint64) error {
+func (fl *File) grow(csize, plain, size uint64) error {
 	sameBlock := plain > 0 && (plain-1)/crypto.BlockSize == (size-1)/crypto.BlockSize
 	if sameBlock || size%crypto.BlockSize != 0 {
 		return fl.writeLocked([]byte{0}, size-1, false)
@@ -217,10 +242,16 @@ func (fl *File) grow(plain, size uint64) error {
 	if err != nil {
 		return err
 	}
-	if plain%crypto.BlockSize != 0 {
-		if err := fl.padBlock(h, plain/crypto.BlockSize, plain); err != nil {
+	c := fl.fs.content
+	if a := plain / crypto.BlockSize; plain%crypto.BlockSize != 0 {
+		err := fl.reserve(int64(csize), c.BlockOffset(a+1))
+		if err == nil {
+			err = fl.padBlock(h, a, plain)
+		}
+		if err != nil {
+			unix.Ftruncate(fl.fd, int64(csize))
 			return err
 		}
 	}
-	return wrapErr(unix.Ftruncate(fl.fd, int64(fl.fs.content.CipherSize(size))), "truncate", fl.path)
+	return wrapErr(unix.Ftruncate(fl.fd, int64(c.CipherSize(size))), "truncate", fl.path)
 }
