@@ -37,9 +37,11 @@ func runInit(e *env, c *command, args []string) error {
 	var f initFlags
 	fs := newFlagSet(c)
 	f.unlock.register(fs)
-	fs.IntVar(&f.scryptN, "scryptn", crypto.DefaultScryptLogN, "scrypt cost: N = 2^`N`, 10..22")
+	fs.IntVar(&f.scryptN, "scryptn", crypto.DefaultScryptLogN,
+		fmt.Sprintf("scrypt cost: N = 2^`N`, %d..%d", crypto.MinScryptLogN, crypto.MaxScryptLogN))
 	fs.BoolVar(&f.xchacha, "xchacha", false, "encrypt contents with XChaCha20-Poly1305 instead of AES-256-GCM")
-	fs.IntVar(&f.longNameMax, "longnamemax", crypto.DefaultLongNameMax, "hash encrypted names longer than `N` bytes, 62..255")
+	fs.IntVar(&f.longNameMax, "longnamemax", crypto.DefaultLongNameMax,
+		fmt.Sprintf("hash encrypted names longer than `N` bytes, %d..%d", crypto.MinLongNameMax, crypto.DefaultLongNameMax))
 	fs.BoolVar(&f.keyOnly, "key-only", false, "no password: only the recovery key opens the vault")
 	pos, err := e.parse(c, fs, args, 1, 1)
 	if err != nil {

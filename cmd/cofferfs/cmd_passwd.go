@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs/config"
 )
@@ -25,7 +27,8 @@ func runPasswd(e *env, c *command, args []string) error {
 	fs := newFlagSet(c)
 	u.register(fs)
 	fs.StringVar(&newPassfile, "new-passfile", "", "read the new password from the first line of `FILE`")
-	fs.IntVar(&scryptN, "scryptn", 0, "new scrypt cost: N = 2^`N`, 10..22 (default: keep the current one)")
+	fs.IntVar(&scryptN, "scryptn", 0, fmt.Sprintf("new scrypt cost: N = 2^`N`, %d..%d (default: keep the current one)",
+		crypto.MinScryptLogN, crypto.MaxScryptLogN))
 	pos, err := e.parse(c, fs, args, 1, 1)
 	if err != nil {
 		return err

@@ -20,6 +20,10 @@ var commands = []*command{
 	pathCommand,
 	exportCommand,
 	importCommand,
+	mountCommand,
+	unmountCommand,
+	lockCommand,
+	statusCommand,
 	versionCommand,
 	helpCommand,
 }
@@ -46,7 +50,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, commands: commands}
 	if len(args) == 0 {
 		e.usage(stderr)
-		return exitUsage
+		return e.exit(failf(exitUsage, "no command given"))
 	}
 	name := args[0]
 	switch name {

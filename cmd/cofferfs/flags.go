@@ -53,7 +53,7 @@ func (e *env) parse(c *command, fs *flag.FlagSet, args []string, min, max int) (
 // usageError is a command-line error of c (exit code 1).
 func (e *env) usageError(c *command, format string, args ...any) error {
 	return failf(exitUsage, "%s: %s", c.name, fmt.Sprintf(format, args...)).
-		withHint("usage: cofferfs %s %s", c.name, c.args).
+		withHint("usage: %s", synopsis(c)).
 		withHint(`run "cofferfs help %s" for details`, c.name)
 }
 

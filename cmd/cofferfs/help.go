@@ -63,7 +63,7 @@ func (e *env) usage(w io.Writer) {
 	fmt.Fprintf(w, "cofferfs: encrypted backups in the gocryptfs v2 format\n\n")
 	fmt.Fprintf(w, "Commands:\n")
 	for _, c := range e.commands {
-		fmt.Fprintf(w, "  cofferfs %s %s\n        %s\n", c.name, c.args, c.summary)
+		fmt.Fprintf(w, "  %s\n        %s\n", synopsis(c), c.summary)
 	}
 	fmt.Fprintf(w, "\n%s\n\n", unlockHelp)
 	fmt.Fprintf(w, "Flags may be written -flag or --flag, before or after the arguments.\n")
@@ -73,7 +73,7 @@ func (e *env) usage(w io.Writer) {
 
 // commandHelp writes the help of one command, with its flags.
 func (e *env) commandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage: cofferfs %s %s\n\n%s.\n", c.name, c.args, upperFirst(c.summary))
+	fmt.Fprintf(w, "Usage: %s\n\n%s.\n", synopsis(c), upperFirst(c.summary))
 	if c.help != "" {
 		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.help))
 	}
@@ -93,6 +93,11 @@ func (e *env) commandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
 	if strings.Contains(c.args, "[unlock]") {
 		fmt.Fprintf(w, "\n%s\n", unlockHelp)
 	}
+}
+
+// synopsis returns the command line of c, e.g. "cofferfs info CIPHERDIR".
+func synopsis(c *command) string {
+	return strings.TrimSpace("cofferfs " + c.name + " " + c.args)
 }
 
 func upperFirst(s string) string {

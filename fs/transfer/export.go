@@ -50,11 +50,11 @@ func cleanVaultPath(p string) string {
 // prepareDest creates dest if needed and checks that it is an empty
 // directory (unless force) outside the cipherdir.
 func prepareDest(fsys *fs.FS, dest string, force bool) error {
-	if err := os.MkdirAll(dest, 0o700); err != nil {
-		return fmt.Errorf("transfer: %w", err)
-	}
 	if err := outsideVault(fsys, dest); err != nil {
 		return err
+	}
+	if err := os.MkdirAll(dest, 0o700); err != nil {
+		return fmt.Errorf("transfer: %w", err)
 	}
 	if force {
 		return nil
@@ -69,8 +69,9 @@ func prepareDest(fsys *fs.FS, dest string, force bool) error {
 	return nil
 }
 
-// outsideVault checks that dir, an existing directory, is neither the
-// cipherdir nor below it, by comparing inodes up to the file system root.
+// outsideVault checks that dir (which need not exist yet) is neither the
+// cipherdir nor below it, by comparing the inodes of its existing
+// ancestors with the cipherdir's, up to the file system root.
 func outsideVault(fsys *fs.FS, dir string) error {
 	root, err := fsys.Stat("")
 	if err != nil {

@@ -31,10 +31,12 @@ func Compare(t testing.TB, want, got string) {
 	compareMeta(t, want, got)
 }
 
-// compareMeta compares modification times and hard links.
+// compareMeta compares modification times and hard links: entries
+// that share an inode in want must share one in got, and have as many
+// links there as the group has members inside want.
 func compareMeta(t testing.TB, want, got string) {
 	t.Helper()
-	groups := map[uint64]string{} // inode in want -> first path
+	groups := map[uint64][]string{} // inode in want -> paths
 	filepath.Walk(want, func(p string, _ os.FileInfo, err error) error {
 		if err != nil {
 			return err
@@ -51,22 +53,28 @@ func compareMeta(t testing.TB, want, got string) {
 		if sw.Mtim != sg.Mtim {
 			t.Errorf("%s: mtime %v, want %v", rel, sg.Mtim, sw.Mtim)
 		}
-		if sw.Mode&unix.S_IFMT == unix.S_IFDIR {
-			return nil
-		}
-		if sw.Nlink != sg.Nlink {
-			t.Errorf("%s: %d links, want %d", rel, sg.Nlink, sw.Nlink)
-		}
-		if first, ok := groups[sw.Ino]; ok {
-			var sf unix.Stat_t
-			if unix.Lstat(filepath.Join(got, first), &sf) != nil || sf.Ino != sg.Ino {
-				t.Errorf("%s is not a hard link to %s", rel, first)
-			}
-		} else {
-			groups[sw.Ino] = rel
+		if sw.Mode&unix.S_IFMT != unix.S_IFDIR {
+			groups[sw.Ino] = append(groups[sw.Ino], rel)
 		}
 		return nil
 	})
+	for _, paths := range groups {
+		var first unix.Stat_t
+		for i, rel := range paths {
+			var st unix.Stat_t
+			if err := unix.Lstat(filepath.Join(got, rel), &st); err != nil {
+				continue // reported above
+			}
+			if i == 0 {
+				first = st
+			} else if st.Ino != first.Ino {
+				t.Errorf("%s is not a hard link to %s", rel, paths[0])
+			}
+			if int(st.Nlink) != len(paths) {
+				t.Errorf("%s: %d links, want %d", rel, st.Nlink, len(paths))
+			}
+		}
+	}
 }
 
 // IsSparse reports whether the file p occupies clearly less space than
