@@ -5,6 +5,7 @@ import (
 	"log"
 	"log/slog"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/cofferfs/cofferfs/fs"
@@ -82,6 +83,7 @@ func fuseOptions(opts Options) fuse.MountOptions {
 	}
 	if opts.ReadOnly {
 		mo.Options = append(mo.Options, "ro")
+		mo.DirectMountFlags = syscall.MS_NOSUID | syscall.MS_NODEV | syscall.MS_RDONLY
 	}
 	return mo
 }

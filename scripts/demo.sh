@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root (sudo $0): it installs packages and mounts" >&2; exit 1; }
 scripts/install-deps.sh
-go build -o /usr/local/bin/cofferfs ./cmd/cofferfs
+scripts/install.sh
 echo "== installed $(command -v cofferfs) ($(cofferfs version))"
 
 demo=$(mktemp -d /tmp/cofferfs-demo.XXXXXX)

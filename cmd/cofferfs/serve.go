@@ -53,6 +53,9 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 	if ready != nil {
 		ready(nil, 0)
 	}
+	if err := mount.NotifyReady("mounted " + v.dir + " on " + mnt); err != nil {
+		log.Warn("sd_notify failed", "err", err)
+	}
 	if m.idle > 0 {
 		go srv.IdleLock(e.ctx, m.idle)
 	}
@@ -60,6 +63,7 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 	defer close(done)
 	go e.unmountOnSignal(srv, mnt, log, done)
 	srv.Wait()
+	mount.NotifyStopping()
 	log.Info("unmounted: vault locked", "mountpoint", mnt)
 	return nil
 }

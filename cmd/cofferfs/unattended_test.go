@@ -1,0 +1,176 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Tests of the unattended-backup recipes: cofferfs run, the mount(8)
+// helper, an fstab line and the shipped systemd units.
+
+func TestRunJobSucceeds(t *testing.T) {
+	c, cipher, _, pw := newLifecycle(t)
+	src := t.TempDir()
+	os.WriteFile(filepath.Join(src, "doc.txt"), []byte("to back up"), 0o644)
+	out := c.must("run", "--passfile", pw, cipher, "--", "sh", "-c",
+		`cp -r "$0"/. "$COFFERFS_MOUNTPOINT"/ && echo "job saw $COFFERFS_MOUNTPOINT"`, src)
+	if !strings.Contains(out, "job saw /") {
+		t.Fatalf("job output: %q", out)
+	}
+	mnt := strings.TrimSpace(strings.TrimPrefix(out, "job saw "))
+	if isMounted(t, mnt) {
+		t.Fatal("vault still mounted after the job")
+	}
+	if _, err := os.Stat(mnt); !os.IsNotExist(err) {
+		t.Errorf("private mountpoint %s left behind: %v", mnt, err)
+	}
+	if got := c.must("cat", "--passfile", pw, cipher, "doc.txt"); got != "to back up" {
+		t.Fatalf("backed-up file reads %q", got)
+	}
+}
+
+func TestRunJobFailsPassesExitCode(t *testing.T) {
+	c, cipher, mnt, pw := newLifecycle(t)
+	_, _, code := c.run("run", "--passfile", pw, "--mountpoint", mnt, cipher, "--", "sh", "-c", "exit 7")
+	if code != 7 {
+		t.Fatalf("exit code %d, want the job's 7", code)
+	}
+	if isMounted(t, mnt) {
+		t.Fatal("vault still mounted after a failed job")
+	}
+	if _, _, code := c.run("run", "--passfile", pw, cipher, "--", "/nonexistent/job"); code != exitOther {
+		t.Fatalf("missing job: exit %d, want %d", code, exitOther)
+	}
+	if _, _, code := c.run("run", "--passfile", pw, cipher); code != exitUsage {
+		t.Fatalf("no -- CMD: exit %d, want %d", code, exitUsage)
+	}
+}
+
+func TestRunKilledLocksVault(t *testing.T) {
+	c, cipher, mnt, pw := newLifecycle(t)
+	cmd := exec.Command(c.bin, "run", "--passfile", pw, "--mountpoint", mnt, cipher, "--",
+		"sh", "-c", `echo started > "$COFFERFS_MOUNTPOINT/flag"; exec sleep 60`)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(mnt, "flag")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("job did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	ee, ok := err.(*exec.ExitError)
+	if !ok || ee.ExitCode() != 128+int(syscall.SIGTERM) {
+		t.Fatalf("killed run: %v, want exit %d", err, 128+int(syscall.SIGTERM))
+	}
+	if isMounted(t, mnt) {
+		t.Fatal("vault still mounted after the run was killed")
+	}
+	if got := c.must("cat", "--passfile", pw, cipher, "flag"); got != "started\n" {
+		t.Fatalf("flag reads %q", got)
+	}
+}
+
+// buildHelper builds mount.cofferfs next to the cofferfs test binary.
+func buildHelper(t *testing.T, bin string) string {
+	t.Helper()
+	helper := filepath.Join(filepath.Dir(bin), "mount.cofferfs")
+	out, err := exec.Command("go", "build", "-o", helper, "../mount.cofferfs").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build mount.cofferfs: %v\n%s", err, out)
+	}
+	return helper
+}
+
+// installHelper links /sbin/mount.fuse.cofferfs to helper for the test.
+func installHelper(t *testing.T, helper string) {
+	t.Helper()
+	link := "/sbin/mount.fuse.cofferfs"
+	if old, err := os.Readlink(link); err == nil {
+		t.Cleanup(func() { os.Remove(link); os.Symlink(old, link) })
+	} else {
+		t.Cleanup(func() { os.Remove(link) })
+	}
+	os.Remove(link)
+	if err := os.Symlink(helper, link); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMountHelperAndFstab(t *testing.T) {
+	c, cipher, mnt, pw := newLifecycle(t)
+	installHelper(t, buildHelper(t, c.bin))
+	out, err := exec.Command("mount", "-t", "fuse.cofferfs", cipher, mnt, "-o", "passfile="+pw+",ro,idle=30m").CombinedOutput()
+	if err != nil {
+		t.Fatalf("mount -t fuse.cofferfs: %v\n%s", err, out)
+	}
+	if st := c.must("status"); !strings.Contains(st, mnt) || !strings.Contains(st, " ro ") || !strings.Contains(st, "30m") {
+		t.Fatalf("status after mount -t:\n%s", st)
+	}
+	if err := os.WriteFile(filepath.Join(mnt, "x"), nil, 0o600); err == nil {
+		t.Error("ro option ignored")
+	}
+	c.must("unmount", mnt)
+
+	fstab := filepath.Join(t.TempDir(), "fstab")
+	line := cipher + " " + mnt + " fuse.cofferfs passfile=" + pw + ",noauto,nofail 0 0\n"
+	if err := os.WriteFile(fstab, []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-T", fstab, mnt).CombinedOutput(); err != nil {
+		t.Fatalf("mount MNT with fstab line %q: %v\n%s", line, err, out)
+	}
+	if err := os.WriteFile(filepath.Join(mnt, "via-fstab"), []byte("ok"), 0o600); err != nil {
+		t.Fatalf("write through fstab mount: %v", err)
+	}
+	if out, err := exec.Command("umount", mnt).CombinedOutput(); err != nil {
+		t.Fatalf("umount: %v\n%s", err, out)
+	}
+	if got := c.must("cat", "--passfile", pw, cipher, "via-fstab"); got != "ok" {
+		t.Fatalf("file written through the fstab mount reads %q", got)
+	}
+}
+
+func TestSystemdUnitsVerify(t *testing.T) {
+	if _, err := exec.LookPath("systemd-analyze"); err != nil {
+		t.Skip("systemd-analyze not installed")
+	}
+	c := cli{t: t, bin: buildBinary(t)}
+	dir := t.TempDir()
+	units, err := filepath.Glob("../../dist/systemd/*")
+	if err != nil || len(units) != 3 {
+		t.Fatalf("shipped units: %v, %v", units, err)
+	}
+	var args []string
+	for _, u := range units {
+		b, err := os.ReadFile(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Base(u)
+		if strings.Contains(name, "@.") {
+			name = strings.Replace(name, "@.", "@test.", 1)
+		}
+		text := strings.ReplaceAll(string(b), "/usr/local/bin/cofferfs", c.bin)
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, filepath.Join(dir, name))
+	}
+	out, err := exec.Command("systemd-analyze", append([]string{"verify"}, args...)...).CombinedOutput()
+	if err != nil || len(strings.TrimSpace(string(out))) > 0 {
+		t.Fatalf("systemd-analyze verify: %v\n%s", err, out)
+	}
+}
