@@ -178,11 +178,14 @@ func readSmall(dirfd int, name string, buf []byte) (int, error) {
 	return total, nil
 }
 
+// tmpInfix follows the name of a file that writeSmall is writing.
+const tmpInfix = ".tmp"
+
 // writeSmall creates name in dirfd with content data and mode, crash-safe:
 // it writes a temporary file, syncs it, and renames it into place without
 // replacing anything. An existing file with equal content counts as done.
 func (f *FS) writeSmall(dirfd int, name string, data []byte, mode uint32) error {
-	tmp := name + ".tmp" + randSuffix()
+	tmp := name + tmpInfix + randSuffix()
 	fd, err := unix.Openat(dirfd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, mode)
 	if err != nil {
 		return err

@@ -9,7 +9,8 @@ import (
 )
 
 // mkdirTemp prefixes the hidden name a new directory has until its IV is
-// on disk. gocryptfs and cofferfs never show it (it does not decrypt).
+// on disk. gocryptfs never shows it (it does not decrypt); cofferfs
+// skips it in listings like the other transient names.
 const mkdirTemp = "gocryptfs.mkdir."
 
 // Mkdir creates a directory with exactly mode (plus an inherited setgid

@@ -90,10 +90,13 @@ func (f *FS) isSpecial(disk string, root bool) bool {
 	switch {
 	case f.opts.DirIV && disk == crypto.DirIVName, crypto.IsLongNameFile(disk):
 		return true
+	case strings.HasPrefix(disk, crypto.LongNamePrefix) && strings.Contains(disk, crypto.LongNameSuffix+tmpInfix):
+		return true // a .name file being written
 	case root && strings.HasPrefix(disk, crypto.ConfigName):
 		return true // gocryptfs.conf and its .bak / .tmp
 	}
-	return strings.HasPrefix(disk, crypto.DirIVName+".rmdir.")
+	// Transient names of rmdir and mkdir (left over after a crash).
+	return strings.HasPrefix(disk, crypto.DirIVName+".rmdir.") || strings.HasPrefix(disk, mkdirTemp)
 }
 
 // ReadDir lists a plaintext directory. Entries whose names do not decrypt
@@ -131,6 +134,9 @@ func (f *FS) ReadDirBad(path string) ([]DirEntry, []BadName, error) {
 			continue
 		}
 		name, err := f.decryptDiskName(dir, r.Name, iv)
+		if err == unix.ENOENT && unix.Faccessat(dir, r.Name, unix.F_OK, unix.AT_SYMLINK_NOFOLLOW) == unix.ENOENT {
+			continue // unlinked or renamed away (with its .name) since getdents
+		}
 		if err != nil {
 			bad = append(bad, BadName{Dir: path, Disk: r.Name, Err: err})
 			continue
