@@ -24,6 +24,7 @@ var commands = []*command{
 	unmountCommand,
 	lockCommand,
 	statusCommand,
+	runCommand,
 	versionCommand,
 	helpCommand,
 }
