@@ -57,8 +57,8 @@ func (f *FS) Getxattr(path, name string) ([]byte, error) {
 	}
 	defer unix.Close(fd)
 	val, err := getxattr(proc, bname)
-	if err != nil || aclNames[name] {
-		return val, wrapErr(err, "getxattr", path)
+	if err != nil || aclNames[name] || len(val) == 0 {
+		return val, wrapErr(err, "getxattr", path) // an empty value is stored as is
 	}
 	plain, err := f.content.OpenValue(nil, val)
 	if err != nil {
@@ -91,7 +91,7 @@ func (f *FS) Setxattr(path, name string, value []byte, flags int) error {
 	if err != nil {
 		return wrapErr(err, "setxattr", path)
 	}
-	if !aclNames[name] {
+	if !aclNames[name] && len(value) > 0 { // an empty value is stored as is
 		if len(value)+f.content.Overhead() > maxXattrValue {
 			return wrapErr(unix.E2BIG, "setxattr", path)
 		}
