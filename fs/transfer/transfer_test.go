@@ -11,6 +11,7 @@ import (
 	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/fs/transfer"
 	"github.com/cofferfs/cofferfs/fs/transfer/transfertest"
+	"golang.org/x/sys/unix"
 )
 
 // collect returns options that record every problem.
@@ -214,5 +215,53 @@ func TestProgressAndCancel(t *testing.T) {
 	st, err := transfer.Export(ctx, fsys, "", t.TempDir(), opts)
 	if !errors.Is(err, context.Canceled) || st.Files+st.Symlinks+st.Specials+st.HardLinks > 4 {
 		t.Errorf("cancelled export: %+v, %v", st, err)
+	}
+}
+
+func TestOwnersAndDevices(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root")
+	}
+	src := t.TempDir()
+	dev := filepath.Join(src, "null")
+	if err := unix.Mknod(dev, unix.S_IFCHR|0o640, int(unix.Mkdev(1, 3))); err != nil {
+		t.Fatal(err)
+	}
+	owned := filepath.Join(src, "owned")
+	if err := os.WriteFile(owned, []byte("x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{dev, owned} {
+		if err := os.Lchown(p, 1234, 5678); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := unix.Chmod(owned, 0o4755); err != nil { // after chown, which clears it
+		t.Fatal(err)
+	}
+	_, fsys, _ := transfertest.NewVault(t, crypto.AESGCM)
+	importTree(t, src, fsys, "")
+	dest, st := exportTree(t, fsys, "")
+	if st.Specials != 1 {
+		t.Errorf("stats %+v", st)
+	}
+	for name, want := range map[string]uint32{"null": unix.S_IFCHR | 0o640, "owned": unix.S_IFREG | 0o4755} {
+		var got unix.Stat_t
+		if err := unix.Lstat(filepath.Join(dest, name), &got); err != nil {
+			t.Fatal(err)
+		}
+		if got.Mode != want || got.Uid != 1234 || got.Gid != 5678 {
+			t.Errorf("%s: mode %o uid %d gid %d", name, got.Mode, got.Uid, got.Gid)
+		}
+		if name == "null" && got.Rdev != unix.Mkdev(1, 3) {
+			t.Errorf("device number %x", got.Rdev)
+		}
+	}
+	var problems []*transfer.EntryError
+	opts := collect(&problems)
+	opts.Devices = false
+	st, err := transfer.Export(context.Background(), fsys, "", t.TempDir(), opts)
+	if err != nil || st.Warnings != 1 || st.Specials != 0 || len(problems) != 1 || !problems[0].Warning {
+		t.Errorf("export without Devices: %+v, %v, %v", st, problems, err)
 	}
 }

@@ -15,17 +15,18 @@ import (
 type KeyCheck int
 
 const (
-	// KeyVerified: authenticated ciphertext (a file block or a symlink
+	// KeyVerified means that authenticated ciphertext (a file block or a symlink
 	// target) decrypted under the key. The key is right.
 	KeyVerified KeyCheck = iota
-	// KeyNamesOnly: names decrypted, but the vault holds no
+	// KeyNamesOnly means that names decrypted, but the vault holds no
 	// authenticated data to try (only directories and empty files).
 	// A wrong key decrypts a random name with a chance of about 1/256,
 	// so this is good evidence only when there are several names.
 	KeyNamesOnly
-	// KeyUnverifiable: the vault has no entries at all; any key opens it.
+	// KeyUnverifiable means that the vault has no entries at all: any
+	// key opens it.
 	KeyUnverifiable
-	// KeyWrong: the key does not belong to the vault (or everything
+	// KeyWrong means that the key does not belong to the vault (or everything
 	// that was tried is damaged).
 	KeyWrong
 )

@@ -4,6 +4,7 @@
 package transfertest
 
 import (
+	"encoding/binary"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -43,10 +44,11 @@ func MakeTree(t testing.TB, dir string) {
 	}
 	file := func(name string, size int, mode os.FileMode) {
 		t.Helper()
-		data := make([]byte, size)
-		for i := range data {
-			data[i] = byte(rng.IntN(256))
+		data := make([]byte, size+8)
+		for i := 0; i < size; i += 8 {
+			binary.LittleEndian.PutUint64(data[i:], rng.Uint64())
 		}
+		data = data[:size]
 		p := filepath.Join(dir, name)
 		must(os.MkdirAll(filepath.Dir(p), 0o755))
 		must(os.WriteFile(p, data, 0o600))
