@@ -201,7 +201,8 @@ func (f *FS) writeSmall(dirfd int, name string, data []byte, mode uint32) error 
 	if err == nil {
 		err = unix.Renameat2(dirfd, tmp, dirfd, name, unix.RENAME_NOREPLACE)
 		if err == unix.EEXIST && sameContent(dirfd, name, data) {
-			err = nil
+			unix.Unlinkat(dirfd, tmp, 0)
+			return nil
 		}
 	}
 	if err != nil {

@@ -307,6 +307,7 @@ func TestConcurrentNamespace(t *testing.T) {
 			})
 		}
 		runAll(t, fns...)
+		checkBackingClean(t, v)
 		for _, n := range names(t, v.FS, "d") {
 			if _, err := v.Stat("d/" + n); err != nil {
 				t.Errorf("listed %q does not stat: %v", n, err)

@@ -162,6 +162,7 @@ func TestFullDisk(t *testing.T) {
 		must(t, v.Unlink("fill"))
 		must(t, g.write([]byte("now it fits"), 0))
 		must(t, f.write(rnd(50000), 100))
+		checkBackingClean(t, v)
 		for _, m := range []*fileModel{f, g} {
 			m.check(v, v.FS, "after freeing space")
 			m.check(v, v.open(t), "through a fresh FS")

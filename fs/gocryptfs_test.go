@@ -208,6 +208,7 @@ func TestGocryptfsReadsFS(t *testing.T) {
 		t.Run(vr.name, func(t *testing.T) {
 			v := newVault(t, vr.opts)
 			buildTree(t, v)
+			checkBackingClean(t, v)
 			want := manifest(t, fstest.VaultTree{FS: v.FS})
 			gocryptfsFsck(t, v)
 			mnt, _ := mountGocryptfs(t, v)

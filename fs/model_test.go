@@ -97,6 +97,7 @@ func runModel(t *testing.T, opts fs.Options, seed int64, ops int) {
 	}
 	m.compareAll(vl.FS)
 	m.compareAll(vl.open(t))
+	checkBackingClean(t, vl)
 }
 
 func (m *model) step(i int) {
