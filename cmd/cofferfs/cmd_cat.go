@@ -36,7 +36,11 @@ func runCat(e *env, c *command, args []string) error {
 		return err
 	}
 	defer v.Close()
-	p := vaultPath(pos[1])
+	return e.cat(v, vaultPath(pos[1]))
+}
+
+// cat streams the plaintext of the vault file p to stdout.
+func (e *env) cat(v *vault, p string) error {
 	f, err := v.fs.Open(p, unix.O_RDONLY)
 	if err != nil {
 		return entryFailure(v, p, err)

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/cofferfs/cofferfs/crypto"
-	"github.com/cofferfs/cofferfs/fs"
 	"golang.org/x/sys/unix"
 )
 
@@ -54,7 +53,7 @@ func (j *job) importFile(sp, vp string, st *unix.Stat_t) bool {
 		return false
 	}
 	before := j.prog.Bytes
-	n, err := j.copyIn(in, &vaultWriter{f: out})
+	n, err := j.copyIn(in, out)
 	j.prog.Bytes = before + n // holes count as done
 	if err == nil {
 		err = out.Truncate(uint64(n))
@@ -142,27 +141,6 @@ func (j *job) copyRegion(in *os.File, out writerAt, start, end int64) error {
 		j.progress()
 	}
 	return nil
-}
-
-// vaultWriter writes into a new vault file. Before a write that would
-// leave a gap after the current end, it grows the file with Truncate,
-// which leaves the gap as holes in the backing file; fs.File.WriteAt
-// would reserve backing space for the whole gap instead.
-type vaultWriter struct {
-	f   *fs.File
-	end int64
-}
-
-// WriteAt implements writerAt.
-func (w *vaultWriter) WriteAt(p []byte, off int64) (int, error) {
-	if off > w.end {
-		if err := w.f.Truncate(uint64(off)); err != nil {
-			return 0, err
-		}
-	}
-	n, err := w.f.WriteAt(p, off)
-	w.end = max(w.end, off+int64(n))
-	return n, err
 }
 
 // importSymlink creates the symlink vp with the target of sp.
