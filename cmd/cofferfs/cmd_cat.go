@@ -24,14 +24,7 @@ func runCat(e *env, c *command, args []string) error {
 	var u unlockFlags
 	fs := newFlagSet(c)
 	u.register(fs)
-	pos, err := e.parse(c, fs, args, 2, 2)
-	if err != nil {
-		return err
-	}
-	if err := u.check(e, c); err != nil {
-		return err
-	}
-	v, err := e.openVault(pos[0], &u, true)
+	v, pos, err := e.openReadOnly(c, fs, &u, args, 2, 2)
 	if err != nil {
 		return err
 	}

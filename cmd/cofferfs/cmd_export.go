@@ -23,14 +23,7 @@ func runExport(e *env, c *command, args []string) error {
 	var f transferFlags
 	fs := newFlagSet(c)
 	f.register(fs, "export only the vault subtree at plaintext path `SUB`")
-	pos, err := e.parse(c, fs, args, 2, 2)
-	if err != nil {
-		return err
-	}
-	if err := f.unlock.check(e, c); err != nil {
-		return err
-	}
-	v, err := e.openVault(pos[0], &f.unlock, true)
+	v, pos, err := e.openReadOnly(c, fs, &f.unlock, args, 2, 2)
 	if err != nil {
 		return err
 	}

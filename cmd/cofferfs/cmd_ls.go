@@ -30,14 +30,7 @@ func runLs(e *env, c *command, args []string) error {
 	fs := newFlagSet(c)
 	u.register(fs)
 	fs.BoolVar(&long, "l", false, "long listing: type and mode, links, owner, size, modification time")
-	pos, err := e.parse(c, fs, args, 1, 2)
-	if err != nil {
-		return err
-	}
-	if err := u.check(e, c); err != nil {
-		return err
-	}
-	v, err := e.openVault(pos[0], &u, true)
+	v, pos, err := e.openReadOnly(c, fs, &u, args, 1, 2)
 	if err != nil {
 		return err
 	}

@@ -29,14 +29,7 @@ func runPath(e *env, c *command, args []string) error {
 	fs := newFlagSet(c)
 	u.register(fs)
 	fs.BoolVar(&toPlain, "cipher", false, "PATH is a cipher path: print the plaintext path")
-	pos, err := e.parse(c, fs, args, 2, 2)
-	if err != nil {
-		return err
-	}
-	if err := u.check(e, c); err != nil {
-		return err
-	}
-	v, err := e.openVault(pos[0], &u, true)
+	v, pos, err := e.openReadOnly(c, fs, &u, args, 2, 2)
 	if err != nil {
 		return err
 	}

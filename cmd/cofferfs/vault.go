@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	iofs "io/fs"
 	"os"
@@ -88,6 +89,24 @@ func unsupportedError(dir string, fe *config.FeatureError) error {
 func fsOptions(c *config.Config, readOnly bool) fs.Options {
 	return fs.Options{Algorithm: c.Algorithm(), Raw64: c.Raw64(), DirIV: c.DirIV(),
 		LongNameMax: c.NameMax(), ReadOnly: readOnly}
+}
+
+// openReadOnly parses the command line of a command that reads the vault
+// named by its first argument, and opens that vault read-only. It
+// returns the vault and the positional arguments.
+func (e *env) openReadOnly(c *command, fs *flag.FlagSet, u *unlockFlags, args []string, min, max int) (*vault, []string, error) {
+	pos, err := e.parse(c, fs, args, min, max)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := u.check(e, c); err != nil {
+		return nil, nil, err
+	}
+	v, err := e.openVault(pos[0], u, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, pos, nil
 }
 
 // openVault loads, unlocks and opens the vault in dir.
