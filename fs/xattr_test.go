@@ -41,7 +41,7 @@ func TestXattr(t *testing.T) {
 		values := map[string][]byte{
 			// All of them must fit in one 4 KiB ext4 xattr block.
 			"user.a": []byte("1"), "user.empty": nil, "user.block": bytes.Repeat([]byte{7}, 1500),
-			"trusted.other.namespace": []byte("t"),
+			"trusted.other.namespace":          []byte("t"),
 			"user." + strings.Repeat("n", 150): []byte("long name"), "user.bin": {0, 1, 2, 0, 255},
 		}
 		for _, p := range []string{long, "dir", ""} {
