@@ -1,6 +1,7 @@
 package fs_test
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"os"
@@ -252,4 +253,49 @@ func mustCipherPath(t *testing.T, v *vault, p string) string {
 	cp, err := v.CipherPath(p)
 	must(t, err)
 	return cp
+}
+
+// TestHugeOffsets writes, reads and truncates at offsets beyond what the
+// backing file system or int64 arithmetic allows: every call fails or
+// reads EOF, nothing panics, and the file keeps its content.
+func TestHugeOffsets(t *testing.T) {
+	// ext4 files end at 16 TiB.
+	t.Run("ext4", func(t *testing.T) { testHugeOffsets(t, t.TempDir(), 1<<50, 1<<62) })
+	// tmpfs files may grow to 2^63-1 bytes, so offsets that wrapped
+	// around in the size arithmetic would reach the disk there.
+	t.Run("tmpfs", func(t *testing.T) { testHugeOffsets(t, smallDisk(t)) })
+}
+
+func testHugeOffsets(t *testing.T, dir string, tooFar ...int64) {
+	v := newVaultIn(t, dir, variants[0].opts)
+	data := randBytes(5, 2*bs)
+	writeFile(t, v.FS, "f", data)
+	f, err := v.Open("f", unix.O_RDWR)
+	must(t, err)
+	defer f.Close()
+	for _, off := range append(tooFar, 1<<63-1, 1<<63-bs, 1<<63-1<<20) {
+		if _, err := f.WriteAt([]byte("x"), off); err == nil {
+			t.Errorf("WriteAt at %d succeeded", off)
+		}
+		if n, err := f.ReadAt(make([]byte, 4), off); n != 0 || err != io.EOF {
+			t.Errorf("ReadAt at %d: %d, %v", off, n, err)
+		}
+	}
+	sizes := []uint64{1 << 63, 1<<64 - 1, 1<<63 - 1<<20}
+	for _, off := range tooFar {
+		sizes = append(sizes, uint64(off))
+	}
+	for _, size := range sizes {
+		if err := f.Truncate(size); err == nil {
+			t.Errorf("Truncate(%d) succeeded", size)
+		}
+	}
+	if got := readFile(t, v.FS, "f"); !bytes.Equal(got, data) {
+		t.Errorf("content changed (%d bytes)", len(got))
+	}
+	var st unix.Stat_t
+	must(t, unix.Stat(v.backing(t, "f"), &st))
+	if st.Size != int64(v.Content().CipherSize(2*bs)) {
+		t.Errorf("backing size changed to %d", st.Size)
+	}
 }

@@ -1,6 +1,8 @@
 package fs
 
 import (
+	"math"
+
 	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
 )
@@ -37,6 +39,9 @@ func (fl *File) writeLocked(p []byte, off uint64, atEnd bool) error {
 	plain := c.PlainSize(csize)
 	if atEnd {
 		off = plain
+	}
+	if off+uint64(len(p)) > maxPlain(c) {
+		return wrapErr(unix.EFBIG, "write", fl.path)
 	}
 	h, err := fl.headerForWrite(plain)
 	if err != nil {
@@ -80,6 +85,12 @@ func (fl *File) writeLocked(p []byte, off uint64, atEnd bool) error {
 		unix.Ftruncate(fl.fd, undo)
 	}
 	return err
+}
+
+// maxPlain is the largest plaintext size a file can have: beyond it the
+// backing offsets would not fit in an int64 and wrap around.
+func maxPlain(c *crypto.ContentCipher) uint64 {
+	return c.PlainSize(math.MaxInt64 - uint64(c.CipherBlockSize()))
 }
 
 // reserve allocates the backing range [from, to), which lies past the
@@ -185,6 +196,9 @@ func (fl *File) Truncate(size uint64) error {
 
 // truncate does the work of Truncate (and of O_TRUNC).
 func (fl *File) truncate(size uint64) error {
+	if size > maxPlain(fl.fs.content) {
+		return wrapErr(unix.EFBIG, "truncate", fl.path)
+	}
 	fl.ino.mu.Lock()
 	defer fl.ino.mu.Unlock()
 	csize, err := fl.cipherSize()
