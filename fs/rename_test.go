@@ -206,3 +206,62 @@ func TestLinkUnlink(t *testing.T) {
 		checkBackingClean(t, v)
 	})
 }
+
+// TestStaleDirectories replaces directories by rename, rmdir+mkdir and
+// exchange, then uses the old paths: every lookup must see the new
+// directory (its own IV), never the old one, and a fresh FS must agree.
+func TestStaleDirectories(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, v0 variant) {
+		v := newVault(t, v0.opts)
+		long := strings.Repeat("S", 200)
+		for _, d := range []string{"a", "a/b", "a/b/" + long, "p", "q"} {
+			must(t, v.Mkdir(d, 0o755, nil))
+		}
+		writeFile(t, v.FS, "a/b/"+long+"/f", []byte("old"))
+		writeFile(t, v.FS, "p/in-p", []byte("p"))
+		writeFile(t, v.FS, "q/in-q", []byte("q"))
+		wantContent(t, v, "a/b/"+long+"/f", "old") // warm any cache
+
+		// Rename away and recreate: old paths name the new, empty dirs.
+		must(t, v.Rename("a", "x", 0))
+		wantGone(t, v, "a/b/"+long+"/f")
+		must(t, v.Mkdir("a", 0o755, nil))
+		must(t, v.Mkdir("a/b", 0o755, nil))
+		must(t, v.Mkdir("a/b/"+long, 0o755, nil))
+		wantGone(t, v, "a/b/"+long+"/f")
+		writeFile(t, v.FS, "a/b/"+long+"/new", []byte("new"))
+		wantContent(t, v, "x/b/"+long+"/f", "old")
+		wantGone(t, v, "x/b/"+long+"/new")
+
+		// Rmdir and Mkdir of the same name: a new IV.
+		must(t, v.Unlink("a/b/"+long+"/new"))
+		must(t, v.Rmdir("a/b/"+long))
+		must(t, v.Mkdir("a/b/"+long, 0o755, nil))
+		writeFile(t, v.FS, "a/b/"+long+"/again", []byte("again"))
+
+		// Exchange two directories, and rename one over an empty one.
+		must(t, v.Rename("p", "q", unix.RENAME_EXCHANGE))
+		wantContent(t, v, "q/in-p", "p")
+		wantContent(t, v, "p/in-q", "q")
+		must(t, v.Mkdir("empty", 0o755, nil))
+		must(t, v.Rename("p", "empty", 0))
+		wantContent(t, v, "empty/in-q", "q")
+		wantGone(t, v, "p/in-q")
+
+		for _, f := range []*vault{v, {FS: v.open(t), dir: v.dir, opts: v.opts}} {
+			for path, want := range map[string]string{
+				"x/b/" + long + "/f": "old", "a/b/" + long + "/again": "again",
+				"q/in-p": "p", "empty/in-q": "q",
+			} {
+				wantContent(t, f, path, want)
+			}
+			for dir, n := range map[string]int{"a/b/" + long: 1, "x/b/" + long: 1, "": 4} {
+				if got := names(t, f.FS, dir); len(got) != n {
+					t.Errorf("ReadDir(%.10q) = %q, want %d names", dir, got, n)
+				}
+			}
+			checkNoBadNames(t, f.FS, "")
+		}
+		checkBackingClean(t, v)
+	})
+}
