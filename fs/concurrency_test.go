@@ -315,3 +315,61 @@ func TestConcurrentNamespace(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentReplacedDirs replaces a directory again and again while
+// other goroutines look up paths in it. A create that starts after the
+// replacement finished must land in the new directory: a fresh FS (with
+// nothing cached) must find it under the same path.
+func TestConcurrentReplacedDirs(t *testing.T) {
+	forEachAlgorithm(t, func(t *testing.T, vr variant) {
+		v := newVault(t, vr.opts)
+		must(t, v.Mkdir("dir", 0o755, nil))
+		must(t, v.Mkdir("dir/sub", 0o755, nil))
+		var mu sync.Mutex // serializes replacing with create-and-check
+		done := make(chan struct{})
+		lookups := func() error {
+			for {
+				select {
+				case <-done:
+					return nil
+				default:
+				}
+				v.Stat("dir/sub/x")
+				v.ReadDir("dir/sub")
+				v.ReadDir("dir")
+			}
+		}
+		work := func() error {
+			defer close(done)
+			for i := 0; i < concurrencyOps()/3; i++ {
+				mu.Lock()
+				err := v.Rename("dir", fmt.Sprint("old", i), 0)
+				if err == nil {
+					err = v.Mkdir("dir", 0o755, nil)
+				}
+				if err == nil {
+					err = v.Mkdir("dir/sub", 0o755, nil)
+				}
+				var f *fs.File
+				if err == nil {
+					f, err = v.Create(fmt.Sprint("dir/sub/f", i), unix.O_RDWR, 0o644, nil)
+				}
+				if err == nil {
+					f.Close()
+					fresh, ferr := fs.New(v.dir, v.key, v.opts)
+					if ferr != nil {
+						return ferr
+					}
+					_, err = fresh.Stat(fmt.Sprint("dir/sub/f", i))
+					fresh.Close()
+				}
+				mu.Unlock()
+				if err != nil {
+					return fmt.Errorf("round %d: %w", i, err)
+				}
+			}
+			return nil
+		}
+		runAll(t, work, lookups)
+	})
+}
