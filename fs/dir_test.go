@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs"
 	"golang.org/x/sys/unix"
 )
 
@@ -157,6 +158,21 @@ func TestExactModes(t *testing.T) {
 		}
 		_, err = v.Create("b"+long, unix.O_RDWR|unix.O_EXCL, 0o600, nil)
 		wantErrno(t, err, unix.EEXIST, "Create O_EXCL of an existing file")
+
+		// An owner is set before the mode, so set-id bits survive.
+		own := &fs.Owner{UID: 1234, GID: 5678}
+		f, err = v.Create("owned", unix.O_RDWR|unix.O_EXCL, 0o6755, own)
+		must(t, err)
+		must(t, f.Close())
+		must(t, v.Mkdir("owned-dir", 0o2755, own))
+		must(t, v.Mknod("owned-fifo", unix.S_IFIFO|0o4640, 0, own))
+		for p, mode := range map[string]uint32{"owned": unix.S_IFREG | 0o6755, "owned-dir": unix.S_IFDIR | 0o2755, "owned-fifo": unix.S_IFIFO | 0o4640} {
+			st, err := v.Stat(p)
+			must(t, err)
+			if st.Mode != mode || st.Uid != own.UID || st.Gid != own.GID {
+				t.Errorf("%s: mode %o owner %d:%d, want %o 1234:5678", p, st.Mode, st.Uid, st.Gid, mode)
+			}
+		}
 
 		// chmod of a directory does not reach its diriv.
 		must(t, v.Chmod("a"+long+"-dir", 0o700))

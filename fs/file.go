@@ -79,7 +79,10 @@ func (f *FS) openEntry(e *entry, flags int, mode uint32, owner *Owner) (*File, e
 	if write || flags&unix.O_TRUNC != 0 {
 		bflags = unix.O_RDWR
 	}
-	bflags |= flags&(unix.O_CREAT|unix.O_EXCL|unix.O_SYNC|unix.O_DSYNC) | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_NONBLOCK
+	// O_NONBLOCK and O_NOCTTY: a FIFO or terminal planted under the name
+	// must neither block the open nor become our controlling terminal
+	// before newFile rejects it.
+	bflags |= flags&(unix.O_CREAT|unix.O_EXCL|unix.O_SYNC|unix.O_DSYNC) | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_NONBLOCK | unix.O_NOCTTY
 	fd, err := unix.Openat(e.dir, e.disk, bflags, mode&07777)
 	if err != nil {
 		if err == unix.EEXIST {
