@@ -133,6 +133,18 @@ func (f *FS) rmdirEntry(e *entry) error {
 		return err
 	}
 	defer unix.Close(sub)
+	// Without owner rwx the directory could neither be listed nor lose
+	// its diriv (spec §7): lend them for the removal. If the removal
+	// fails the mode is put back; if it succeeds this touches nothing.
+	var st unix.Stat_t
+	if err := unix.Fstat(sub, &st); err != nil {
+		return err
+	}
+	if perm := st.Mode & 07777; perm&0o700 != 0o700 {
+		if unix.Fchmodat(unix.AT_FDCWD, procPath(sub), perm|0o700, 0) == nil {
+			defer unix.Fchmodat(unix.AT_FDCWD, procPath(sub), perm, 0)
+		}
+	}
 	ents, err := readDirents(sub)
 	if err != nil {
 		return err
