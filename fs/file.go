@@ -84,6 +84,9 @@ func (f *FS) openEntry(e *entry, flags int, mode uint32, owner *Owner) (*File, e
 	// before newFile rejects it.
 	bflags |= flags&(unix.O_CREAT|unix.O_EXCL|unix.O_SYNC|unix.O_DSYNC) | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_NONBLOCK | unix.O_NOCTTY
 	fd, err := unix.Openat(e.dir, e.disk, bflags, mode&07777)
+	if err == unix.EACCES && flags&unix.O_ACCMODE == unix.O_WRONLY {
+		fd, err = f.openWriteOnly(e, bflags)
+	}
 	if err != nil {
 		if err == unix.EEXIST {
 			return nil, err
@@ -99,6 +102,32 @@ func (f *FS) openEntry(e *entry, flags int, mode uint32, owner *Owner) (*File, e
 		return nil, err
 	}
 	return file, nil
+}
+
+// openWriteOnly opens a file that its owner may write but not read (mode
+// 0200, say) for O_WRONLY: the backing file must be opened for reading
+// too, because partial-block writes read. Read permission is lent to the
+// owner for the open, as gocryptfs does. Anything else stays EACCES.
+func (f *FS) openWriteOnly(e *entry, bflags int) (int, error) {
+	pfd, err := unix.Openat(e.dir, e.disk, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, err
+	}
+	defer unix.Close(pfd)
+	var st unix.Stat_t
+	if err := unix.Fstat(pfd, &st); err != nil {
+		return -1, err
+	}
+	perm := st.Mode & 07777
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || perm&0o600 != 0o200 {
+		return -1, unix.EACCES
+	}
+	if unix.Fchmodat(unix.AT_FDCWD, procPath(pfd), perm|0o400, 0) != nil {
+		return -1, unix.EACCES
+	}
+	defer unix.Fchmodat(unix.AT_FDCWD, procPath(pfd), perm, 0)
+	// Reopen the checked inode itself, not the name.
+	return unix.Open(procPath(pfd), bflags&^(unix.O_NOFOLLOW|unix.O_CREAT|unix.O_EXCL), 0)
 }
 
 func (f *FS) newFile(fd int, path string, flags int, mode uint32, owner *Owner) (*File, error) {

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/cofferfs/cofferfs/crypto"
-	"github.com/cofferfs/cofferfs/fs"
 	"golang.org/x/sys/unix"
 )
 
@@ -112,6 +111,32 @@ func TestUserHelper(t *testing.T) {
 	if got := readFile(t, v.FS, "ro"); string(got) != "x" {
 		t.Errorf("read %q", got)
 	}
+
+	// A write-only file can be written, partial blocks too, and keeps
+	// its mode.
+	f, err := v.Create("wo", unix.O_WRONLY, 0o200, nil)
+	must(t, err)
+	_, err = f.WriteAt([]byte("hello world"), 0)
+	must(t, err)
+	must(t, f.Close())
+	for _, flags := range []int{unix.O_WRONLY, unix.O_WRONLY | unix.O_APPEND} {
+		f, err = v.Open("wo", flags)
+		must(t, err)
+		_, err = f.WriteAt([]byte("HELLO"), 0)
+		must(t, err)
+		must(t, f.Close())
+	}
+	_, err = v.Open("wo", unix.O_RDWR)
+	wantErrno(t, err, unix.EACCES, "Open O_RDWR of a 0200 file")
+	if st, _ := v.Stat("wo"); st.Mode != unix.S_IFREG|0o200 {
+		t.Errorf("write-only file has mode %o after writing", st.Mode)
+	}
+	must(t, v.Chmod("wo", 0o600))
+	if got := readFile(t, v.FS, "wo"); string(got) != "HELLO worldHELLO" {
+		t.Errorf("write-only file holds %q", got)
+	}
+	must(t, v.Chmod("wo", 0o000))
+	_, err = v.Open("wo", unix.O_WRONLY)
+	wantErrno(t, err, unix.EACCES, "Open O_WRONLY of a 0000 file")
 	checkBackingClean(t, v)
-	_ = fs.IsCorrupt
 }
