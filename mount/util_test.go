@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
@@ -78,12 +79,28 @@ func run(t *testing.T, dir string, env []string, name string, args ...string) st
 	return out
 }
 
+// runErr runs a command like run and returns its combined output and
+// error. The output goes through a temporary file, not a pipe, so a
+// command that leaves a daemon behind (gocryptfs) does not keep it open.
 func runErr(dir string, env []string, name string, args ...string) (string, error) {
-	cmd := exec.Command(name, args...)
+	out, err := os.CreateTemp("", "cmd-output-")
+	if err != nil {
+		return "", err
+	}
+	defer os.Remove(out.Name())
+	defer out.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	cmd.Stdout, cmd.Stderr = out, out
+	err = cmd.Run()
+	b, rerr := os.ReadFile(out.Name())
+	if err == nil {
+		err = rerr
+	}
+	return string(b), err
 }
 
 func tail(s string, n int) string {
