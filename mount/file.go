@@ -43,7 +43,7 @@ func (n *node) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint3
 // Create implements fusefs.NodeCreater.
 func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint32, out *fuse.EntryOut) (*fusefs.Inode, fusefs.FileHandle, uint32, syscall.Errno) {
 	n.v.touch()
-	f, err := n.v.fs.Create(n.child(name), int(flags), mode, n.v.owner(ctx))
+	f, err := n.v.fs.Create(n.child(name), int(flags), mode, n.owner(ctx))
 	if err != nil {
 		return nil, nil, 0, n.v.errno(err)
 	}

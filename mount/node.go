@@ -27,15 +27,23 @@ func (v *vault) touch() { v.last.Store(time.Now().UnixNano()) }
 
 func (v *vault) errno(err error) syscall.Errno { return errno(v.log, err) }
 
-// owner returns the caller's ids for a new entry when the daemon is root.
-func (v *vault) owner(ctx context.Context) *fs.Owner {
-	if !v.asRoot {
+// owner returns the owner of a new entry in directory n when the daemon
+// is root: the caller's uid, and the caller's gid unless n is
+// set-group-ID, in which case the entry takes n's group, as on a local
+// file system. (A non-root daemon leaves both to the backing file system.)
+func (n *node) owner(ctx context.Context) *fs.Owner {
+	if !n.v.asRoot {
 		return nil
 	}
-	if c, ok := fuse.FromContext(ctx); ok {
-		return &fs.Owner{UID: c.Uid, GID: c.Gid}
+	c, ok := fuse.FromContext(ctx)
+	if !ok {
+		return nil
 	}
-	return nil
+	o := &fs.Owner{UID: c.Uid, GID: c.Gid}
+	if st, err := n.v.fs.Stat(n.path()); err == nil && st.Mode&unix.S_ISGID != 0 {
+		o.GID = st.Gid
+	}
+	return o
 }
 
 // node is one file, directory, symlink or special file of the view.

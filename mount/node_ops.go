@@ -13,7 +13,7 @@ import (
 func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
 	n.v.touch()
 	p := n.child(name)
-	if err := n.v.fs.Mkdir(p, mode, n.v.owner(ctx)); err != nil {
+	if err := n.v.fs.Mkdir(p, mode, n.owner(ctx)); err != nil {
 		return nil, n.v.errno(err)
 	}
 	return n.newChild(ctx, p, out)
@@ -57,7 +57,7 @@ func (n *node) Link(ctx context.Context, target fusefs.InodeEmbedder, name strin
 func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
 	n.v.touch()
 	p := n.child(name)
-	if err := n.v.fs.Symlink(target, p, n.v.owner(ctx)); err != nil {
+	if err := n.v.fs.Symlink(target, p, n.owner(ctx)); err != nil {
 		return nil, n.v.errno(err)
 	}
 	return n.newChild(ctx, p, out)
@@ -77,7 +77,7 @@ func (n *node) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
 func (n *node) Mknod(ctx context.Context, name string, mode uint32, dev uint32, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
 	n.v.touch()
 	p := n.child(name)
-	if err := n.v.fs.Mknod(p, mode, uint64(dev), n.v.owner(ctx)); err != nil {
+	if err := n.v.fs.Mknod(p, mode, uint64(dev), n.owner(ctx)); err != nil {
 		return nil, n.v.errno(err)
 	}
 	return n.newChild(ctx, p, out)

@@ -355,3 +355,37 @@ func TestStatfsXattr(t *testing.T) {
 		t.Errorf("xattr on a directory: %q %v", buf[:n], err)
 	}
 }
+
+// TestSetgidDirectory: entries made in a set-group-ID directory take its
+// group (and directories keep the bit), by root and by another user.
+func TestSetgidDirectory(t *testing.T) {
+	needTools(t, "setpriv", "sh")
+	dir, fsys := newVault(t, crypto.AESGCM)
+	must(t, os.Chmod(dir, 0o755))
+	mnt := mountFS(t, fsys, mount.Options{AllowOther: true})
+	for d := filepath.Dir(mnt); d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
+		must(t, os.Chmod(d, 0o755))
+	}
+	d := filepath.Join(mnt, "shared")
+	must(t, os.Mkdir(d, 0o755))
+	must(t, os.Chown(d, 0, 1234))
+	must(t, os.Chmod(d, 0o777|os.ModeSetgid))
+	must(t, os.WriteFile(filepath.Join(d, "f"), nil, 0o644))
+	must(t, os.Mkdir(filepath.Join(d, "sub"), 0o755))
+	must(t, unix.Mkfifo(filepath.Join(d, "fifo"), 0o644))
+	must(t, os.Symlink("f", filepath.Join(d, "sym")))
+	run(t, d, nil, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c", ": > nf && mkdir nd")
+	for _, c := range []struct {
+		name     string
+		uid, gid uint32
+		sgid     bool
+	}{
+		{"f", 0, 1234, false}, {"sub", 0, 1234, true}, {"fifo", 0, 1234, false}, {"sym", 0, 1234, false},
+		{"nf", 65534, 1234, false}, {"nd", 65534, 1234, true},
+	} {
+		st := lstat(t, filepath.Join(d, c.name))
+		if st.Uid != c.uid || st.Gid != c.gid || (st.Mode&unix.S_ISGID != 0) != c.sgid {
+			t.Errorf("%s: owner %d:%d mode %#o, want %d:%d, setgid %v", c.name, st.Uid, st.Gid, st.Mode, c.uid, c.gid, c.sgid)
+		}
+	}
+}
