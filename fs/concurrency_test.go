@@ -373,3 +373,44 @@ func TestConcurrentReplacedDirs(t *testing.T) {
 		runAll(t, work, lookups)
 	})
 }
+
+// TestConcurrentStat stats a file by path and by handle while another
+// goroutine shrinks and grows it: only sizes the file actually had may
+// be seen, never an intermediate one.
+func TestConcurrentStat(t *testing.T) {
+	v := newVault(t, variants[0].opts)
+	writeFile(t, v.FS, "f", make([]byte, 10000))
+	hs := openHandles(t, v.FS, "f", unix.O_RDWR, unix.O_RDONLY)
+	done := make(chan struct{})
+	check := func(size int64, err error) error {
+		if err != nil || (size != 9000 && size != 10000) {
+			return fmt.Errorf("size %d, %v", size, err)
+		}
+		return nil
+	}
+	runAll(t, func() error {
+		defer close(done)
+		for i := 0; i < 3*concurrencyOps(); i++ {
+			if err := hs[0].Truncate(uint64(9000 + 1000*(i%2))); err != nil {
+				return err
+			}
+		}
+		return nil
+	}, func() error {
+		for {
+			select {
+			case <-done:
+				return nil
+			default:
+			}
+			st, err := v.Stat("f")
+			if err := check(st.Size, err); err != nil {
+				return fmt.Errorf("FS.Stat: %w", err)
+			}
+			st, err = hs[1].Stat()
+			if err := check(st.Size, err); err != nil {
+				return fmt.Errorf("File.Stat: %w", err)
+			}
+		}
+	})
+}

@@ -189,6 +189,8 @@ func (fl *File) Close() error {
 
 // Stat returns the attributes with the plaintext size.
 func (fl *File) Stat() (unix.Stat_t, error) {
+	fl.ino.mu.RLock() // no half-done write or truncate
+	defer fl.ino.mu.RUnlock()
 	var st unix.Stat_t
 	if err := unix.Fstat(fl.fd, &st); err != nil {
 		return st, wrapErr(err, "stat", fl.path)

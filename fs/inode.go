@@ -45,6 +45,18 @@ func (t *inodeTable) acquire(key inodeKey) *inode {
 	return in
 }
 
+// lookupOpen returns the inode for key with a reference taken if a
+// handle has it open, or nil.
+func (t *inodeTable) lookupOpen(key inodeKey) *inode {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	in := t.m[key]
+	if in != nil {
+		in.refs++
+	}
+	return in
+}
+
 // release drops a reference and forgets the inode at zero.
 func (t *inodeTable) release(in *inode) {
 	t.mu.Lock()

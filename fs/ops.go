@@ -16,6 +16,17 @@ func (f *FS) Stat(path string) (unix.Stat_t, error) {
 	if err := unix.Fstatat(e.dir, e.disk, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return st, wrapErr(err, "stat", path)
 	}
+	if in := f.inodes.lookupOpen(inodeKey{uint64(st.Dev), st.Ino}); in != nil {
+		// Handles are open: a write or truncate may be half done, so
+		// stat again under the content lock to see a size the file has.
+		in.mu.RLock()
+		err := unix.Fstatat(e.dir, e.disk, &st, unix.AT_SYMLINK_NOFOLLOW)
+		in.mu.RUnlock()
+		f.inodes.release(in)
+		if err != nil {
+			return st, wrapErr(err, "stat", path)
+		}
+	}
 	f.plainStat(e, &st)
 	return st, nil
 }
