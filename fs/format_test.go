@@ -2,6 +2,7 @@ package fs_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -193,5 +194,37 @@ func TestNameLayout(t *testing.T) {
 			t.Errorf("DirIV %v: same ciphertext name in two directories: %v", vr.opts.DirIV, same)
 		}
 		checkBackingClean(t, v)
+	})
+}
+
+// TestSeekHoles checks that SEEK_HOLE and SEEK_DATA find a hole of many
+// blocks between data blocks (at most one block of it may be reported
+// as data, where its ciphertext shares a file-system block with data).
+func TestSeekHoles(t *testing.T) {
+	forEachAlgorithm(t, func(t *testing.T, vr variant) {
+		v := newVault(t, vr.opts)
+		f, err := v.Create("f", unix.O_RDWR, 0o644, nil)
+		must(t, err)
+		defer f.Close()
+		_, err = f.WriteAt([]byte("a"), 0)
+		must(t, err)
+		_, err = f.WriteAt([]byte("b"), 100*bs)
+		must(t, err)
+		must(t, f.Truncate(200*bs))
+		if h, err := f.Seek(0, unix.SEEK_HOLE); err != nil || h < bs || h > 2*bs {
+			t.Errorf("SEEK_HOLE from 0: %d, %v; want the hole after block 0", h, err)
+		}
+		if d, err := f.Seek(2*bs, unix.SEEK_DATA); err != nil || d < 99*bs || d > 100*bs {
+			t.Errorf("SEEK_DATA from block 2: %d, %v; want block 100", d, err)
+		}
+		if h, err := f.Seek(100*bs, unix.SEEK_HOLE); err != nil || h < 101*bs || h > 102*bs {
+			t.Errorf("SEEK_HOLE from block 100: %d, %v", h, err)
+		}
+		if d, err := f.Seek(102*bs, unix.SEEK_DATA); !errors.Is(err, unix.ENXIO) {
+			t.Errorf("SEEK_DATA in the trailing hole: %d, %v; want ENXIO", d, err)
+		}
+		if _, err := f.Seek(200*bs, unix.SEEK_HOLE); !errors.Is(err, unix.ENXIO) {
+			t.Errorf("SEEK_HOLE at EOF: %v; want ENXIO", err)
+		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,6 +116,8 @@ func (m *model) step(i int) {
 		m.read()
 	case x < 92:
 		m.truncate()
+	case x < 93:
+		m.seek()
 	case x < 94:
 		h := m.handles[m.r.Intn(len(m.handles))]
 		if m.r.Intn(2) == 0 {
@@ -284,6 +287,39 @@ func (m *model) truncate() {
 		mf.data = append(mf.data, make([]byte, size-old)...)
 	}
 	m.checkBacking(mf, fmt.Sprintf("truncate from %d to %d", old, size))
+}
+
+// seek checks SEEK_DATA and SEEK_HOLE against the model: data is never
+// skipped, and a reported hole starts a run of zeros to the end of its
+// block.
+func (m *model) seek() {
+	h := m.handles[m.r.Intn(len(m.handles))]
+	data := h.file.data
+	off := m.pickOff(len(data))
+	whence := unix.SEEK_DATA
+	if m.r.Intn(2) == 0 {
+		whence = unix.SEEK_HOLE
+	}
+	r, err := h.f.Seek(uint64(off), whence)
+	zero := func(from, to int) bool {
+		return !slices.ContainsFunc(data[from:to], func(b byte) bool { return b != 0 })
+	}
+	switch {
+	case off >= len(data):
+		if !errors.Is(err, unix.ENXIO) {
+			m.t.Fatalf("Seek(%d, %d) at or past EOF %d: %d, %v; want ENXIO", off, whence, len(data), r, err)
+		}
+	case errors.Is(err, unix.ENXIO) && whence == unix.SEEK_DATA:
+		if !zero(off, len(data)) {
+			m.t.Fatalf("SEEK_DATA from %d says no data, but there is (size %d)", off, len(data))
+		}
+	case err != nil || int(r) < off || int(r) > len(data):
+		m.t.Fatalf("Seek(%d, %d) size %d: %d, %v", off, whence, len(data), r, err)
+	case whence == unix.SEEK_DATA && !zero(off, int(r)):
+		m.t.Fatalf("SEEK_DATA from %d to %d skips data", off, r)
+	case whence == unix.SEEK_HOLE && !zero(int(r), min(len(data), (int(r)/crypto.BlockSize+1)*crypto.BlockSize)):
+		m.t.Fatalf("SEEK_HOLE from %d reports a hole at %d with data in its block", off, r)
+	}
 }
 
 // pickHandle returns a random handle, a writable one if write is set,
