@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
@@ -25,8 +26,9 @@ const (
 // entry is a resolved plaintext path: its backing parent directory and
 // its name there.
 type entry struct {
-	dir    int    // backing parent directory (O_PATH)
-	owned  bool   // dir must be closed
+	dir    int     // backing parent directory (O_PATH)
+	ref    *dirRef // the cache reference that keeps dir open; nil for the root
+	fs     *FS
 	iv     []byte // name IV of dir
 	path   string // plaintext path, for errors
 	plain  string // plaintext leaf name ("" for the root)
@@ -35,9 +37,9 @@ type entry struct {
 }
 
 func (e *entry) close() {
-	if e.owned {
-		unix.Close(e.dir)
-		e.owned = false
+	if e.ref != nil {
+		e.fs.dirs.release(e.ref)
+		e.ref = nil
 	}
 }
 
@@ -69,54 +71,105 @@ func (f *FS) lookup(path string) (*entry, error) {
 		return nil, err
 	}
 	if len(parts) == 0 {
-		return &entry{dir: f.root, path: "", disk: selfName, cipher: selfName}, nil
+		return &entry{dir: f.root, fs: f, path: "", disk: selfName, cipher: selfName}, nil
 	}
-	dir, owned, err := f.walk(parts[:len(parts)-1], path)
+	d, err := f.walk(parts[:len(parts)-1], path)
 	if err != nil {
 		return nil, err
 	}
-	e := &entry{dir: dir, owned: owned, path: path, plain: parts[len(parts)-1]}
-	if e.iv, err = f.dirIV(dir, path); err == nil {
-		e.cipher, e.disk, err = f.encryptName(e.plain, e.iv)
-	}
-	if err != nil {
+	e := &entry{dir: d.fd, ref: d.ref, fs: f, iv: d.iv, path: path, plain: parts[len(parts)-1]}
+	if e.cipher, e.disk, err = f.encryptName(e.plain, e.iv); err != nil {
 		e.close()
 		return nil, err
 	}
 	return e, nil
 }
 
-// walk opens the backing directory of the given plaintext components.
-// owned reports whether the caller must close the result.
-func (f *FS) walk(parts []string, path string) (fd int, owned bool, err error) {
-	fd = f.root
-	for _, p := range parts {
-		iv, err := f.dirIV(fd, path)
-		var disk string
-		if err == nil {
-			_, disk, err = f.encryptName(p, iv)
-		}
-		var next int
-		if err == nil {
-			next, err = unix.Openat(fd, disk, walkFlags, 0)
-			err = wrapErr(err, "open directory", path)
-		}
-		if owned {
-			unix.Close(fd)
-		}
-		if err != nil {
-			return -1, false, err
-		}
-		fd, owned = next, true
-	}
-	return fd, owned, nil
+// openedDir is a backing directory reached by walk: its descriptor, its
+// name IV, and the cache reference to release (nil for the root).
+type openedDir struct {
+	fd  int
+	iv  []byte
+	ref *dirRef
 }
 
-// openDir opens the backing directory at a plaintext path (O_PATH).
-func (f *FS) openDir(path string) (fd int, owned bool, err error) {
+func (f *FS) releaseDir(d openedDir) {
+	if d.ref != nil {
+		f.dirs.release(d.ref)
+	}
+}
+
+// walk opens the backing directory of the given plaintext components,
+// starting from the deepest one the directory cache holds. The caller
+// releases the result with releaseDir.
+func (f *FS) walk(parts []string, path string) (openedDir, error) {
+	now := time.Now()
+	cur := openedDir{fd: f.root}
+	start := 0
+	for i := len(parts); i > 0; i-- {
+		if ref := f.dirs.get(strings.Join(parts[:i], "/"), now); ref != nil {
+			cur, start = openedDir{fd: ref.fd, iv: ref.iv, ref: ref}, i
+			break
+		}
+	}
+	if cur.ref == nil {
+		iv, err := f.rootDirIV()
+		if err != nil {
+			return openedDir{}, err
+		}
+		cur.iv = iv
+	}
+	for i := start; i < len(parts); i++ {
+		next, err := f.openChild(cur, parts[i], path)
+		f.releaseDir(cur)
+		if err != nil {
+			return openedDir{}, err
+		}
+		ref := f.dirs.put(strings.Join(parts[:i+1], "/"), next.fd, next.iv, now)
+		cur = openedDir{fd: ref.fd, iv: ref.iv, ref: ref}
+	}
+	return cur, nil
+}
+
+// openChild opens the subdirectory plain of d and reads its IV.
+func (f *FS) openChild(d openedDir, plain, path string) (openedDir, error) {
+	_, disk, err := f.encryptName(plain, d.iv)
+	if err != nil {
+		return openedDir{}, err
+	}
+	fd, err := unix.Openat(d.fd, disk, walkFlags, 0)
+	if err != nil {
+		return openedDir{}, wrapErr(err, "open directory", path)
+	}
+	iv, err := f.dirIV(fd, path)
+	if err != nil {
+		unix.Close(fd)
+		return openedDir{}, err
+	}
+	return openedDir{fd: fd, iv: iv}, nil
+}
+
+// rootDirIV returns the name IV of the vault root, read once (a failed
+// read, say of a root diriv not synced yet, is tried again next time).
+func (f *FS) rootDirIV() ([]byte, error) {
+	f.rootMu.Lock()
+	defer f.rootMu.Unlock()
+	if f.rootIV == nil {
+		iv, err := f.dirIV(f.root, "")
+		if err != nil {
+			return nil, err
+		}
+		f.rootIV = iv
+	}
+	return f.rootIV, nil
+}
+
+// openDir opens the backing directory at a plaintext path; release it
+// with releaseDir.
+func (f *FS) openDir(path string) (openedDir, error) {
 	parts, err := splitPath(path)
 	if err != nil {
-		return -1, false, err
+		return openedDir{}, err
 	}
 	return f.walk(parts, path)
 }

@@ -120,7 +120,9 @@ func (f *FS) Rmdir(path string) error {
 	if e.disk == selfName {
 		return wrapErr(unix.EBUSY, "rmdir", path)
 	}
-	if err := f.rmdirEntry(e); err != nil {
+	err = f.rmdirEntry(e)
+	f.dirs.invalidate(path)
+	if err != nil {
 		return wrapErr(err, "rmdir", path)
 	}
 	f.dropName(e)

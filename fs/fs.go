@@ -40,7 +40,11 @@ type FS struct {
 	opts    Options
 	log     *slog.Logger
 	inodes  inodeTable
+	dirs    dirCache
 	closeMu sync.Once
+
+	rootMu sync.Mutex
+	rootIV []byte // the root's name IV once read
 }
 
 // ErrReadOnly is returned for a change to a vault opened read-only.
@@ -97,7 +101,10 @@ func New(dir string, masterKey []byte, opts Options) (*FS, error) {
 // Close releases the cipherdir descriptor. Open files stay usable.
 func (f *FS) Close() error {
 	var err error
-	f.closeMu.Do(func() { err = unix.Close(f.root) })
+	f.closeMu.Do(func() {
+		f.dirs.close()
+		err = unix.Close(f.root)
+	})
 	return err
 }
 

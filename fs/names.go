@@ -112,17 +112,12 @@ func (f *FS) ReadDir(path string) ([]DirEntry, error) {
 // ReadDirBad lists a plaintext directory and returns the backing entries
 // that do not decrypt separately.
 func (f *FS) ReadDirBad(path string) ([]DirEntry, []BadName, error) {
-	dir, owned, err := f.openDir(path)
+	d, err := f.openDir(path)
 	if err != nil {
 		return nil, nil, err
 	}
-	if owned {
-		defer unix.Close(dir)
-	}
-	iv, err := f.dirIV(dir, path)
-	if err != nil {
-		return nil, nil, err
-	}
+	defer f.releaseDir(d)
+	dir, iv := d.fd, d.iv
 	raw, err := readDirents(dir)
 	if err != nil {
 		return nil, nil, wrapErr(err, "read directory", path)

@@ -81,6 +81,8 @@ func (f *FS) Rename(from, to string, flags uint) error {
 		return wrapErr(unix.EBUSY, "rename", from)
 	}
 	err = f.withName(dst, func() error { return f.renameEntry(src, dst, flags) })
+	f.dirs.invalidate(src.path)
+	f.dirs.invalidate(dst.path)
 	if err != nil {
 		return wrapErr(err, "rename", from)
 	}
