@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand"
+	"strings"
 	"sync"
 	"testing"
 
@@ -412,5 +413,39 @@ func TestConcurrentStat(t *testing.T) {
 				return fmt.Errorf("File.Stat: %w", err)
 			}
 		}
+	})
+}
+
+// TestConcurrentCreateSameLongName creates the same long names from
+// several goroutines at once (files with O_CREAT, and directories): the
+// losers get EEXIST or open the winner's file, and no .name file of the
+// winner may be lost.
+func TestConcurrentCreateSameLongName(t *testing.T) {
+	forEachVariant(t, func(t *testing.T, vr variant) {
+		v := newVault(t, vr.opts)
+		rounds := concurrencyOps() / 10
+		var fns []func() error
+		for w := 0; w < 3; w++ {
+			fns = append(fns, func() error {
+				for i := 0; i < rounds; i++ {
+					name := fmt.Sprintf("%03d-%s", i, strings.Repeat("c", 200))
+					f, err := v.Create(name, unix.O_RDWR, 0o644, nil)
+					if err != nil {
+						return err
+					}
+					f.Close()
+					if err := v.Mkdir(name+"-dir", 0o755, nil); err != nil && !errors.Is(err, unix.EEXIST) {
+						return err
+					}
+				}
+				return nil
+			})
+		}
+		runAll(t, fns...)
+		checkNoBadNames(t, v.FS, "")
+		if got := names(t, v.FS, ""); len(got) != 2*rounds {
+			t.Errorf("%d names, want %d", len(got), 2*rounds)
+		}
+		checkBackingClean(t, v)
 	})
 }

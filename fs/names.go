@@ -32,7 +32,7 @@ type BadName struct {
 
 // withName runs create with the long-name side file of e in place: the
 // .name file is written (crash-safe) first and removed again if create
-// fails and the file was new.
+// fails, the file was new and the name is still free.
 func (f *FS) withName(e *entry, create func() error) error {
 	if !e.long() {
 		return create()
@@ -43,7 +43,10 @@ func (f *FS) withName(e *entry, create func() error) error {
 		return wrapErr(err, "write long-name file for", e.path)
 	}
 	err := create()
-	if err != nil && !existed {
+	// Roll back only a .name file this call made, and only while no
+	// object has the name: a concurrent creator of the same name, whose
+	// create won (ours then got EEXIST), still needs it.
+	if err != nil && !existed && unix.Faccessat(e.dir, e.disk, unix.F_OK, unix.AT_SYMLINK_NOFOLLOW) == unix.ENOENT {
 		unix.Unlinkat(e.dir, nameFile, 0)
 	}
 	return err
