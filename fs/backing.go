@@ -103,7 +103,7 @@ func (f *FS) releaseDir(d openedDir) {
 // starting from the deepest one the directory cache holds. The caller
 // releases the result with releaseDir.
 func (f *FS) walk(parts []string, path string) (openedDir, error) {
-	now := time.Now()
+	now, gen := time.Now(), f.dirs.generation()
 	cur := openedDir{fd: f.root}
 	start := 0
 	for i := len(parts); i > 0; i-- {
@@ -125,7 +125,7 @@ func (f *FS) walk(parts []string, path string) (openedDir, error) {
 		if err != nil {
 			return openedDir{}, err
 		}
-		ref := f.dirs.put(strings.Join(parts[:i+1], "/"), next.fd, next.iv, now)
+		ref := f.dirs.put(strings.Join(parts[:i+1], "/"), next.fd, next.iv, now, gen)
 		cur = openedDir{fd: ref.fd, iv: ref.iv, ref: ref}
 	}
 	return cur, nil

@@ -36,6 +36,17 @@ type dirRef struct {
 type dirCache struct {
 	mu sync.Mutex
 	m  map[string]*dirRef
+	// gen counts invalidations. A walk that began before one may hold a
+	// directory that was renamed away meanwhile; put refuses to cache
+	// what such a walk found.
+	gen uint64
+}
+
+// generation returns the current invalidation count.
+func (c *dirCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
 }
 
 // get returns a live entry for path with a reference taken, or nil.
@@ -56,9 +67,14 @@ func (c *dirCache) get(path string, now time.Time) *dirRef {
 
 // put stores a new directory (taking over fd) and returns it referenced.
 // If path is already cached, fd is closed and the cached entry returned.
-func (c *dirCache) put(path string, fd int, iv []byte, now time.Time) *dirRef {
+// A directory found by a walk that started at generation gen, before the
+// latest invalidation, is returned uncached (closed on release).
+func (c *dirCache) put(path string, fd int, iv []byte, now time.Time, gen uint64) *dirRef {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		return &dirRef{fd: fd, iv: iv, refs: 1, dead: true}
+	}
 	if c.m == nil {
 		c.m = make(map[string]*dirRef)
 	}
@@ -104,6 +120,7 @@ func (c *dirCache) dropLocked(path string, d *dirRef) {
 func (c *dirCache) invalidate(path string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	for p, d := range c.m {
 		if p == path || strings.HasPrefix(p, path+"/") || path == "" {
 			c.dropLocked(p, d)

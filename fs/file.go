@@ -264,6 +264,8 @@ func (fl *File) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // readPlain fills p with the plaintext at off, which lies inside the file.
+// Whole blocks are opened straight into p; only a partial first or last
+// block goes through a scratch block.
 func (fl *File) readPlain(p []byte, off, csize uint64) error {
 	h, err := fl.header()
 	if err != nil {
@@ -273,21 +275,43 @@ func (fl *File) readPlain(p []byte, off, csize uint64) error {
 	first, count := crypto.BlockRange(off, uint64(len(p)))
 	start := uint64(c.BlockOffset(first))
 	end := min(start+count*uint64(c.CipherBlockSize()), csize)
-	buf := make([]byte, end-start)
+	bufp := fl.fs.bufs.get(int(end - start))
+	defer fl.fs.bufs.put(bufp)
+	buf := *bufp
 	if err := preadFull(fl.fd, buf, int64(start)); err != nil {
 		return wrapErr(err, "read", fl.path)
 	}
-	plain := make([]byte, 0, count*crypto.BlockSize)
 	cbs := c.CipherBlockSize()
-	for i := uint64(0); i < count; i++ {
-		piece := buf[min(int(i)*cbs, len(buf)):min(int(i+1)*cbs, len(buf))]
-		plain, err = c.OpenBlock(plain, piece, first+i, h.ID[:])
-		if err != nil {
-			return &CorruptError{Path: fl.path, What: fmt.Sprintf("block %d", first+i), Err: err}
+	return forBlocks(int(count), func(lo, hi int) error {
+		var scratch []byte
+		for i := lo; i < hi; i++ {
+			b := first + uint64(i)
+			piece := buf[min(i*cbs, len(buf)):min((i+1)*cbs, len(buf))]
+			bStart := b * crypto.BlockSize
+			// The part of block b that p wants: [from, to) within the block.
+			from := max(off, bStart) - bStart
+			to := min(off+uint64(len(p)), bStart+crypto.BlockSize) - bStart
+			dst := p[bStart+from-off:]
+			whole := from == 0 && to == crypto.BlockSize
+			var out []byte
+			var err error
+			if whole {
+				out, err = c.OpenBlock(dst[:0], piece, b, h.ID[:])
+			} else {
+				if scratch == nil {
+					scratch = make([]byte, 0, crypto.BlockSize)
+				}
+				out, err = c.OpenBlock(scratch[:0], piece, b, h.ID[:])
+			}
+			if err != nil {
+				return &CorruptError{Path: fl.path, What: fmt.Sprintf("block %d", b), Err: err}
+			}
+			if !whole {
+				copy(dst[:to-from], out[from:min(to, uint64(len(out)))])
+			}
 		}
-	}
-	copy(p, plain[off-first*crypto.BlockSize:])
-	return nil
+		return nil
+	})
 }
 
 func preadFull(fd int, buf []byte, off int64) error {

@@ -41,6 +41,7 @@ type FS struct {
 	log     *slog.Logger
 	inodes  inodeTable
 	dirs    dirCache
+	bufs    bufPool
 	closeMu sync.Once
 
 	rootMu sync.Mutex

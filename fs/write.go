@@ -74,12 +74,13 @@ func (fl *File) writeLocked(p []byte, off uint64, atEnd bool) error {
 			plain, undo = (a+1)*crypto.BlockSize, c.BlockOffset(a+1)
 		}
 	}
-	var sealed []byte
+	var sealed *[]byte
 	if err == nil {
 		sealed, err = fl.sealRange(h, p, off, plain)
 	}
 	if err == nil {
-		err = wrapErr(writeAll(fl.fd, sealed, c.BlockOffset(first)), "write", fl.path)
+		err = wrapErr(writeAll(fl.fd, *sealed, c.BlockOffset(first)), "write", fl.path)
+		fl.fs.bufs.put(sealed)
 	}
 	if err != nil {
 		unix.Ftruncate(fl.fd, undo)
@@ -154,32 +155,60 @@ func (fl *File) readBlock(h *crypto.FileHeader, b, plain uint64) ([]byte, error)
 }
 
 // sealRange merges p at off into the blocks it touches and returns them
-// sealed, ready to be written contiguously from the first block.
-func (fl *File) sealRange(h *crypto.FileHeader, p []byte, off, plain uint64) ([]byte, error) {
+// sealed, ready to be written contiguously from the first block, in a
+// pooled buffer the caller returns with fl.fs.bufs.put. Blocks that p
+// covers whole are sealed straight from p; only a partial first or last
+// block is read and merged.
+func (fl *File) sealRange(h *crypto.FileHeader, p []byte, off, plain uint64) (*[]byte, error) {
 	c := fl.fs.content
 	first, count := crypto.BlockRange(off, uint64(len(p)))
-	out := make([]byte, 0, count*uint64(c.CipherBlockSize()))
+	cbs := uint64(c.CipherBlockSize())
 	end := off + uint64(len(p))
-	for b := first; b < first+count; b++ {
-		bStart := b * crypto.BlockSize
-		have := uint64(0)
-		if plain > bStart {
-			have = min(crypto.BlockSize, plain-bStart)
-		}
-		ws := max(off, bStart) - bStart
-		we := min(end, bStart+crypto.BlockSize) - bStart
-		var blk []byte
-		if have > 0 && (ws > 0 || we < have) {
-			var err error
-			if blk, err = fl.readBlock(h, b, plain); err != nil {
-				return nil, err
+	lastEnd := max(min(plain, (first+count)*crypto.BlockSize), end) // plaintext end of the last block
+	outp := fl.fs.bufs.get(int((count-1)*cbs + (lastEnd - (first+count-1)*crypto.BlockSize) + uint64(c.Overhead())))
+	out := *outp
+	err := forBlocks(int(count), func(lo, hi int) error {
+		for i := lo; i < hi; i++ {
+			b := first + uint64(i)
+			blk, err := fl.mergeBlock(h, p, off, b, plain)
+			if err != nil {
+				return err
 			}
+			c.SealBlock(out[uint64(i)*cbs:uint64(i)*cbs], blk, b, h.ID[:])
 		}
-		blk = append(blk, make([]byte, max(have, we)-uint64(len(blk)))...)
-		copy(blk[ws:we], p[bStart+ws-off:])
-		out = c.SealBlock(out, blk, b, h.ID[:])
+		return nil
+	})
+	if err != nil {
+		fl.fs.bufs.put(outp)
+		return nil, err
 	}
-	return out, nil
+	return outp, nil
+}
+
+// mergeBlock returns the new plaintext of block b: p's bytes over the
+// old content. It aliases p when p covers the block whole.
+func (fl *File) mergeBlock(h *crypto.FileHeader, p []byte, off, b, plain uint64) ([]byte, error) {
+	bStart := b * crypto.BlockSize
+	end := off + uint64(len(p))
+	have := uint64(0)
+	if plain > bStart {
+		have = min(crypto.BlockSize, plain-bStart)
+	}
+	ws := max(off, bStart) - bStart
+	we := min(end, bStart+crypto.BlockSize) - bStart
+	if ws == 0 && we >= have {
+		return p[bStart-off : bStart-off+we], nil
+	}
+	var blk []byte
+	if have > 0 {
+		var err error
+		if blk, err = fl.readBlock(h, b, plain); err != nil {
+			return nil, err
+		}
+	}
+	blk = append(blk, make([]byte, max(have, we)-uint64(len(blk)))...)
+	copy(blk[ws:we], p[bStart+ws-off:])
+	return blk, nil
 }
 
 // Truncate sets the plaintext size. Shrinking re-seals the new last block;
