@@ -1,0 +1,28 @@
+// Package fs is the plaintext view of a gocryptfs v2 cipherdir, without
+// FUSE: names, directory IVs, long names, file contents with
+// read-modify-write of partial blocks, truncation and holes, symlinks,
+// device nodes, hard links and xattrs. The FUSE adapter (package mount)
+// and the offline tools (export, import, fsck) are thin layers over it.
+//
+// Compatibility: everything it writes follows the format spec
+// (shared/spec/gocryptfs-format.md) and is checked against the gocryptfs
+// binary in the tests. Two choices go beyond what gocryptfs does while
+// staying inside the format: a new directory gets its gocryptfs.diriv
+// written and synced under a hidden temporary name before it is renamed
+// into place, and .name files are written through a temporary file, so a
+// crash never leaves a directory without its IV or a truncated long name.
+//
+// Security: every access to the backing directory starts from the
+// cipherdir's descriptor and walks one component at a time with openat
+// and O_NOFOLLOW (backing.go is the only place that does it). No absolute
+// backing path is ever built, so plaintext paths near PATH_MAX work, and a
+// symlink planted in the backing directory is never followed out of it.
+// Ciphertext that does not authenticate is never returned: reads fail
+// with a *CorruptError that names the plaintext path and block.
+//
+// Concurrency: an FS is safe for concurrent use. Handles on one file share
+// a content lock, so no block is torn and none is sealed under a stale
+// file ID. An FS assumes it is the only writer of its cipherdir; changes
+// made behind its back (a sync client) are seen after the directory
+// cache's one-second lifetime, like the kernel's entry cache.
+package fs
