@@ -230,6 +230,9 @@ func (f *FS) CipherPath(path string) (string, error) {
 // PlainPath returns the plaintext path of a backing path relative to the
 // cipherdir. A .name side file maps to the entry it names.
 func (f *FS) PlainPath(cipherPath string) (string, error) {
+	if strings.Trim(cipherPath, "/") == "" {
+		return "", nil // the root, as CipherPath("") is
+	}
 	parts := strings.Split(strings.Trim(cipherPath, "/"), "/")
 	dir, owned := f.root, false
 	defer func() {

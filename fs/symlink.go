@@ -14,6 +14,9 @@ func (f *FS) Symlink(target, path string, owner *Owner) error {
 	if err := f.checkWritable(); err != nil {
 		return err
 	}
+	if target == "" {
+		return wrapErr(unix.ENOENT, "symlink", path) // as symlink(2)
+	}
 	e, err := f.lookup(path)
 	if err != nil {
 		return err
