@@ -8,6 +8,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -284,37 +286,28 @@ func resize(b []byte, n int) []byte {
 }
 
 // TestMmap writes through a shared mapping, msyncs, and reads back through
-// a new open and through fs directly; then maps a file read-only.
+// a new open and through fs directly; then maps the file again. The
+// mapped memory is touched only by a child process (mmapHelper): a page
+// fault on a FUSE mapping in the process that serves the mount can
+// deadlock with the Go runtime stopping the world for GC.
 func TestMmap(t *testing.T) {
 	_, fsys := newVault(t, crypto.AESGCM)
 	mnt := mountFS(t, fsys, mount.Options{})
 	p := filepath.Join(mnt, "mapped")
 	const size = 5*bs + 300
 	f, err := os.OpenFile(p, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, err)
 	defer f.Close()
-	if err := f.Truncate(size); err != nil {
-		t.Fatal(err)
-	}
-	m, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, f.Truncate(size))
 	want := make([]byte, size)
 	for i := range want {
-		if (i/bs)%2 == 0 || i > 4*bs { // leave block 1 and 3 untouched (holes)
+		if (i/bs)%2 == 0 || i > 4*bs { // leave blocks 1 and 3 untouched (holes)
 			want[i] = byte(i*7 + i/bs)
 		}
 	}
-	copy(m, want)
-	if err := unix.Msync(m, unix.MS_SYNC); err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Munmap(m); err != nil {
-		t.Fatal(err)
-	}
+	data := filepath.Join(t.TempDir(), "data")
+	must(t, os.WriteFile(data, want, 0o644))
+	mmapHelper(t, "write", p, size, 0, data, "msync")
 	got, err := os.ReadFile(p)
 	if err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("read after msync: %v, %d bytes, first difference at %d", err, len(got), firstDiff(got, want))
@@ -322,34 +315,92 @@ func TestMmap(t *testing.T) {
 	if got := readFS(t, fsys, "mapped"); !bytes.Equal(got, want) {
 		t.Fatalf("fs.FS after msync: %d bytes, first difference at %d", len(got), firstDiff(got, want))
 	}
-	// A second mapping of a fresh open sees the same, and writes through
-	// it reach the daemon on munmap + close (no msync).
-	g, err := os.OpenFile(p, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
+	// A second mapping sees the same; writes through it reach the
+	// daemon on munmap + close, without msync.
+	if got := mmapHelper(t, "dump", p, size, 0, "", "shared"); !bytes.Equal(got, want) {
+		t.Errorf("shared mapping differs at %d", firstDiff(got, want))
 	}
-	m, err = unix.Mmap(int(g.Fd()), 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(m, want) {
-		t.Errorf("mapping of a fresh open differs at %d", firstDiff(m, want))
-	}
-	copy(m[bs+10:], "written-via-second-map")
-	copy(want[bs+10:], "written-via-second-map")
-	unix.Munmap(m)
-	if err := g.Close(); err != nil {
-		t.Fatal(err)
-	}
+	patch := "written-via-second-map"
+	must(t, os.WriteFile(data, []byte(patch), 0o644))
+	mmapHelper(t, "write", p, size, bs+10, data, "no-msync")
+	copy(want[bs+10:], patch)
 	if got := readFS(t, fsys, "mapped"); !bytes.Equal(got, want) {
 		t.Fatalf("fs.FS after munmap+close: first difference at %d", firstDiff(got, want))
 	}
-	m, err = unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ, unix.MAP_PRIVATE)
+	if got := mmapHelper(t, "dump", p, size, 0, "", "private"); !bytes.Equal(got, want) {
+		t.Errorf("private mapping differs at %d", firstDiff(got, want))
+	}
+	// Written through write(2), seen through a new mapping.
+	_, err = f.WriteAt([]byte("pwrite"), 3*bs+1)
+	must(t, err)
+	copy(want[3*bs+1:], "pwrite")
+	if got := mmapHelper(t, "dump", p, size, 0, "", "shared"); !bytes.Equal(got, want) {
+		t.Errorf("mapping after pwrite differs at %d", firstDiff(got, want))
+	}
+}
+
+const mmapHelperEnv = "COFFERFS_MMAP_HELPER"
+
+// mmapHelper runs this test binary as a child that maps path (size
+// bytes) and either copies the content of file data into the mapping at
+// off ("write"; mode "msync" or "no-msync") or prints the mapping
+// ("dump"; mode "shared" or "private").
+func mmapHelper(t *testing.T, op, path string, size, off int, data, mode string) []byte {
+	t.Helper()
+	args := strings.Join([]string{op, path, fmt.Sprint(size), fmt.Sprint(off), data, mode}, "\x1f")
+	out, err := runErr("", []string{mmapHelperEnv + "=" + args}, os.Args[0], "-test.run=^$")
 	if err != nil {
-		t.Fatalf("private read-only map: %v", err)
+		t.Fatalf("mmap helper %s: %v\n%s", op, err, tail(out, 2000))
 	}
-	defer unix.Munmap(m)
-	if !bytes.Equal(m, want) {
-		t.Errorf("private map of the first handle differs at %d", firstDiff(m, want))
+	return []byte(out)
+}
+
+func init() {
+	if a := os.Getenv(mmapHelperEnv); a != "" {
+		if err := mmapChild(strings.Split(a, "\x1f")); err != nil {
+			fmt.Fprintln(os.Stderr, "mmap helper:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
 	}
+}
+
+func mmapChild(a []string) error {
+	op, path, mode := a[0], a[1], a[5]
+	size, _ := strconv.Atoi(a[2])
+	off, _ := strconv.Atoi(a[3])
+	flags, prot, acc := unix.MAP_SHARED, unix.PROT_READ, os.O_RDONLY
+	if op == "write" {
+		prot, acc = unix.PROT_READ|unix.PROT_WRITE, os.O_RDWR
+	}
+	if mode == "private" {
+		flags = unix.MAP_PRIVATE
+	}
+	f, err := os.OpenFile(path, acc, 0)
+	if err != nil {
+		return err
+	}
+	m, err := unix.Mmap(int(f.Fd()), 0, size, prot, flags)
+	if err != nil {
+		return err
+	}
+	switch op {
+	case "dump":
+		os.Stdout.Write(m)
+	case "write":
+		b, err := os.ReadFile(a[4])
+		if err != nil {
+			return err
+		}
+		copy(m[off:], b)
+		if mode == "msync" {
+			if err := unix.Msync(m, unix.MS_SYNC); err != nil {
+				return err
+			}
+		}
+	}
+	if err := unix.Munmap(m); err != nil {
+		return err
+	}
+	return f.Close()
 }
