@@ -348,7 +348,9 @@ const mmapHelperEnv = "COFFERFS_MMAP_HELPER"
 func mmapHelper(t *testing.T, op, path string, size, off int, data, mode string) []byte {
 	t.Helper()
 	args := strings.Join([]string{op, path, fmt.Sprint(size), fmt.Sprint(off), data, mode}, "\x1f")
-	out, err := runErr("", []string{mmapHelperEnv + "=" + args}, os.Args[0], "-test.run=^$")
+	// A -race child would sleep a second at exit (atexit_sleep_ms).
+	env := []string{mmapHelperEnv + "=" + args, "GORACE=atexit_sleep_ms=0 " + os.Getenv("GORACE")}
+	out, err := runErr("", env, os.Args[0], "-test.run=^$")
 	if err != nil {
 		t.Fatalf("mmap helper %s: %v\n%s", op, err, tail(out, 2000))
 	}
