@@ -43,7 +43,7 @@ func (fl *File) writeLocked(p []byte, off uint64, atEnd bool) error {
 	if off+uint64(len(p)) > maxPlain(c) {
 		return wrapErr(unix.EFBIG, "write", fl.path)
 	}
-	h, err := fl.headerForWrite(plain)
+	h, err := fl.headerForWrite(plain, csize)
 	if err != nil {
 		return err
 	}
@@ -61,12 +61,14 @@ func (fl *File) writeLocked(p []byte, off uint64, atEnd bool) error {
 	// The space the write adds (not the holes it leaves) is reserved
 	// before any block is rewritten, so a full disk fails the write with
 	// ENOSPC and leaves the file as it was.
+	// A write that only adds blocks after the old ones needs no
+	// reservation: cutting the file back to undo restores it.
 	size := max(undo, crypto.HeaderSize)
 	if pad {
 		err = fl.reserve(size, c.BlockOffset(a+1))
 		size = c.BlockOffset(a + 1)
 	}
-	if err == nil {
+	if rewrites := first < (plain+crypto.BlockSize-1)/crypto.BlockSize; err == nil && (pad || rewrites) {
 		err = fl.reserve(max(size, c.BlockOffset(first)), int64(c.CipherSize(max(plain, off+uint64(len(p))))))
 	}
 	if err == nil && pad {
@@ -110,13 +112,16 @@ func (fl *File) reserve(from, to int64) error {
 
 // headerForWrite returns the header, writing a fresh one (new file ID)
 // when the file is empty or only a header stub.
-func (fl *File) headerForWrite(plain uint64) (*crypto.FileHeader, error) {
+func (fl *File) headerForWrite(plain, csize uint64) (*crypto.FileHeader, error) {
 	if plain > 0 {
 		return fl.header()
 	}
 	h := crypto.NewFileHeader()
-	if err := unix.Ftruncate(fl.fd, 0); err != nil {
-		return nil, wrapErr(err, "truncate", fl.path)
+	if csize > 0 {
+		// A header stub (1..18 bytes) is replaced by a fresh header.
+		if err := unix.Ftruncate(fl.fd, 0); err != nil {
+			return nil, wrapErr(err, "truncate", fl.path)
+		}
 	}
 	if err := writeAll(fl.fd, h.Marshal(), 0); err != nil {
 		unix.Ftruncate(fl.fd, 0)
@@ -281,7 +286,7 @@ func (fl *File) grow(csize, plain, size uint64) error {
 	if sameBlock || size%crypto.BlockSize != 0 {
 		return fl.writeLocked([]byte{0}, size-1, false)
 	}
-	h, err := fl.headerForWrite(plain)
+	h, err := fl.headerForWrite(plain, csize)
 	if err != nil {
 		return err
 	}
