@@ -82,6 +82,7 @@ func (f *FS) lookup(path string) (*entry, error) {
 		e.close()
 		return nil, err
 	}
+	f.resolveMarked(e) // a name shown for a sync client's conflict copy
 	return e, nil
 }
 
@@ -138,6 +139,9 @@ func (f *FS) openChild(d openedDir, plain, path string) (openedDir, error) {
 		return openedDir{}, err
 	}
 	fd, err := unix.Openat(d.fd, disk, walkFlags, 0)
+	if err == unix.ENOENT {
+		fd, err = f.openMarkedDir(d, plain, err) // a conflict copy
+	}
 	if err != nil {
 		return openedDir{}, wrapErr(err, "open directory", path)
 	}
@@ -194,6 +198,9 @@ func (f *FS) dirIV(dirfd int, path string) ([]byte, error) {
 	}
 	buf := make([]byte, crypto.DirIVSize+1)
 	n, err := readSmall(dirfd, crypto.DirIVName, buf)
+	if err == unix.ENOENT || err == nil && n == 0 {
+		return nil, dirIVMissing(path, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fs: directory IV of %q (gocryptfs.diriv): %w", path, err)
 	}

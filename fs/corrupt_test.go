@@ -146,6 +146,14 @@ func TestTruncatedBacking(t *testing.T) {
 			if want := int64(c.PlainSize(uint64(cut))); st.Size != want {
 				t.Fatalf("cut at %d: size %d, want %d", cut, st.Size, want)
 			}
+			if cut > 0 && cut < crypto.HeaderSize {
+				// A stub shorter than the header: not fully synced yet.
+				_, err := v.Open("f", unix.O_RDONLY)
+				if !fs.IsIncomplete(err) || !fs.IsCorrupt(err) {
+					t.Fatalf("cut at %d: Open %v, want an incomplete-file error", cut, err)
+				}
+				continue
+			}
 			blocks, errs := readBlocks(t, v, "f")
 			for b := range blocks {
 				end := crypto.HeaderSize + (b+1)*cbs
@@ -162,14 +170,20 @@ func TestTruncatedBacking(t *testing.T) {
 			}
 		}
 
-		// Stubs of 1..18 bytes are empty files: a write gives them a new
-		// header, Truncate(0) makes them clean empty files.
+		// Stubs of 1..17 bytes are files not fully synced yet: reads fail
+		// with ErrIncomplete. A header-only file (18 bytes) is empty. A
+		// write gives either a new header, Truncate(0) makes them clean
+		// empty files.
 		for _, cut := range []int{1, 17, 18} {
 			must(t, os.WriteFile(back, orig[:cut], 0o644))
 			f, err := v.Open("f", unix.O_RDWR)
 			must(t, err)
-			if n, err := f.ReadAt(make([]byte, 10), 0); n != 0 || err != io.EOF {
-				t.Errorf("stub of %d bytes: ReadAt %d, %v", cut, n, err)
+			n, err := f.ReadAt(make([]byte, 10), 0)
+			if cut < crypto.HeaderSize && (n != 0 || !errors.Is(err, fs.ErrIncomplete)) {
+				t.Errorf("stub of %d bytes: ReadAt %d, %v, want ErrIncomplete", cut, n, err)
+			}
+			if cut == crypto.HeaderSize && (n != 0 || err != io.EOF) {
+				t.Errorf("header-only file: ReadAt %d, %v", n, err)
 			}
 			_, err = f.WriteAt([]byte("fresh"), 2)
 			must(t, err)

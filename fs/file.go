@@ -35,7 +35,8 @@ func (f *FS) Open(path string, flags int) (*File, error) {
 		return nil, err
 	}
 	defer e.close()
-	return f.openEntry(e, flags&^(unix.O_CREAT|unix.O_EXCL), 0, nil)
+	file, err := f.openEntry(e, flags&^(unix.O_CREAT|unix.O_EXCL), 0, nil)
+	return f.checkOpenSynced(file, flags, err)
 }
 
 // Create creates (or, without O_EXCL, opens) a regular file with exactly
@@ -247,6 +248,9 @@ func (fl *File) ReadAt(p []byte, off int64) (int, error) {
 	defer fl.ino.mu.RUnlock()
 	csize, err := fl.cipherSize()
 	if err != nil {
+		return 0, err
+	}
+	if err := fl.checkSynced(csize, uint64(off), len(p)); err != nil {
 		return 0, err
 	}
 	plain := fl.fs.content.PlainSize(csize)

@@ -122,9 +122,11 @@ func (f *FS) checkWritable() error {
 	return nil
 }
 
-// IsCorrupt reports whether err means ciphertext that did not decrypt.
+// IsCorrupt reports whether err means ciphertext that did not decrypt,
+// including ciphertext that is not fully synced yet (IsIncomplete).
 func IsCorrupt(err error) bool {
 	var ce *CorruptError
 	return errors.As(err, &ce) || errors.Is(err, crypto.ErrAuth) ||
-		errors.Is(err, crypto.ErrBadName) || errors.Is(err, crypto.ErrBadHeader)
+		errors.Is(err, crypto.ErrBadName) || errors.Is(err, crypto.ErrBadHeader) ||
+		errors.Is(err, ErrIncomplete)
 }

@@ -99,7 +99,8 @@ func (f *FS) isSpecial(disk string, root bool) bool {
 		return true // gocryptfs.conf and its .bak / .tmp
 	}
 	// Transient names of rmdir and mkdir (left over after a crash).
-	return strings.HasPrefix(disk, crypto.DirIVName+".rmdir.") || strings.HasPrefix(disk, mkdirTemp)
+	return strings.HasPrefix(disk, crypto.DirIVName+".rmdir.") || strings.HasPrefix(disk, mkdirTemp) ||
+		f.isConflictSpecial(disk, root)
 }
 
 // ReadDir lists a plaintext directory. Entries whose names do not decrypt
@@ -107,7 +108,7 @@ func (f *FS) isSpecial(disk string, root bool) bool {
 func (f *FS) ReadDir(path string) ([]DirEntry, error) {
 	ents, bad, err := f.ReadDirBad(path)
 	for _, b := range bad {
-		f.log.Warn("name does not decrypt, hidden from listing", "dir", b.Dir, "cipher", b.Disk, "err", b.Err)
+		f.logBadName(b)
 	}
 	return ents, err
 }
@@ -127,6 +128,7 @@ func (f *FS) ReadDirBad(path string) ([]DirEntry, []BadName, error) {
 	}
 	var ents []DirEntry
 	var bad []BadName
+	cs := f.newConflictSet(dir, path, iv, raw)
 	for _, r := range raw {
 		if f.isSpecial(r.Name, dir == f.root) {
 			continue
@@ -134,6 +136,9 @@ func (f *FS) ReadDirBad(path string) ([]DirEntry, []BadName, error) {
 		name, err := f.decryptDiskName(dir, r.Name, iv)
 		if err == unix.ENOENT && unix.Faccessat(dir, r.Name, unix.F_OK, unix.AT_SYMLINK_NOFOLLOW) == unix.ENOENT {
 			continue // unlinked or renamed away (with its .name) since getdents
+		}
+		if err != nil {
+			name, err = cs.resolve(r.Name, err) // conflict copy, or not fully synced
 		}
 		if err != nil {
 			bad = append(bad, BadName{Dir: path, Disk: r.Name, Err: err})

@@ -13,10 +13,16 @@ import (
 // ENOSYS, which would make the kernel stop calling an operation for good;
 // this one unwraps, turns ciphertext that does not decrypt into EIO (with
 // one log line naming the plaintext path and the block), and maps
-// anything unknown to EIO.
+// anything unknown to EIO. Objects a sync client has not finished
+// writing are EIO too, logged as "not fully synced yet".
 func errno(log *slog.Logger, err error) syscall.Errno {
 	if err == nil {
 		return 0
+	}
+	var ie *fs.IncompleteError
+	if errors.As(err, &ie) {
+		log.Warn("not fully synced yet", "path", ie.Path, "part", ie.What, "detail", ie.Detail)
+		return syscall.EIO
 	}
 	var ce *fs.CorruptError
 	if errors.As(err, &ce) {

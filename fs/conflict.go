@@ -1,0 +1,148 @@
+package fs
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+)
+
+// Sync clients that see two versions of one file keep both: the loser
+// gets a conflict marker inserted before its extension. Encrypted names
+// have no dot, so there the marker is appended; gocryptfs.longname.HASH
+// has the "extension" .HASH, and .name, .diriv and .conf files have
+// theirs. This file recognizes the markers and moves them between
+// backing names and plaintext names: a conflict copy of report.txt is
+// shown as "report (conflicted copy 2026-11-26).txt".
+
+// markerRule recognizes one sync client's marker at the end of a stem.
+type markerRule struct {
+	client string
+	// hint is a cheap test a stem must pass before re is tried.
+	hint func(stem string) bool
+	re   *regexp.Regexp
+	// anyDash: the marker starts at any '-' whose tail matches re
+	// (OneDrive's host names contain dashes, and so does base64url).
+	anyDash bool
+}
+
+var markerRules = []markerRule{
+	{client: "Dropbox, Nextcloud, ownCloud, Seafile",
+		hint: func(s string) bool { return strings.HasSuffix(s, ")") },
+		re:   regexp.MustCompile(` \([^()/]*(?i:conflict)[^()/]*\)( \([0-9]{1,4}\))?$`)},
+	{client: "Google Drive",
+		hint: func(s string) bool { return strings.HasSuffix(s, ")") },
+		re:   regexp.MustCompile(` \([0-9]{1,4}\)$`)},
+	{client: "iCloud",
+		hint: func(s string) bool { return s != "" && s[len(s)-1] >= '0' && s[len(s)-1] <= '9' },
+		re:   regexp.MustCompile(` [0-9]{1,4}$`)},
+	{client: "Syncthing",
+		hint: func(s string) bool { return strings.Contains(s, ".sync-conflict-") },
+		re:   regexp.MustCompile(`\.sync-conflict-[0-9]{8}-[0-9]{6}(-[A-Z0-9]{7})?$`)},
+	{client: "ownCloud (old)",
+		hint: func(s string) bool { return strings.Contains(s, "_conflict-") },
+		re:   regexp.MustCompile(`_conflict-[0-9]{8}-[0-9]{6}$`)},
+	{client: "OneDrive",
+		hint:    func(s string) bool { return strings.Contains(s, "-") },
+		re:      regexp.MustCompile(`^-[A-Za-z0-9][A-Za-z0-9_-]{0,23}$`),
+		anyDash: true},
+}
+
+// markedName is one reading of a name as original + conflict marker.
+type markedName struct {
+	orig   string // the name without the marker
+	marker string // the marker exactly as found, e.g. " (1)"
+	client string // the sync client the marker is typical of
+	atEnd  bool   // the marker was at the very end, not before the extension
+}
+
+// extIndex returns where the extension of name starts (its last dot, not
+// a leading one), or len(name) when it has none.
+func extIndex(name string) int {
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		return i
+	}
+	return len(name)
+}
+
+// insertMarker puts marker before the extension of name.
+func insertMarker(name, marker string) string {
+	i := extIndex(name)
+	return name[:i] + marker + name[i:]
+}
+
+// markerForms returns the backing names a sync client may have given the
+// conflict copy of disk: marker before the extension, or appended.
+func markerForms(disk, marker string) []string {
+	before, after := insertMarker(disk, marker), disk+marker
+	if before == after {
+		return []string{before}
+	}
+	return []string{before, after}
+}
+
+// splitMarkers returns every reading of name as a name plus a conflict
+// marker, marker before the extension first. It is empty for most names.
+func splitMarkers(name string) []markedName {
+	var out []markedName
+	add := func(stem, ext string, atEnd bool) {
+		for _, r := range markerRules {
+			if !r.hint(stem) {
+				continue
+			}
+			for _, k := range r.starts(stem) {
+				m := markedName{orig: stem[:k] + ext, marker: stem[k:], client: r.client, atEnd: atEnd}
+				if m.orig != "" && !containsReading(out, m) {
+					out = append(out, m)
+				}
+			}
+		}
+	}
+	if i := extIndex(name); i < len(name) {
+		add(name[:i], name[i:], false)
+	}
+	add(name, "", true)
+	return out
+}
+
+// starts returns the offsets in stem where a marker of r begins.
+func (r *markerRule) starts(stem string) []int {
+	if !r.anyDash {
+		if loc := r.re.FindStringIndex(stem); loc != nil && loc[0] > 0 {
+			return []int{loc[0]}
+		}
+		return nil
+	}
+	var out []int
+	for k := len(stem) - 1; k > 0 && len(stem)-k <= 25; k-- {
+		if stem[k] == '-' && r.re.MatchString(stem[k:]) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func containsReading(list []markedName, m markedName) bool {
+	for _, x := range list {
+		if x.orig == m.orig && x.marker == m.marker {
+			return true
+		}
+	}
+	return false
+}
+
+// plainReadings returns the readings of a plaintext name that a conflict
+// copy can be shown as: the marker must sit where insertMarker puts it.
+// OneDrive readings need a valid UTF-8 original (they are ambiguous).
+func plainReadings(name string) []markedName {
+	var out []markedName
+	for _, m := range splitMarkers(name) {
+		if insertMarker(m.orig, m.marker) != name {
+			continue
+		}
+		if m.client == "OneDrive" && !utf8.ValidString(m.orig) {
+			continue
+		}
+		out = append(out, m)
+	}
+	return out
+}

@@ -1,0 +1,104 @@
+package fs
+
+import (
+	"github.com/cofferfs/cofferfs/crypto"
+	"golang.org/x/sys/unix"
+)
+
+// Looking up a name shown for a conflict copy: when the plaintext name
+// carries a conflict marker and its own backing name does not exist, the
+// name stands for the conflict copy of the name without the marker,
+// either a backing name with the same marker, or a name encrypted under
+// the conflict copy of gocryptfs.diriv that has that marker. Names
+// without a marker cost nothing extra.
+
+// markedTarget is the backing object a marked plaintext name stands for.
+type markedTarget struct {
+	cipher string // full encrypted name, or the backing name of a short copy
+	disk   string
+	iv     []byte // the IV the name is encrypted under
+}
+
+// resolveMarked points e at the conflict copy its name stands for, if
+// e's own backing name does not exist and there is one.
+func (f *FS) resolveMarked(e *entry) {
+	readings := plainReadings(e.plain)
+	if len(readings) == 0 || exists(e.dir, e.disk) {
+		return
+	}
+	if t, ok := f.findMarked(e.dir, e.iv, readings); ok {
+		e.cipher, e.disk, e.iv = t.cipher, t.disk, t.iv
+	}
+}
+
+// openMarkedDir opens the conflict copy of a directory named plain in d,
+// after opening its own backing name failed with err.
+func (f *FS) openMarkedDir(d openedDir, plain string, err error) (int, error) {
+	readings := plainReadings(plain)
+	if len(readings) == 0 {
+		return -1, err
+	}
+	t, ok := f.findMarked(d.fd, d.iv, readings)
+	if !ok {
+		return -1, err
+	}
+	return unix.Openat(d.fd, t.disk, walkFlags, 0)
+}
+
+// findMarked returns the first existing conflict copy among readings.
+func (f *FS) findMarked(dirfd int, iv []byte, readings []markedName) (markedTarget, bool) {
+	for _, m := range readings {
+		if crypto.ValidName(m.orig) != nil {
+			continue
+		}
+		if iv != nil {
+			cipher, disk, err := f.encryptName(m.orig, iv)
+			if err != nil {
+				continue
+			}
+			for _, form := range markerForms(disk, m.marker) {
+				if exists(dirfd, form) {
+					if disk == cipher {
+						cipher = form // a short copy has no .name file
+					}
+					return markedTarget{cipher: cipher, disk: form, iv: iv}, true
+				}
+			}
+		}
+		if alt := f.dirIVCopy(dirfd, m.marker); alt != nil {
+			if cipher, disk, err := f.encryptName(m.orig, alt); err == nil && exists(dirfd, disk) {
+				return markedTarget{cipher: cipher, disk: disk, iv: alt}, true
+			}
+		}
+	}
+	return markedTarget{}, false
+}
+
+// dirIVCopy returns the IV in the conflict copy of gocryptfs.diriv that
+// carries marker, or nil.
+func (f *FS) dirIVCopy(dirfd int, marker string) []byte {
+	if !f.opts.DirIV {
+		return nil
+	}
+	for _, name := range markerForms(crypto.DirIVName, marker) {
+		if iv := readIVFile(dirfd, name); iv != nil {
+			return iv
+		}
+	}
+	return nil
+}
+
+// readIVFile returns the IV in a diriv file, or nil if it is not one.
+func readIVFile(dirfd int, name string) []byte {
+	buf := make([]byte, crypto.DirIVSize+1)
+	n, err := readSmall(dirfd, name, buf)
+	if err != nil || n != crypto.DirIVSize || isZero(buf[:n]) {
+		return nil
+	}
+	return buf[:n]
+}
+
+// exists reports whether dirfd has an entry called name.
+func exists(dirfd int, name string) bool {
+	return unix.Faccessat(dirfd, name, unix.F_OK, unix.AT_SYMLINK_NOFOLLOW) == nil
+}
