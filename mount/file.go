@@ -37,7 +37,7 @@ func (n *node) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint3
 	if err != nil {
 		return nil, 0, n.v.errno(err)
 	}
-	return &handle{f: f, v: n.v}, 0, 0
+	return n.v.newHandle(f), 0, 0
 }
 
 // Create implements fusefs.NodeCreater.
@@ -52,7 +52,7 @@ func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint3
 		f.Close()
 		return nil, nil, 0, n.v.errno(err)
 	}
-	return n.inodeFor(ctx, &st, out), &handle{f: f, v: n.v}, 0, 0
+	return n.inodeFor(ctx, &st, out), n.v.newHandle(f), 0, 0
 }
 
 // Read implements fusefs.FileReader.
@@ -88,7 +88,17 @@ func (h *handle) Fsync(ctx context.Context, flags uint32) syscall.Errno {
 // Release implements fusefs.FileReleaser.
 func (h *handle) Release(ctx context.Context) syscall.Errno {
 	h.v.touch()
+	if !h.v.open.remove(h) {
+		return 0 // closed when the mount went away
+	}
 	return h.v.errno(h.f.Close())
+}
+
+// newHandle wraps an open file and registers it until Release.
+func (v *vault) newHandle(f *fs.File) *handle {
+	h := &handle{f: f, v: v}
+	v.open.add(h)
+	return h
 }
 
 // Getattr implements fusefs.FileGetattrer.

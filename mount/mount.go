@@ -94,11 +94,22 @@ func fuseOptions(opts Options) fuse.MountOptions {
 }
 
 // Unmount asks the kernel to unmount; it fails with EBUSY while files are
-// open on the mount.
-func (s *Server) Unmount() error { return s.srv.Unmount() }
+// open on the mount. On success the mount is gone and no backing file is
+// held open any more.
+func (s *Server) Unmount() error {
+	if err := s.srv.Unmount(); err != nil {
+		return err
+	}
+	s.v.open.closeAll()
+	return nil
+}
 
-// Wait blocks until the mount is gone (unmounted by anyone).
-func (s *Server) Wait() { s.srv.Wait() }
+// Wait blocks until the mount is gone (unmounted by anyone), then closes
+// the backing files of handles whose release the kernel never sent.
+func (s *Server) Wait() {
+	s.srv.Wait()
+	s.v.open.closeAll()
+}
 
 // Mountpoint returns the directory the vault is mounted on.
 func (s *Server) Mountpoint() string { return s.mnt }

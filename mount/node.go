@@ -21,6 +21,7 @@ type vault struct {
 	root   *fusefs.Inode
 	asRoot bool         // the daemon is root: new entries get the caller's owner
 	last   atomic.Int64 // time of the last operation, unix nanoseconds
+	open   openHandles  // handles not yet released
 }
 
 func (v *vault) touch() { v.last.Store(time.Now().UnixNano()) }

@@ -3,6 +3,7 @@ package mount_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -233,4 +234,42 @@ func bytesOf(chunk []byte, n int) []byte {
 		out = append(out, chunk[:min(len(chunk), n-len(out))]...)
 	}
 	return out
+}
+
+// TestGoneMountClosesBackingFiles: when the mount goes away while a file
+// is open (here: the connection is aborted through fusectl; in practice
+// also a RELEASE still queued at unmount), the kernel never sends the
+// release. Wait must still close the backing file, or the backing file
+// system stays busy.
+func TestGoneMountClosesBackingFiles(t *testing.T) {
+	canMount(t)
+	conns := "/sys/fs/fuse/connections"
+	if ents, _ := os.ReadDir(conns); len(ents) == 0 {
+		if err := unix.Mount("fusectl", conns, "fusectl", 0, ""); err != nil && err != unix.EBUSY {
+			t.Fatalf("mount fusectl: %v", err)
+		}
+	}
+	dir := tmpfsDir(t, "8m")
+	fsys := newVaultAt(t, dir, crypto.AESGCM, fs.Options{})
+	mnt := t.TempDir()
+	srv, err := mount.Mount(fsys, mnt, mount.Options{})
+	must(t, err)
+	defer unix.Unmount(mnt, unix.MNT_DETACH)
+	f, err := os.Create(filepath.Join(mnt, "open-at-abort"))
+	must(t, err)
+	defer f.Close()
+	_, err = f.Write([]byte("data"))
+	must(t, err)
+	var st unix.Stat_t
+	must(t, unix.Stat(mnt, &st))
+	abort := filepath.Join(conns, fmt.Sprint(unix.Minor(st.Dev)), "abort")
+	must(t, os.WriteFile(abort, []byte("1"), 0o200))
+	srv.Wait()
+	if n := fsys.OpenFiles(); n != 0 {
+		t.Errorf("%d files open in fs after the mount is gone", n)
+	}
+	fsys.Close()
+	if open := fdsUnder(dir); len(open) != 0 {
+		t.Errorf("backing files still open: %q", open)
+	}
 }

@@ -30,7 +30,7 @@ func tmpfsDir(t *testing.T, size string) string {
 	}
 	t.Cleanup(func() {
 		if err := unix.Unmount(dir, 0); err != nil {
-			t.Errorf("unmount tmpfs %s: %v", dir, err)
+			t.Errorf("unmount tmpfs %s: %v; open in it: %q", dir, err, fdsUnder(dir))
 			unix.Unmount(dir, unix.MNT_DETACH)
 		}
 	})
@@ -159,3 +159,15 @@ next:
 
 // errors returns the recorded lines at level ERROR or above.
 func (r *recorder) errors() []string { return r.logged("ERROR") }
+
+// fdsUnder lists this process's descriptors that point below dir.
+func fdsUnder(dir string) []string {
+	ents, _ := os.ReadDir("/proc/self/fd")
+	var out []string
+	for _, e := range ents {
+		if t, err := os.Readlink("/proc/self/fd/" + e.Name()); err == nil && strings.HasPrefix(t, dir) {
+			out = append(out, e.Name()+" -> "+t)
+		}
+	}
+	return out
+}
