@@ -121,12 +121,13 @@ func (f *FS) walk(parts []string, path string) (openedDir, error) {
 		cur.iv = iv
 	}
 	for i := start; i < len(parts); i++ {
-		next, err := f.openChild(cur, parts[i], path)
+		sub := strings.Join(parts[:i+1], "/")
+		next, err := f.openChild(cur, parts[i], sub)
 		f.releaseDir(cur)
 		if err != nil {
 			return openedDir{}, err
 		}
-		ref := f.dirs.put(strings.Join(parts[:i+1], "/"), next.fd, next.iv, now, gen)
+		ref := f.dirs.put(sub, next.fd, next.iv, now, gen)
 		cur = openedDir{fd: ref.fd, iv: ref.iv, ref: ref}
 	}
 	return cur, nil

@@ -125,6 +125,12 @@ func (f *FS) isConflictSpecial(disk string, root bool) bool {
 // decrypt with the directory's IV (err), or the error to report.
 func (cs *conflictSet) resolve(disk string, err error) (string, error) {
 	cs.load()
+	if crypto.IsLongName(disk) && cs.iv != nil {
+		// Its .name file may exist only as a conflict copy.
+		if plain, derr := cs.decrypt(disk, disk, cs.iv); derr == nil {
+			return plain, nil
+		}
+	}
 	for _, m := range splitMarkers(disk) {
 		if cs.iv == nil {
 			break

@@ -1,0 +1,188 @@
+package fs_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs"
+	"golang.org/x/sys/unix"
+)
+
+// Objects a sync client has not finished writing are reported as not
+// fully synced yet (fs.ErrIncomplete, with a log line), never as an empty
+// file or an empty directory, and the rest of the vault keeps working.
+
+// logLines is a slog.Handler that keeps "msg k=v ..." lines.
+type logLines struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *logLines) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logLines) WithAttrs([]slog.Attr) slog.Handler      { return l }
+func (l *logLines) WithGroup(string) slog.Handler           { return l }
+func (l *logLines) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString(r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
+		return true
+	})
+	l.mu.Lock()
+	l.lines = append(l.lines, b.String())
+	l.mu.Unlock()
+	return nil
+}
+
+// with returns the lines that contain every one of words.
+func (l *logLines) with(words ...string) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []string
+next:
+	for _, s := range l.lines {
+		for _, w := range words {
+			if !strings.Contains(s, w) {
+				continue next
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func wantIncomplete(t *testing.T, err error, what string) {
+	t.Helper()
+	var ie *fs.IncompleteError
+	if !errors.Is(err, fs.ErrIncomplete) || !errors.As(err, &ie) || !fs.IsIncomplete(err) {
+		t.Fatalf("%s: %v, want a not-fully-synced error", what, err)
+	}
+}
+
+// TestPartialFile: a file shorter than its header and a file that ends
+// in a fragment too short to be a block.
+func TestPartialFile(t *testing.T) {
+	forEachAlgorithm(t, func(t *testing.T, vr variant) {
+		v := newVault(t, vr.opts)
+		data := randBytes(7, 2*bs)
+		writeFile(t, v.FS, "whole", data)
+		writeFile(t, v.FS, "other", []byte("fine"))
+		back := v.backing(t, "whole")
+		orig, err := os.ReadFile(back)
+		must(t, err)
+
+		must(t, os.WriteFile(back, orig[:10], 0o644)) // a placeholder
+		_, err = v.Open("whole", unix.O_RDONLY)
+		wantIncomplete(t, err, "open of a 10-byte file")
+		if !strings.Contains(err.Error(), "not fully synced yet") || !strings.Contains(err.Error(), "whole") {
+			t.Errorf("message %q", err)
+		}
+
+		// Half a block's overhead past the last full block.
+		must(t, os.WriteFile(back, append(bytes.Clone(orig), orig[20:30]...), 0o644))
+		f, err := v.Open("whole", unix.O_RDONLY)
+		must(t, err)
+		defer f.Close()
+		buf := make([]byte, 2*bs)
+		if n, err := f.ReadAt(buf, 0); n != 2*bs || err != nil || !bytes.Equal(buf, data) {
+			t.Errorf("read of the complete blocks: %d, %v", n, err)
+		}
+		_, err = f.ReadAt(buf[:100], 2*bs-50)
+		wantIncomplete(t, err, "read into the fragment")
+		if !errors.Is(err, crypto.ErrAuth) || !fs.IsCorrupt(err) {
+			t.Errorf("fragment error %v does not wrap ErrAuth", err)
+		}
+		if got := readFile(t, v.FS, "other"); string(got) != "fine" {
+			t.Errorf("other file: %q", got)
+		}
+	})
+}
+
+// TestPartialDir: a directory whose gocryptfs.diriv is missing or empty,
+// a long name whose .name file is missing, a sync client's download.
+func TestPartialDir(t *testing.T) {
+	for _, damage := range []string{"missing", "empty"} {
+		t.Run(damage, func(t *testing.T) {
+			log := &logLines{}
+			opts := variants[0].opts
+			opts.Logger = slog.New(log)
+			v := newVault(t, opts)
+			must(t, v.Mkdir("d", 0o755, nil))
+			must(t, v.Mkdir("e", 0o755, nil))
+			writeFile(t, v.FS, "d/f", []byte("x"))
+			writeFile(t, v.FS, "e/g", []byte("y"))
+			iv := filepath.Join(v.backing(t, "d"), crypto.DirIVName)
+			must(t, os.Remove(iv))
+			if damage == "empty" {
+				must(t, os.WriteFile(iv, nil, 0o444))
+			}
+			w := v.open(t)
+			_, err := w.Stat("d/f")
+			wantIncomplete(t, err, "Stat below the directory")
+			if !strings.Contains(err.Error(), `"d"`) {
+				t.Errorf("error %q does not name the directory", err)
+			}
+			_, err = w.ReadDir("d")
+			wantIncomplete(t, err, "ReadDir of the directory")
+			if got := names(t, w, ""); len(got) != 2 {
+				t.Errorf("root lists %q", got)
+			}
+			if got := readFile(t, w, "e/g"); string(got) != "y" {
+				t.Errorf("sibling reads %q", got)
+			}
+		})
+	}
+	t.Run("name-file", func(t *testing.T) {
+		log := &logLines{}
+		opts := variants[0].opts
+		opts.Logger = slog.New(log)
+		v := newVault(t, opts)
+		long := strings.Repeat("n", 200)
+		writeFile(t, v.FS, long, []byte("long"))
+		writeFile(t, v.FS, "short", nil)
+		lb := v.backing(t, long)
+		must(t, os.Remove(lb+".name"))
+		must(t, os.WriteFile(filepath.Join(v.dir, ".syncthing.abc.tmp"), []byte("partial"), 0o644))
+		if got := names(t, v.FS, ""); len(got) != 1 || got[0] != "short" {
+			t.Errorf("listing %q", got)
+		}
+		_, bad, err := v.ReadDirBad("")
+		must(t, err)
+		if len(bad) != 2 {
+			t.Fatalf("bad names %v", bad)
+		}
+		for _, b := range bad {
+			wantIncomplete(t, b.Err, "bad name "+b.Disk)
+		}
+		if lines := log.with("not fully synced yet", filepath.Base(lb)); len(lines) == 0 {
+			t.Errorf("no log line for the missing .name file: %q", log.lines)
+		}
+		if got := readFile(t, v.FS, long); string(got) != "long" {
+			t.Errorf("lookup by name: %q", got)
+		}
+	})
+}
+
+// TestPartialExport: a stub read through the io.Reader path is an error,
+// not an empty file.
+func TestPartialRead(t *testing.T) {
+	v := newVault(t, variants[0].opts)
+	writeFile(t, v.FS, "f", []byte("content"))
+	must(t, os.WriteFile(v.backing(t, "f"), []byte{2, 0, 1}, 0o644))
+	f, err := v.Open("f", unix.O_RDWR)
+	must(t, err)
+	defer f.Close()
+	if _, err := f.ReadAt(make([]byte, 1), 0); errors.Is(err, io.EOF) {
+		t.Fatal("a 3-byte stub reads as empty")
+	}
+}
