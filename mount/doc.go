@@ -15,7 +15,9 @@
 // Permissions are checked by the kernel (default_permissions), so access
 // is exactly what the backing modes and owners allow. New entries get the
 // mode the caller asked for (the kernel has applied the caller's umask)
-// and, when the daemon runs as root, the caller's uid and gid.
+// and, when the daemon runs as root, the caller's uid (and gid, or the
+// directory's group in a set-group-ID directory). POSIX ACLs are not
+// enforced and therefore refused (EOPNOTSUPP), as with noacl.
 //
 // Locks: flock and POSIX locks are left to the kernel, which keeps them
 // locally for the mount; that is exact, because every process that can

@@ -389,3 +389,38 @@ func TestSetgidDirectory(t *testing.T) {
 		}
 	}
 }
+
+// TestACLRefused: the mount does not enforce POSIX ACLs (the kernel only
+// does with FUSE_POSIX_ACL), so it must not accept them either: an ACL
+// that was stored but not enforced would, e.g., let a user named in a
+// deny entry in through the "other" bits. setxattr of an ACL fails with
+// EOPNOTSUPP, as on a file system mounted with noacl, and none is listed.
+func TestACLRefused(t *testing.T) {
+	mnt := posixMount(t)
+	p := filepath.Join(mnt, "f")
+	must(t, os.WriteFile(p, []byte("x"), 0o644))
+	// user::rw- user:65534:--- group::r-- mask::r-- other::r--
+	acl := []byte{2, 0, 0, 0,
+		1, 0, 6, 0, 0xff, 0xff, 0xff, 0xff,
+		2, 0, 0, 0, 0xfe, 0xff, 0, 0,
+		4, 0, 4, 0, 0xff, 0xff, 0xff, 0xff,
+		0x10, 0, 4, 0, 0xff, 0xff, 0xff, 0xff,
+		0x20, 0, 4, 0, 0xff, 0xff, 0xff, 0xff}
+	for _, name := range []string{"system.posix_acl_access", "system.posix_acl_default"} {
+		target := p
+		if strings.HasSuffix(name, "default") {
+			target = mnt
+		}
+		if err := unix.Setxattr(target, name, acl, 0); err != unix.EOPNOTSUPP {
+			t.Errorf("setxattr %s: %v, want EOPNOTSUPP", name, err)
+		}
+	}
+	buf := make([]byte, 1000)
+	n, err := unix.Listxattr(p, buf)
+	if err != nil || strings.Contains(string(buf[:n]), "posix_acl") {
+		t.Errorf("listxattr: %q %v", buf[:n], err)
+	}
+	if _, err := unix.Getxattr(p, "system.posix_acl_access", buf); err != unix.ENODATA && err != unix.EOPNOTSUPP {
+		t.Errorf("getxattr of an ACL: %v", err)
+	}
+}

@@ -6,9 +6,23 @@ import (
 	"syscall"
 )
 
+// POSIX ACLs are refused: the mount does not negotiate FUSE_POSIX_ACL,
+// so the kernel would store them but never enforce them, and an ACL that
+// denies a named user would silently grant that user the "other" bits.
+// As on a file system mounted with noacl, setting one fails with
+// EOPNOTSUPP and none is shown (ACLs in a vault written by gocryptfs
+// -acl stay in the backing directory untouched).
+var aclXattrs = map[string]bool{
+	"system.posix_acl_access":  true,
+	"system.posix_acl_default": true,
+}
+
 // Getxattr implements fusefs.NodeGetxattrer.
 func (n *node) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, syscall.Errno) {
 	n.v.touch()
+	if aclXattrs[attr] {
+		return 0, syscall.ENODATA
+	}
 	val, err := n.v.fs.Getxattr(n.path(), attr)
 	if err != nil {
 		return 0, n.v.errno(err)
@@ -19,12 +33,18 @@ func (n *node) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, 
 // Setxattr implements fusefs.NodeSetxattrer.
 func (n *node) Setxattr(ctx context.Context, attr string, data []byte, flags uint32) syscall.Errno {
 	n.v.touch()
+	if aclXattrs[attr] {
+		return syscall.EOPNOTSUPP
+	}
 	return n.v.errno(n.v.fs.Setxattr(n.path(), attr, data, int(flags)))
 }
 
 // Removexattr implements fusefs.NodeRemovexattrer.
 func (n *node) Removexattr(ctx context.Context, attr string) syscall.Errno {
 	n.v.touch()
+	if aclXattrs[attr] {
+		return syscall.EOPNOTSUPP
+	}
 	return n.v.errno(n.v.fs.Removexattr(n.path(), attr))
 }
 
@@ -35,6 +55,13 @@ func (n *node) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errn
 	if err != nil {
 		return 0, n.v.errno(err)
 	}
+	shown := names[:0:0]
+	for _, a := range names {
+		if !aclXattrs[a] {
+			shown = append(shown, a)
+		}
+	}
+	names = shown
 	if len(names) == 0 {
 		return 0, 0
 	}
