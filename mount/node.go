@@ -2,6 +2,7 @@ package mount
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"os"
 	"sync/atomic"
@@ -161,11 +162,21 @@ func (n *node) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {
 	return 0
 }
 
-// Fsync implements fusefs.NodeFsyncer for directories and handle-less
-// files: the backing objects are written synchronously already.
+// Fsync implements fusefs.NodeFsyncer for files and directories
+// (FSYNCDIR): a directory's backing directory is fsynced, so that what was
+// created, renamed or removed in it is durable, as fsync(2) promises. A
+// directory that is gone (removed while open) has nothing left to sync.
 func (n *node) Fsync(ctx context.Context, fh fusefs.FileHandle, flags uint32) syscall.Errno {
+	n.v.touch()
 	if h, ok := fh.(*handle); ok {
 		return h.Fsync(ctx, flags)
 	}
-	return 0
+	if n.StableAttr().Mode&unix.S_IFMT != unix.S_IFDIR {
+		return 0
+	}
+	err := n.v.fs.SyncDir(n.path())
+	if errors.Is(err, unix.ENOENT) {
+		return 0
+	}
+	return n.v.errno(err)
 }
