@@ -13,14 +13,17 @@ import (
 
 var initCommand = &command{
 	name:    "init",
-	args:    "[unlock] [--scryptn N] [--xchacha] [--longnamemax N] [--key-only] CIPHERDIR",
+	args:    "[unlock] [--scryptn N] [--xchacha] [--longnamemax N | --profile P] [--key-only] CIPHERDIR",
 	summary: "create a new vault in an empty or new directory",
 	help: `Writes gocryptfs.conf (the password-wrapped master key) and the root
 gocryptfs.diriv. The new vault's recovery key (the master key) is printed
 once on stdout: store it offline. It opens the vault without the password
 (--masterkey-file) and is never shown again. With --key-only the vault
 gets no usable password at all and the recovery key is the only way in;
-set a password later with "cofferfs passwd --masterkey-file FILE".`,
+set a password later with "cofferfs passwd --masterkey-file FILE".
+--profile sets --longnamemax for the sync provider the vault lives in.
+
+` + profileHelp(),
 	run: runInit,
 }
 
@@ -31,6 +34,7 @@ type initFlags struct {
 	xchacha     bool
 	longNameMax int
 	keyOnly     bool
+	profile     string
 }
 
 func runInit(e *env, c *command, args []string) error {
@@ -43,8 +47,12 @@ func runInit(e *env, c *command, args []string) error {
 	fs.IntVar(&f.longNameMax, "longnamemax", crypto.DefaultLongNameMax,
 		fmt.Sprintf("hash encrypted names longer than `N` bytes, %d..%d", crypto.MinLongNameMax, crypto.DefaultLongNameMax))
 	fs.BoolVar(&f.keyOnly, "key-only", false, "no password: only the recovery key opens the vault")
+	fs.StringVar(&f.profile, "profile", "", "set --longnamemax for sync provider `P`: "+profileNames())
 	pos, err := e.parse(c, fs, args, 1, 1)
 	if err != nil {
+		return err
+	}
+	if err := f.applyProfile(e, c, fs); err != nil {
 		return err
 	}
 	if err := f.check(e, c); err != nil {

@@ -18,6 +18,8 @@ var commands = []*command{
 	lsCommand,
 	catCommand,
 	pathCommand,
+	fsckCommand,
+	checkPathsCommand,
 	exportCommand,
 	importCommand,
 	mountCommand,

@@ -4,12 +4,14 @@
 //
 // Usage:
 //
-//	cofferfs init [unlock] [--scryptn N] [--xchacha] [--longnamemax N] [--key-only] CIPHERDIR
+//	cofferfs init [unlock] [--scryptn N] [--xchacha] [--longnamemax N | --profile P] [--key-only] CIPHERDIR
 //	cofferfs passwd [unlock] [--new-passfile FILE] [--scryptn N] CIPHERDIR
 //	cofferfs info CIPHERDIR
 //	cofferfs ls [unlock] [-l] CIPHERDIR [PATH]
 //	cofferfs cat [unlock] CIPHERDIR PATH
 //	cofferfs path [unlock] [--cipher] CIPHERDIR PATH
+//	cofferfs fsck [unlock] [--json] [--repair] [-q] [--no-progress] CIPHERDIR
+//	cofferfs check-paths [--profile P] [--root DIR] [unlock] CIPHERDIR
 //	cofferfs export [unlock] [--path SUB] [--force] [-q] [--no-progress] CIPHERDIR DESTDIR
 //	cofferfs import [unlock] [--path SUB] [--force] [-q] [--no-progress] SRCDIR CIPHERDIR
 //	cofferfs version
@@ -66,9 +68,12 @@
 //	22  empty password
 //	23  gocryptfs.conf exists but cannot be read
 //	24  gocryptfs.conf could not be written
-//	26  some entries did not decrypt (export, ls, cat); the rest was done
+//	26  problems found: some entries did not decrypt (export, ls, cat; the
+//	    rest was done), fsck left problems unrepaired, or check-paths found
+//	    paths or names the provider cannot store
 //	27  the vault uses a feature flag cofferfs does not support, or an unknown one
 //	32  unmount refused: the mount is in use
+//	33  fsck --repair repaired every problem it found
 //
 // # Adding a subcommand
 //

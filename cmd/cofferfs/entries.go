@@ -36,7 +36,10 @@ func describeEntry(cipherDir string, p *transfer.EntryError) string {
 // reason says why an entry failed, in words for people.
 func reason(err error) string {
 	var ce *fs.CorruptError
+	var ie *fs.IncompleteError
 	switch {
+	case errors.As(err, &ie):
+		return ie.What + " is not fully synced yet: " + ie.Detail + " (wait for the sync client, then try again)"
 	case errors.As(err, &ce):
 		return ce.What + " does not decrypt: " + cryptoReason(ce.Err)
 	case errors.Is(err, crypto.ErrBadName):

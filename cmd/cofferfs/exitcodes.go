@@ -23,6 +23,7 @@ const (
 	exitCorrupt       = 26 // gocryptfs: "fsck found errors"
 	exitUnsupported   = 27 // gocryptfs: "deprecated file system" (config refused)
 	exitBusy          = 32 // cofferfs only: unmount refused, the mount is in use
+	exitRepaired      = 33 // cofferfs only: fsck --repair fixed every problem it found
 )
 
 // exitCodes documents every exit code, in order.
@@ -44,7 +45,8 @@ var exitCodes = []struct {
 	{exitPasswordEmpty, "the password is empty"},
 	{exitOpenConf, "gocryptfs.conf exists but cannot be read"},
 	{exitWriteConf, "gocryptfs.conf could not be written"},
-	{exitCorrupt, "some entries did not decrypt (export, import, ls, cat): each was reported, the rest was done"},
+	{exitCorrupt, "problems found: some entries did not decrypt (export, import, ls, cat: each was reported, the rest was done), fsck found problems it did not repair, or check-paths found paths or names the provider cannot store"},
 	{exitUnsupported, "the vault uses a feature flag cofferfs does not support (AES-SIV, plaintext names, FIDO2, pre-1.3 configs) or an unknown one"},
 	{exitBusy, "unmount refused: the mount is in use (the holders are listed; --lazy detaches it)"},
+	{exitRepaired, "fsck --repair found problems and repaired every one of them"},
 }

@@ -128,7 +128,7 @@ func (c *checker) damaged(p, cp string, runs []damage) {
 		f := Finding{Kind: d.kind, Path: p, CipherPath: cp, Detail: d.err.Error()}
 		if d.kind != CorruptHeader && d.kind != Unreadable {
 			f.Blocks = &Blocks{First: d.first, Last: d.last}
-			f.Detail = fmt.Sprintf("blocks %d-%d (plaintext bytes %d-%d): %v", d.first, d.last,
+			f.Detail = fmt.Sprintf("plaintext bytes %d-%d: %v",
 				d.first*crypto.BlockSize, (d.last+1)*crypto.BlockSize-1, d.err)
 		}
 		switch {

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"github.com/cofferfs/cofferfs/fs/fsck"
+	"github.com/cofferfs/cofferfs/fs/transfer"
+)
+
+var fsckCommand = &command{
+	name:    "fsck",
+	args:    "[unlock] [--json] [--repair] [-q] [--no-progress] CIPHERDIR",
+	summary: "check every name and block of the vault; --repair fixes what it can without losing data",
+	help: `Reads and authenticates every name, file block, symlink target and
+extended attribute. Each finding is printed on stdout as
+"<kind>: <plain path> (<cipher path>)[ blocks A-B]: <detail>", or, with
+--json, the whole report as one JSON object. Kinds: corrupt block,
+corrupt header, undecryptable name, conflict copy, diriv conflict copy,
+orphan .name, stray .name, missing diriv, damaged diriv, not fully
+synced, corrupt symlink, corrupt xattr, config conflict copy, foreign
+file (a note, not a problem), unreadable.
+
+--repair never throws data away: unreadable files move into lost+found
+at the vault root (their readable blocks stay readable, damaged blocks
+read as zeros, and the damaged ciphertext is kept next to them in
+NAME.damaged-ciphertext); undecryptable names move there too; conflict
+copies get ordinary names (the ones they are shown under); .name and
+diriv files nothing needs are removed; a missing gocryptfs.diriv is
+re-created only where the right one is certain. Objects a sync client is
+still writing are left alone. Afterwards the vault passes gocryptfs
+-fsck, except for what fsck says it left alone.
+
+Exit codes: 0 no problems, 26 problems found (and not all repaired), 33
+every problem found was repaired.`,
+	run: runFsck,
+}
+
+// fsckFlags are the flags of fsck.
+type fsckFlags struct {
+	unlock     unlockFlags
+	json       bool
+	repair     bool
+	quiet      bool
+	noProgress bool
+}
+
+func runFsck(e *env, c *command, args []string) error {
+	var f fsckFlags
+	fs := newFlagSet(c)
+	f.unlock.register(fs)
+	fs.BoolVar(&f.json, "json", false, "print the report as JSON")
+	fs.BoolVar(&f.repair, "repair", false, "repair what can be repaired without losing data")
+	fs.BoolVar(&f.quiet, "q", false, "print no progress bar and no summary")
+	fs.BoolVar(&f.noProgress, "no-progress", false, "print no progress bar")
+	pos, err := e.parse(c, fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	if err := f.unlock.check(e, c); err != nil {
+		return err
+	}
+	v, err := e.openVault(pos[0], &f.unlock, !f.repair)
+	if err != nil {
+		return err
+	}
+	defer v.Close()
+	start := time.Now()
+	rep, err := e.runCheck(v, &f)
+	if err != nil {
+		return err
+	}
+	return e.fsckResult(v.dir, &f, rep, time.Since(start))
+}
+
+// runCheck runs the check with a progress bar on a terminal.
+func (e *env) runCheck(v *vault, f *fsckFlags) (*fsck.Report, error) {
+	opts := fsck.Options{Repair: f.repair}
+	if !f.quiet && !f.noProgress && !f.json && isTerminal(e.stderr) {
+		e.bar = newProgressBar(e.stderr)
+		opts.OnProgress = func(p fsck.Progress) { e.bar.update(transfer.Progress(p)) }
+	}
+	rep, err := fsck.Check(e.ctx, v.fs, opts)
+	e.bar.clear()
+	e.bar = nil
+	switch {
+	case errors.Is(err, context.Canceled):
+		return nil, failf(exitSigInt, "interrupted")
+	case err != nil:
+		return nil, fail(exitOther, err)
+	}
+	return rep, nil
+}
+
+// fsckStatus returns the outcome word and exit code of a report.
+func fsckStatus(rep *fsck.Report) (string, int) {
+	switch {
+	case rep.Problems() == 0:
+		return "clean", exitOK
+	case rep.Unrepaired() > 0:
+		return "problems", exitCorrupt
+	}
+	return "repaired", exitRepaired
+}
+
+// fsckJSON is the --json output.
+type fsckJSON struct {
+	CipherDir string `json:"cipherdir"`
+	Repair    bool   `json:"repair"`
+	Status    string `json:"status"`
+	ExitCode  int    `json:"exit_code"`
+	Problems  int    `json:"problems"`
+	Repaired  int    `json:"repaired"`
+	*fsck.Report
+}
+
+// fsckResult prints the report and returns the exit status.
+func (e *env) fsckResult(dir string, f *fsckFlags, rep *fsck.Report, took time.Duration) error {
+	status, code := fsckStatus(rep)
+	if rep.Findings == nil {
+		rep.Findings = []fsck.Finding{}
+	}
+	if f.json {
+		out := fsckJSON{CipherDir: dir, Repair: f.repair, Status: status, ExitCode: code,
+			Problems: rep.Problems(), Repaired: rep.Problems() - rep.Unrepaired(), Report: rep}
+		b, err := json.MarshalIndent(out, "", "  ")
+		if err != nil {
+			return fail(exitOther, err)
+		}
+		fmt.Fprintf(e.stdout, "%s\n", b)
+	} else {
+		for _, fd := range rep.Findings {
+			fmt.Fprintln(e.stdout, describeFinding(dir, fd))
+		}
+	}
+	if !f.quiet {
+		e.infof("fsck: %s, %s (%s), %s in %s: %s", formatCount(rep.Dirs, "directory"),
+			formatCount(rep.Files, "file"), formatBytes(rep.Bytes), formatCount(rep.Symlinks, "symlink"),
+			took.Round(time.Millisecond), fsckSummary(rep, status))
+	}
+	if code == exitOK {
+		return nil
+	}
+	return &exitError{code: code}
+}
+
+// fsckSummary says how the check ended, in words.
+func fsckSummary(rep *fsck.Report, status string) string {
+	problems := formatCount(int64(rep.Problems()), "problem")
+	switch status {
+	case "clean":
+		return "no problems"
+	case "repaired":
+		return problems + ", all repaired"
+	}
+	if fixed := rep.Problems() - rep.Unrepaired(); fixed > 0 {
+		return fmt.Sprintf("%s, %d repaired, %d left", problems, fixed, rep.Unrepaired())
+	}
+	return problems
+}
+
+// describeFinding renders a finding as one line, the cipher path joined
+// to the cipherdir.
+func describeFinding(dir string, f fsck.Finding) string {
+	where := displayName(f.Path)
+	switch {
+	case f.Path == "" && f.Dir == "":
+		where = "in the vault root"
+	case f.Path == "":
+		where = "in " + displayName(f.Dir+"/")
+	}
+	s := fmt.Sprintf("%s: %s (%s)", f.Kind, where, filepath.Join(dir, f.CipherPath))
+	switch {
+	case f.Blocks == nil:
+	case f.Blocks.First == f.Blocks.Last:
+		s += fmt.Sprintf(" block %d", f.Blocks.First)
+	default:
+		s += fmt.Sprintf(" blocks %d-%d", f.Blocks.First, f.Blocks.Last)
+	}
+	s += ": " + f.Detail
+	switch {
+	case f.Repaired:
+		s += "; repaired: " + f.Action
+	case f.Action != "":
+		s += "; " + f.Action
+	}
+	return s
+}
