@@ -1,0 +1,164 @@
+package mount_test
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/mount"
+	"golang.org/x/sys/unix"
+)
+
+// TestConcurrentNamespace has several workers create, remove, rename
+// (plain, NOREPLACE, EXCHANGE), link and symlink a small pool of short
+// and long names in a few directories at once. Only the errors a racing
+// namespace explains are allowed (never EIO); afterwards the mount and
+// fs agree on every listing, every file reads, and the backing
+// directories hold no undecryptable name, stray .name file or diriv copy.
+func TestConcurrentNamespace(t *testing.T) {
+	rec := newRecorder(t)
+	log := slog.New(rec)
+	fsys := newVaultAt(t, tmpfsDir(t, "256m"), crypto.XChaCha20Poly1305, fs.Options{Logger: log})
+	mnt := mountFS(t, fsys, mount.Options{Logger: log})
+	dirs := []string{"", "d1", "d2", "d1/" + strings.Repeat("D", 190)}
+	for _, d := range dirs[1:] {
+		must(t, os.Mkdir(filepath.Join(mnt, d), 0o755))
+	}
+	var names []string
+	for _, d := range dirs {
+		for i := range 3 {
+			names = append(names, filepath.Join(d, fmt.Sprint("s", i)))
+			names = append(names, filepath.Join(d, fmt.Sprint(strings.Repeat("L", 180+i*30), i)))
+		}
+	}
+	ops := 1500
+	if testing.Short() {
+		ops = 300
+	}
+	allowed := []error{unix.ENOENT, unix.EEXIST, unix.ENOTEMPTY, unix.ENOTDIR, unix.EISDIR}
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(w), 11))
+			pick := func() string { return filepath.Join(mnt, names[rng.IntN(len(names))]) }
+			for i := range ops {
+				a, b := pick(), pick()
+				var err error
+				switch rng.IntN(10) {
+				case 0, 1:
+					err = os.WriteFile(a, []byte(fmt.Sprint(w, i)), 0o644)
+				case 2:
+					err = unix.Unlink(a)
+				case 3, 4:
+					err = unix.Rename(a, b)
+				case 5:
+					err = unix.Renameat2(unix.AT_FDCWD, a, unix.AT_FDCWD, b, unix.RENAME_NOREPLACE)
+				case 6:
+					err = unix.Renameat2(unix.AT_FDCWD, a, unix.AT_FDCWD, b, unix.RENAME_EXCHANGE)
+				case 7:
+					if err = unix.Link(a, b); err == unix.EPERM {
+						err = nil // a is a directory
+					}
+				case 8:
+					if rng.IntN(2) == 0 {
+						err = unix.Mkdir(a, 0o755)
+					} else {
+						err = unix.Rmdir(a)
+					}
+				case 9:
+					if rng.IntN(2) == 0 {
+						err = unix.Symlink("target", a)
+					} else {
+						_, err = os.ReadFile(a)
+						var pe *os.PathError
+						if errors.As(err, &pe) {
+							err = pe.Err
+						}
+					}
+				}
+				if err != nil && !isAny(err, allowed) {
+					errs <- fmt.Errorf("worker %d op %d on %s, %s: %w", w, i, a, b, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	checkTreeAgrees(t, mnt, fsys, "")
+	if lines := rec.logged("ERROR"); len(lines) > 0 {
+		t.Errorf("daemon logged errors: %q", lines)
+	}
+	if lines := rec.logged("does not decrypt"); len(lines) > 0 {
+		t.Errorf("undecryptable names: %q", lines)
+	}
+}
+
+func isAny(err error, list []error) bool {
+	for _, e := range list {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkTreeAgrees compares the listing of dir through the mount with
+// fs.ReadDir, reads every file, scans the backing directory, and recurses.
+func checkTreeAgrees(t *testing.T, mnt string, fsys *fs.FS, dir string) {
+	t.Helper()
+	ents, err := os.ReadDir(filepath.Join(mnt, dir))
+	if err != nil {
+		t.Fatalf("readdir %q: %v", dir, err)
+	}
+	fents, err := fsys.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("fs.ReadDir %q: %v", dir, err)
+	}
+	var a, b []string
+	for _, e := range ents {
+		a = append(a, e.Name())
+	}
+	for _, e := range fents {
+		b = append(b, e.Name)
+	}
+	sort.Strings(a)
+	sort.Strings(b)
+	if strings.Join(a, "/") != strings.Join(b, "/") {
+		t.Errorf("%q: mount lists %q, fs %q", dir, a, b)
+	}
+	scan, err := fsys.Scan(dir)
+	if err != nil {
+		t.Fatalf("scan %q: %v", dir, err)
+	}
+	if scan.IVErr != nil || len(scan.Bad) > 0 || len(scan.NameFiles) > 0 || len(scan.IVCopies) > 0 || len(scan.Conflicts) > 0 {
+		t.Errorf("backing of %q: IV %v, bad %v, stray .name %v, diriv copies %v, conflicts %v",
+			dir, scan.IVErr, scan.Bad, scan.NameFiles, scan.IVCopies, scan.Conflicts)
+	}
+	for _, e := range ents {
+		p := filepath.Join(dir, e.Name())
+		switch {
+		case e.IsDir():
+			checkTreeAgrees(t, mnt, fsys, p)
+		case e.Type().IsRegular():
+			if _, err := os.ReadFile(filepath.Join(mnt, p)); err != nil {
+				t.Errorf("read %q: %v", p, err)
+			}
+		}
+	}
+}
