@@ -68,9 +68,9 @@
 //	22  empty password
 //	23  gocryptfs.conf exists but cannot be read
 //	24  gocryptfs.conf could not be written
-//	26  problems found: some entries did not decrypt (export, ls, cat; the
-//	    rest was done), fsck left problems unrepaired, or check-paths found
-//	    paths or names the provider cannot store
+//	26  some entries did not decrypt (export, ls, cat); the rest was done.
+//	    Or problems were found: by fsck (not all repaired), or by
+//	    check-paths (paths or names the provider cannot store)
 //	27  the vault uses a feature flag cofferfs does not support, or an unknown one
 //	32  unmount refused: the mount is in use
 //	33  fsck --repair repaired every problem it found

@@ -45,7 +45,7 @@ var exitCodes = []struct {
 	{exitPasswordEmpty, "the password is empty"},
 	{exitOpenConf, "gocryptfs.conf exists but cannot be read"},
 	{exitWriteConf, "gocryptfs.conf could not be written"},
-	{exitCorrupt, "problems found: some entries did not decrypt (export, import, ls, cat: each was reported, the rest was done), fsck found problems it did not repair, or check-paths found paths or names the provider cannot store"},
+	{exitCorrupt, "some entries did not decrypt (export, import, ls, cat: each was reported, the rest was done), or problems were found: by fsck (and not all repaired), or by check-paths (paths or names the provider cannot store)"},
 	{exitUnsupported, "the vault uses a feature flag cofferfs does not support (AES-SIV, plaintext names, FIDO2, pre-1.3 configs) or an unknown one"},
 	{exitBusy, "unmount refused: the mount is in use (the holders are listed; --lazy detaches it)"},
 	{exitRepaired, "fsck --repair found problems and repaired every one of them"},
