@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/mount"
 	"golang.org/x/sys/unix"
 )
@@ -422,5 +423,54 @@ func TestACLRefused(t *testing.T) {
 	}
 	if _, err := unix.Getxattr(p, "system.posix_acl_access", buf); err != unix.ENODATA && err != unix.EOPNOTSUPP {
 		t.Errorf("getxattr of an ACL: %v", err)
+	}
+}
+
+// TestReadOnlyMount: a read-only mount serves reads and refuses every
+// change with EROFS.
+func TestReadOnlyMount(t *testing.T) {
+	dir := t.TempDir()
+	key := crypto.NewMasterKey()
+	iv := make([]byte, crypto.DirIVSize)
+	iv[0] = 1
+	must(t, os.WriteFile(filepath.Join(dir, crypto.DirIVName), iv, 0o444))
+	open := func(readOnly bool) *fs.FS {
+		f, err := fs.New(dir, append([]byte(nil), key...), fs.Options{Algorithm: crypto.AESGCM, Raw64: true, DirIV: true, ReadOnly: readOnly})
+		must(t, err)
+		return f
+	}
+	rw := open(false)
+	must(t, rw.Mkdir("d", 0o755, nil))
+	f, err := rw.Create("d/f", os.O_RDWR, 0o644, nil)
+	must(t, err)
+	_, err = f.WriteAt([]byte("content"), 0)
+	must(t, err)
+	must(t, f.Close())
+	must(t, rw.Close())
+	ro := open(true)
+	mnt := mountFS(t, ro, mount.Options{ReadOnly: true})
+	p := filepath.Join(mnt, "d", "f")
+	if got := readString(t, p); got != "content" {
+		t.Errorf("read: %q", got)
+	}
+	checks := map[string]error{
+		"open for writing": func() error { _, err := os.OpenFile(p, os.O_WRONLY, 0); return err }(),
+		"create":           os.WriteFile(filepath.Join(mnt, "new"), nil, 0o644),
+		"mkdir":            os.Mkdir(filepath.Join(mnt, "nd"), 0o755),
+		"unlink":           os.Remove(p),
+		"rename":           os.Rename(p, p+"2"),
+		"chmod":            os.Chmod(p, 0o600),
+		"truncate":         os.Truncate(p, 0),
+		"setxattr":         unix.Setxattr(p, "user.x", []byte("v"), 0),
+		"symlink":          os.Symlink("x", filepath.Join(mnt, "sl")),
+		"utimens":          unix.UtimesNanoAt(unix.AT_FDCWD, p, []unix.Timespec{{Sec: 1}, {Sec: 1}}, 0),
+	}
+	for what, err := range checks {
+		if !errors.Is(err, unix.EROFS) {
+			t.Errorf("%s on a read-only mount: %v, want EROFS", what, err)
+		}
+	}
+	if got := readString(t, p); got != "content" {
+		t.Errorf("after refused changes: %q", got)
 	}
 }
