@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 	"syscall"
 
 	"github.com/cofferfs/cofferfs/fs"
@@ -17,6 +18,11 @@ import (
 type handle struct {
 	f *fs.File
 	v *vault
+	n *node // the file's node, for operations that come without a handle
+
+	// mu guards closing against a borrower (see openHandles.borrow).
+	mu     sync.RWMutex
+	closed bool
 }
 
 var (
@@ -37,7 +43,7 @@ func (n *node) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint3
 	if err != nil {
 		return nil, 0, n.v.errno(err)
 	}
-	return n.v.newHandle(f), 0, 0
+	return n.v.newHandle(f, n), 0, 0
 }
 
 // Create implements fusefs.NodeCreater.
@@ -52,7 +58,9 @@ func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint3
 		f.Close()
 		return nil, nil, 0, n.v.errno(err)
 	}
-	return n.inodeFor(ctx, &st, out), n.v.newHandle(f), 0, 0
+	ch := n.inodeFor(ctx, &st, out)
+	cn, _ := ch.Operations().(*node)
+	return ch, n.v.newHandle(f, cn), 0, 0
 }
 
 // Read implements fusefs.FileReader.
@@ -91,12 +99,20 @@ func (h *handle) Release(ctx context.Context) syscall.Errno {
 	if !h.v.open.remove(h) {
 		return 0 // closed when the mount went away
 	}
-	return h.v.errno(h.f.Close())
+	return h.v.errno(h.close())
+}
+
+// close closes the file once no borrower uses it.
+func (h *handle) close() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	return h.f.Close()
 }
 
 // newHandle wraps an open file and registers it until Release.
-func (v *vault) newHandle(f *fs.File) *handle {
-	h := &handle{f: f, v: v}
+func (v *vault) newHandle(f *fs.File, n *node) *handle {
+	h := &handle{f: f, v: v, n: n}
 	v.open.add(h)
 	return h
 }

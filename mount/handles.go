@@ -39,6 +39,27 @@ func (o *openHandles) closeAll() {
 	o.set = nil
 	o.mu.Unlock()
 	for h := range left {
-		h.f.Close()
+		h.close()
 	}
+}
+
+// borrow returns an open handle of node n, read-locked so that it is not
+// closed while in use (the caller unlocks h.mu), or nil. The kernel sends
+// chmod, chown and utimens without a handle even when they come from
+// fchmod, fchown or futimens; for a file that is unlinked but open there
+// is no path left, and the borrowed handle's descriptor still reaches it.
+func (o *openHandles) borrow(n *node) *handle {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for h := range o.set {
+		if h.n != n {
+			continue
+		}
+		h.mu.RLock()
+		if !h.closed {
+			return h
+		}
+		h.mu.RUnlock()
+	}
+	return nil
 }

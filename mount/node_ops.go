@@ -85,19 +85,39 @@ func (n *node) Mknod(ctx context.Context, name string, mode uint32, dev uint32, 
 
 // Setattr implements fusefs.NodeSetattrer: size, mode, owner and times,
 // then the resulting attributes.
+//
+// A file that was unlinked while open has no path any more; its changes
+// go through one of its open handles (fchmod, fchown, futimens), as they
+// would on a local file system.
 func (n *node) Setattr(ctx context.Context, fh fusefs.FileHandle, in *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
 	n.v.touch()
-	p := n.path()
-	if err := n.setattr(p, fh, in); err != nil {
+	if _, ok := fh.(*handle); !ok && n.orphaned() {
+		if h := n.v.open.borrow(n); h != nil {
+			defer h.mu.RUnlock()
+			fh = h
+		}
+	}
+	if err := n.setattr(fh, in); err != nil {
 		return n.v.errno(err)
 	}
 	return n.Getattr(ctx, fh, out)
 }
 
-func (n *node) setattr(p string, fh fusefs.FileHandle, in *fuse.SetAttrIn) error {
+// orphaned reports whether n has no name left (unlinked while in use).
+func (n *node) orphaned() bool {
+	_, p := n.Parent()
+	return p == nil && !n.IsRoot()
+}
+
+func (n *node) setattr(fh fusefs.FileHandle, in *fuse.SetAttrIn) error {
+	h, isH := fh.(*handle)
+	var p string
+	if !isH {
+		p = n.path()
+	}
 	if size, ok := in.GetSize(); ok {
 		var err error
-		if h, isH := fh.(*handle); isH {
+		if isH {
 			err = h.f.Truncate(size)
 		} else {
 			err = n.v.fs.Truncate(p, size)
@@ -107,7 +127,13 @@ func (n *node) setattr(p string, fh fusefs.FileHandle, in *fuse.SetAttrIn) error
 		}
 	}
 	if mode, ok := in.GetMode(); ok {
-		if err := n.v.fs.Chmod(p, mode); err != nil {
+		var err error
+		if isH {
+			err = h.f.Chmod(mode)
+		} else {
+			err = n.v.fs.Chmod(p, mode)
+		}
+		if err != nil {
 			return err
 		}
 	}
@@ -121,15 +147,22 @@ func (n *node) setattr(p string, fh fusefs.FileHandle, in *fuse.SetAttrIn) error
 		if gok {
 			g = int(gid)
 		}
-		if err := n.v.fs.Chown(p, u, g); err != nil {
+		var err error
+		if isH {
+			err = h.f.Chown(u, g)
+		} else {
+			err = n.v.fs.Chown(p, u, g)
+		}
+		if err != nil {
 			return err
 		}
 	}
-	return n.setTimes(p, in)
+	return n.setTimes(h, p, in)
 }
 
-// setTimes applies atime/mtime, with UTIME_NOW and UTIME_OMIT.
-func (n *node) setTimes(p string, in *fuse.SetAttrIn) error {
+// setTimes applies atime/mtime, with UTIME_NOW and UTIME_OMIT, through h
+// if it is not nil, else by path.
+func (n *node) setTimes(h *handle, p string, in *fuse.SetAttrIn) error {
 	if in.Valid&(fuse.FATTR_ATIME|fuse.FATTR_MTIME|fuse.FATTR_ATIME_NOW|fuse.FATTR_MTIME_NOW) == 0 {
 		return nil
 	}
@@ -144,5 +177,8 @@ func (n *node) setTimes(p string, in *fuse.SetAttrIn) error {
 	}
 	a := ts(fuse.FATTR_ATIME, fuse.FATTR_ATIME_NOW, in.Atime, in.Atimensec)
 	m := ts(fuse.FATTR_MTIME, fuse.FATTR_MTIME_NOW, in.Mtime, in.Mtimensec)
+	if h != nil {
+		return h.f.Utimens(a, m)
+	}
 	return n.v.fs.Utimens(p, a, m)
 }

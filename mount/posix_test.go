@@ -3,6 +3,7 @@ package mount_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -472,5 +473,58 @@ func TestReadOnlyMount(t *testing.T) {
 	}
 	if got := readString(t, p); got != "content" {
 		t.Errorf("after refused changes: %q", got)
+	}
+}
+
+// TestOpenUnlinkedFile: a file unlinked while open keeps working through
+// its descriptor, metadata included (fchmod, fchown, futimens, ftruncate,
+// fstat), as on a local file system; and a new file under the old name
+// is not affected.
+func TestOpenUnlinkedFile(t *testing.T) {
+	mnt := posixMount(t)
+	p := filepath.Join(mnt, "f")
+	must(t, os.WriteFile(p, []byte("old content"), 0o644))
+	f, err := os.OpenFile(p, os.O_RDWR, 0)
+	must(t, err)
+	defer f.Close()
+	ro, err := os.Open(p)
+	must(t, err)
+	defer ro.Close()
+	must(t, os.Remove(p))
+	must(t, os.WriteFile(p, []byte("new"), 0o600)) // same name, another file
+	fd := int(f.Fd())
+	must(t, f.Truncate(3))
+	_, err = f.WriteAt([]byte("XY"), 5)
+	must(t, err)
+	if err := f.Chmod(0o640); err != nil {
+		t.Errorf("fchmod: %v", err)
+	}
+	if err := f.Chown(1234, 5678); err != nil {
+		t.Errorf("fchown: %v", err)
+	}
+	ts := []unix.Timespec{{Sec: 1000, Nsec: 1}, {Sec: 2000, Nsec: 2}}
+	if err := unix.UtimesNanoAt(unix.AT_FDCWD, fmt.Sprintf("/proc/self/fd/%d", fd), ts, 0); err != nil {
+		t.Errorf("futimens: %v", err)
+	}
+	var st unix.Stat_t
+	must(t, unix.Fstat(fd, &st))
+	if st.Mode != unix.S_IFREG|0o640 || st.Uid != 1234 || st.Gid != 5678 || st.Mtim != ts[1] || st.Size != 7 {
+		t.Errorf("fstat of the unlinked file: mode %#o owner %d:%d mtime %v size %d", st.Mode, st.Uid, st.Gid, st.Mtim, st.Size)
+	}
+	got := make([]byte, 20)
+	n, _ := ro.ReadAt(got, 0)
+	if string(got[:n]) != "old\x00\x00XY" {
+		t.Errorf("read through another descriptor: %q", got[:n])
+	}
+	if err := ro.Chmod(0o604); err != nil { // through the read-only descriptor
+		t.Errorf("fchmod of a read-only descriptor: %v", err)
+	}
+	// The new file under the name was not touched.
+	wantStat(t, p, 3, unix.S_IFREG|0o600)
+	if st := lstat(t, p); st.Uid != 0 {
+		t.Errorf("new file's owner changed: %d", st.Uid)
+	}
+	if got := readString(t, p); got != "new" {
+		t.Errorf("new file: %q", got)
 	}
 }
