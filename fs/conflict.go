@@ -20,7 +20,7 @@ type markerRule struct {
 	// hint is a cheap test a stem must pass before re is tried.
 	hint func(stem string) bool
 	re   *regexp.Regexp
-	// anyDash: the marker starts at any '-' whose tail matches re
+	// anyDash: the marker starts at any '-' whose tail is a host name
 	// (OneDrive's host names contain dashes, and so does base64url).
 	anyDash bool
 }
@@ -43,8 +43,25 @@ var markerRules = []markerRule{
 		re:   regexp.MustCompile(`_conflict-[0-9]{8}-[0-9]{6}$`)},
 	{client: "OneDrive",
 		hint:    func(s string) bool { return strings.Contains(s, "-") },
-		re:      regexp.MustCompile(`^-[A-Za-z0-9][A-Za-z0-9_-]{0,23}$`),
 		anyDash: true},
+}
+
+// hostMarker reports whether s is "-" and a host name: a letter or digit,
+// then up to 23 letters, digits, '_' or '-'.
+func hostMarker(s string) bool {
+	if len(s) < 2 || len(s) > 25 || s[0] != '-' || !isAlnum(s[1]) {
+		return false
+	}
+	for i := 2; i < len(s); i++ {
+		if !isAlnum(s[i]) && s[i] != '_' && s[i] != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 }
 
 // markedName is one reading of a name as original + conflict marker.
@@ -114,7 +131,7 @@ func (r *markerRule) starts(stem string) []int {
 	}
 	var out []int
 	for k := len(stem) - 1; k > 0 && len(stem)-k <= 25; k-- {
-		if stem[k] == '-' && r.re.MatchString(stem[k:]) {
+		if stem[k] == '-' && hostMarker(stem[k:]) {
 			out = append(out, k)
 		}
 	}
