@@ -250,3 +250,17 @@ func TestDirIVConflict(t *testing.T) {
 		})
 	}
 }
+
+// TestConflictPlainPath maps the cipher path of a conflict copy back to
+// the name it is shown under.
+func TestConflictPlainPath(t *testing.T) {
+	v := newVault(t, variants[0].opts)
+	must(t, v.Mkdir("d", 0o755, nil))
+	writeFile(t, v.FS, "d/a.txt", []byte("1"))
+	cp := plantConflict(t, v, "d/a.txt", " (1)", []byte("2"))
+	rel, err := filepath.Rel(v.dir, cp)
+	must(t, err)
+	if got, err := v.PlainPath(rel); err != nil || got != "d/a (1).txt" {
+		t.Errorf("PlainPath(%q) = %q, %v", rel, got, err)
+	}
+}

@@ -272,3 +272,14 @@ func (f *FS) logBadName(b BadName) {
 	}
 	f.log.Warn("name does not decrypt, hidden from listing", "dir", b.Dir, "cipher", b.Disk, "err", b.Err)
 }
+
+// resolveDiskName returns the name shown for the backing entry disk of
+// the directory dirfd (plaintext path, IV), which did not decrypt (err):
+// the name of a conflict copy, or the error.
+func (f *FS) resolveDiskName(dirfd int, path, disk string, iv []byte, err error) (string, error) {
+	raw, rerr := readDirents(dirfd)
+	if rerr != nil {
+		return "", err
+	}
+	return f.newConflictSet(dirfd, path, iv, raw).resolve(disk, err)
+}

@@ -254,6 +254,9 @@ func (f *FS) PlainPath(cipherPath string) (string, error) {
 		}
 		name, err := f.decryptDiskName(dir, disk, iv)
 		if err != nil {
+			name, err = f.resolveDiskName(dir, strings.Join(plain, "/"), disk, iv, err) // a conflict copy
+		}
+		if err != nil {
 			return "", fmt.Errorf("fs: %q does not decrypt: %w", strings.Join(parts[:i+1], "/"), err)
 		}
 		plain = append(plain, name)
