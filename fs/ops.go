@@ -13,34 +13,45 @@ func (f *FS) Stat(path string) (unix.Stat_t, error) {
 		return st, err
 	}
 	defer e.close()
-	if err := unix.Fstatat(e.dir, e.disk, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-		return st, wrapErr(err, "stat", path)
-	}
-	if in := f.inodes.lookupOpen(inodeKey{uint64(st.Dev), st.Ino}); in != nil {
-		// Handles are open: a write or truncate may be half done, so
-		// stat again under the content lock to see a size the file has.
-		in.mu.RLock()
-		err := unix.Fstatat(e.dir, e.disk, &st, unix.AT_SYMLINK_NOFOLLOW)
-		in.mu.RUnlock()
-		f.inodes.release(in)
-		if err != nil {
+	// A symlink whose target cannot be read may have been replaced (by a
+	// rename or exchange) between the stat and the readlink: stat again,
+	// so the size is never another object's. A damaged target keeps the
+	// backing size after the last try.
+	for try := 0; ; try++ {
+		if err := unix.Fstatat(e.dir, e.disk, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 			return st, wrapErr(err, "stat", path)
 		}
+		if in := f.inodes.lookupOpen(inodeKey{uint64(st.Dev), st.Ino}); in != nil {
+			// Handles are open: a write or truncate may be half done, so
+			// stat again under the content lock to see a size the file has.
+			in.mu.RLock()
+			err := unix.Fstatat(e.dir, e.disk, &st, unix.AT_SYMLINK_NOFOLLOW)
+			in.mu.RUnlock()
+			f.inodes.release(in)
+			if err != nil {
+				return st, wrapErr(err, "stat", path)
+			}
+		}
+		if f.plainStat(e, &st) || try == 2 {
+			return st, nil
+		}
 	}
-	f.plainStat(e, &st)
-	return st, nil
 }
 
-// plainStat turns backing attributes into plaintext ones.
-func (f *FS) plainStat(e *entry, st *unix.Stat_t) {
+// plainStat turns backing attributes into plaintext ones. It reports
+// false if st is a symlink whose target could not be read.
+func (f *FS) plainStat(e *entry, st *unix.Stat_t) bool {
 	switch st.Mode & unix.S_IFMT {
 	case unix.S_IFREG:
 		st.Size = int64(f.content.PlainSize(uint64(st.Size)))
 	case unix.S_IFLNK:
-		if t, err := f.readlinkEntry(e); err == nil {
-			st.Size = int64(len(t))
+		t, err := f.readlinkEntry(e)
+		if err != nil {
+			return false
 		}
+		st.Size = int64(len(t))
 	}
+	return true
 }
 
 // Unlink removes a non-directory entry and its long-name file.
