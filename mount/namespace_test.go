@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/cofferfs/cofferfs/crypto"
@@ -158,6 +159,86 @@ func checkTreeAgrees(t *testing.T, mnt string, fsys *fs.FS, dir string) {
 		case e.Type().IsRegular():
 			if _, err := os.ReadFile(filepath.Join(mnt, p)); err != nil {
 				t.Errorf("read %q: %v", p, err)
+			}
+		}
+	}
+}
+
+// TestExchangeStorm exchanges a name between two files and a symlink as
+// fast as possible while readers open, read and lstat it. Whatever a
+// reader sees must be one whole object as it exists at some instant: the
+// content of one file, the attributes of one object (never the type of
+// one with the size of another), and opening the name never fails as if
+// a symlink had been opened as a file (ELOOP/EINVAL). ESTALE may reach
+// a reader when the kernel's one retry races again.
+func TestExchangeStorm(t *testing.T) {
+	fsys := newVaultAt(t, tmpfsDir(t, "64m"), crypto.AESGCM, fs.Options{})
+	mnt := mountFS(t, fsys, mount.Options{})
+	j := func(n string) string { return filepath.Join(mnt, n) }
+	must(t, os.WriteFile(j("x"), []byte("aaaa"), 0o644))
+	must(t, os.WriteFile(j("y"), []byte("bbbbbbbbbb"), 0o600))
+	must(t, os.Symlink("nowhere-at-all", j("s")))
+	valid := map[string]bool{"4 100644": true, "10 100600": true, "14 120777": true}
+	rounds := 3000
+	if testing.Short() {
+		rounds = 1000
+	}
+	var stop atomic.Bool
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer stop.Store(true)
+		for i := range rounds {
+			other := []string{"s", "y"}[i%2]
+			if err := unix.Renameat2(unix.AT_FDCWD, j("x"), unix.AT_FDCWD, j(other), unix.RENAME_EXCHANGE); err != nil {
+				t.Errorf("exchange: %v", err)
+				return
+			}
+		}
+	}()
+	var mu sync.Mutex
+	seen := map[string]int{}
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !stop.Load() {
+				key := "read ok"
+				b, err := os.ReadFile(j("x"))
+				switch {
+				case err == nil && string(b) != "aaaa" && string(b) != "bbbbbbbbbb":
+					t.Errorf("read %q", b)
+				case err != nil:
+					var pe *os.PathError
+					if !errors.As(err, &pe) || (pe.Err != unix.ENOENT && pe.Err != unix.ESTALE) {
+						t.Errorf("open/read: %v", err)
+					}
+					key = "read " + pe.Err.Error()
+				}
+				var st unix.Stat_t
+				if err := unix.Lstat(j("x"), &st); err == nil {
+					if a := fmt.Sprintf("%d %o", st.Size, st.Mode); !valid[a] {
+						t.Errorf("lstat: size and mode %s belong to no single object", a)
+					}
+				} else if err != unix.ENOENT && err != unix.ESTALE {
+					t.Errorf("lstat: %v", err)
+				}
+				mu.Lock()
+				seen[key]++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	t.Logf("reader outcomes: %v", seen)
+	for _, n := range []string{"x", "y", "s"} {
+		var st unix.Stat_t
+		if err := unix.Lstat(j(n), &st); err != nil {
+			t.Errorf("after the storm, lstat %s: %v", n, err)
+		} else if st.Mode&unix.S_IFMT == unix.S_IFREG {
+			if _, err := os.ReadFile(j(n)); err != nil {
+				t.Errorf("after the storm, read %s: %v", n, err)
 			}
 		}
 	}

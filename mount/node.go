@@ -131,6 +131,9 @@ func (n *node) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.Attr
 	if err != nil {
 		return n.v.errno(err)
 	}
+	if !n.sameObject(&st) {
+		return syscall.ESTALE // see identity.go
+	}
 	fillAttr(&out.Attr, &st)
 	return 0
 }
@@ -138,7 +141,11 @@ func (n *node) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.Attr
 // Readdir implements fusefs.NodeReaddirer.
 func (n *node) Readdir(ctx context.Context) (fusefs.DirStream, syscall.Errno) {
 	n.v.touch()
-	ents, err := n.v.fs.ReadDir(n.path())
+	p, errno := n.verify()
+	if errno != 0 {
+		return nil, errno
+	}
+	ents, err := n.v.fs.ReadDir(p)
 	if err != nil {
 		return nil, n.v.errno(err)
 	}

@@ -66,8 +66,15 @@ func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.Entry
 // Readlink implements fusefs.NodeReadlinker.
 func (n *node) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
 	n.v.touch()
-	t, err := n.v.fs.Readlink(n.path())
+	p, errno := n.verify()
+	if errno != 0 {
+		return nil, errno
+	}
+	t, err := n.v.fs.Readlink(p)
 	if err != nil {
+		if n.movedAway(err) {
+			return nil, syscall.ESTALE
+		}
 		return nil, n.v.errno(err)
 	}
 	return []byte(t), 0
@@ -113,7 +120,10 @@ func (n *node) setattr(fh fusefs.FileHandle, in *fuse.SetAttrIn) error {
 	h, isH := fh.(*handle)
 	var p string
 	if !isH {
-		p = n.path()
+		var errno syscall.Errno
+		if p, errno = n.verify(); errno != 0 {
+			return errno
+		}
 	}
 	if size, ok := in.GetSize(); ok {
 		var err error

@@ -23,7 +23,11 @@ func (n *node) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, 
 	if aclXattrs[attr] {
 		return 0, syscall.ENODATA
 	}
-	val, err := n.v.fs.Getxattr(n.path(), attr)
+	p, errno := n.verify()
+	if errno != 0 {
+		return 0, errno
+	}
+	val, err := n.v.fs.Getxattr(p, attr)
 	if err != nil {
 		return 0, n.v.errno(err)
 	}
@@ -36,7 +40,11 @@ func (n *node) Setxattr(ctx context.Context, attr string, data []byte, flags uin
 	if aclXattrs[attr] {
 		return syscall.EOPNOTSUPP
 	}
-	return n.v.errno(n.v.fs.Setxattr(n.path(), attr, data, int(flags)))
+	p, errno := n.verify()
+	if errno != 0 {
+		return errno
+	}
+	return n.v.errno(n.v.fs.Setxattr(p, attr, data, int(flags)))
 }
 
 // Removexattr implements fusefs.NodeRemovexattrer.
@@ -45,13 +53,21 @@ func (n *node) Removexattr(ctx context.Context, attr string) syscall.Errno {
 	if aclXattrs[attr] {
 		return syscall.EOPNOTSUPP
 	}
-	return n.v.errno(n.v.fs.Removexattr(n.path(), attr))
+	p, errno := n.verify()
+	if errno != 0 {
+		return errno
+	}
+	return n.v.errno(n.v.fs.Removexattr(p, attr))
 }
 
 // Listxattr implements fusefs.NodeListxattrer.
 func (n *node) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errno) {
 	n.v.touch()
-	names, err := n.v.fs.Listxattr(n.path())
+	p, errno := n.verify()
+	if errno != 0 {
+		return 0, errno
+	}
+	names, err := n.v.fs.Listxattr(p)
 	if err != nil {
 		return 0, n.v.errno(err)
 	}

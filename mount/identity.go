@@ -1,0 +1,54 @@
+package mount
+
+import (
+	"errors"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// Nodes are served by path, and a path can change owner under a
+// request: the kernel resolved a name to node N, then another request
+// renamed a different object over that name (or exchanged the two)
+// before N's request reached the backing directory; until go-fuse has
+// moved N in its tree, N's path names the other object. Acting on it
+// would open, stat, change or list the wrong file — data and attributes
+// of one inode cached by the kernel under another, or a symlink opened as
+// a file (EINVAL/ELOOP for a plain open).
+//
+// So requests that act by path check that the object at the path is
+// still N (same backing inode number) and otherwise answer ESTALE. For
+// path-based system calls (open, stat, chmod, readlink, getxattr, ...)
+// the kernel then looks the name up again and retries once, which makes
+// the request behave as if it came after the rename.
+
+// sameObject reports whether st, found at n's path, describes n.
+func (n *node) sameObject(st *unix.Stat_t) bool {
+	return n.IsRoot() || st.Ino == n.StableAttr().Ino
+}
+
+// verify returns n's path and 0 if the object there is n, ESTALE if it
+// is another or none.
+func (n *node) verify() (string, syscall.Errno) {
+	p := n.path()
+	st, err := n.v.fs.Stat(p)
+	if err != nil || !n.sameObject(&st) {
+		return p, syscall.ESTALE
+	}
+	return p, 0
+}
+
+// movedAway reports whether err, from acting on n's path, means that the
+// object there is not n (any more): nothing, or an object of another
+// type than n's (a symlink for a file gives ELOOP, a directory EISDIR,
+// a special file EINVAL), or, if a stat of the path says so, another
+// object of the same type.
+func (n *node) movedAway(err error) bool {
+	for _, e := range []error{unix.ENOENT, unix.ENOTDIR, unix.ELOOP, unix.EISDIR, unix.EINVAL} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	_, stale := n.verify()
+	return stale != 0
+}
