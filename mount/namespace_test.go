@@ -45,7 +45,7 @@ func TestConcurrentNamespace(t *testing.T) {
 	if testing.Short() {
 		ops = 300
 	}
-	allowed := []error{unix.ENOENT, unix.EEXIST, unix.ENOTEMPTY, unix.ENOTDIR, unix.EISDIR}
+	allowed := []error{unix.ENOENT, unix.EEXIST, unix.ENOTEMPTY, unix.ENOTDIR, unix.EISDIR, unix.ESTALE}
 	var wg sync.WaitGroup
 	errs := make(chan error, 4)
 	for w := range 4 {
