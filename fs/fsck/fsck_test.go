@@ -56,9 +56,10 @@ func damagedVault(t *testing.T, v *vault) []byte {
 	must(t, err)
 	must(t, os.WriteFile(nb+" (conflicted copy 2026-11-26)", old, 0o644))
 	write(t, v.FS, "docs/notes.txt", []byte("new notes"))
-	// A name that does not decrypt, a foreign file, a placeholder.
+	// A name that does not decrypt (9 bytes: never a whole EME block), a
+	// foreign file, a placeholder.
 	dd := filepath.Dir(nb)
-	must(t, os.WriteFile(filepath.Join(dd, "AAAAAAAAAAAAAAAAAAAAAA"), []byte("garbage"), 0o644))
+	must(t, os.WriteFile(filepath.Join(dd, "QUFBQUFBQUFB"), []byte("garbage"), 0o644))
 	must(t, os.WriteFile(filepath.Join(v.dir, ".DS_Store"), []byte("finder"), 0o644))
 	write(t, v.FS, "docs/later.bin", []byte("will arrive"))
 	must(t, os.Truncate(v.backing(t, "docs/later.bin"), 9))
@@ -120,7 +121,7 @@ func TestFindings(t *testing.T) {
 	if c := k[fsck.ConflictCopy]; len(c) == 1 && c[0].Path != "docs/notes (conflicted copy 2026-11-26).txt" {
 		t.Errorf("conflict copy path %q", c[0].Path)
 	}
-	if b := k[fsck.BadName]; len(b) == 1 && (b[0].Dir != "docs" || !strings.HasSuffix(b[0].CipherPath, "/AAAAAAAAAAAAAAAAAAAAAA")) {
+	if b := k[fsck.BadName]; len(b) == 1 && (b[0].Dir != "docs" || !strings.HasSuffix(b[0].CipherPath, "/QUFBQUFBQUFB")) {
 		t.Errorf("bad name: %+v", b[0])
 	}
 	if rep.Problems() != len(rep.Findings)-1 || rep.Unrepaired() != rep.Problems() {
@@ -176,7 +177,7 @@ func TestRepair(t *testing.T) {
 	if got := read(t, w, "docs/notes (conflicted copy 2026-11-26).txt"); string(got) != "old notes" {
 		t.Errorf("conflict copy after repair: %q", got)
 	}
-	if _, err := w.Stat("lost+found/docs%2FAAAAAAAAAAAAAAAAAAAAAA"); err != nil {
+	if _, err := w.Stat("lost+found/docs%2FQUFBQUFBQUFB"); err != nil {
 		t.Errorf("undecryptable name not in lost+found: %v", err)
 	}
 	ents, err := w.ReadDir("fresh")
@@ -272,4 +273,48 @@ func TestRepairMissingDirIV(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(d, "gocryptfs (1).diriv")); !os.IsNotExist(err) {
 		t.Errorf("the copy is still there: %v", err)
 	}
+}
+
+// TestRepairLongNames: a conflict copy of a hashed name (Syncthing puts
+// the marker before the .HASH "extension"), a duplicate conflict copy of
+// a .name file, and a .name file that exists only as a conflict copy.
+func TestRepairLongNames(t *testing.T) {
+	v := newVault(t)
+	long := strings.Repeat("x", 180) + ".txt"
+	write(t, v.FS, long, []byte("old"))
+	back := v.backing(t, long)
+	dir, disk := filepath.Dir(back), filepath.Base(back)
+	old, err := os.ReadFile(back)
+	must(t, err)
+	const marker = ".sync-conflict-20261126-101010-ABCDEFG"
+	must(t, os.WriteFile(filepath.Join(dir, conflictForm(disk, marker)), old, 0o644))
+	write(t, v.FS, long, []byte("new"))
+	name, err := os.ReadFile(back + ".name")
+	must(t, err)
+	must(t, os.WriteFile(filepath.Join(dir, conflictForm(disk+".name", " (1)")), name, 0o444))
+	other := strings.Repeat("y", 180)
+	write(t, v.FS, other, []byte("y"))
+	ob := v.backing(t, other)
+	must(t, os.Rename(ob+".name", conflictForm(ob+".name", " (conflicted copy 2026-11-26)")))
+	if out, err := runGocryptfsFsck(t, v); err == nil {
+		t.Fatalf("gocryptfs -fsck passes before the repair:\n%s", out)
+	}
+
+	rep, err := fsck.Check(context.Background(), v.open(t), fsck.Options{Repair: true})
+	must(t, err)
+	k := kinds(rep)
+	if len(k[fsck.ConflictCopy]) != 1 || len(k[fsck.StrayName]) != 2 || rep.Unrepaired() != 0 {
+		t.Fatalf("findings: %+v", rep.Findings)
+	}
+	w := v.open(t)
+	if b := read(t, w, conflictForm(long, marker)); string(b) != "old" {
+		t.Errorf("conflict copy: %q", b)
+	}
+	if b := read(t, w, long); string(b) != "new" {
+		t.Errorf("original: %q", b)
+	}
+	if b := read(t, w, other); string(b) != "y" {
+		t.Errorf("name restored from its copy: %q", b)
+	}
+	gocryptfsFsck(t, v)
 }

@@ -119,9 +119,17 @@ func age(t *testing.T, file string) {
 	must(t, os.Chtimes(file, old, old))
 }
 
-// gocryptfsFsck runs gocryptfs -fsck on the vault; it skips without the
-// binary unless CI=true.
+// gocryptfsFsck runs gocryptfs -fsck on the vault and fails the test if
+// it finds anything; it skips without the binary unless CI=true.
 func gocryptfsFsck(t *testing.T, v *vault) {
+	t.Helper()
+	if out, err := runGocryptfsFsck(t, v); err != nil {
+		t.Fatalf("gocryptfs -fsck: %v\n%s", err, out)
+	}
+}
+
+// runGocryptfsFsck runs gocryptfs -fsck on the vault.
+func runGocryptfsFsck(t *testing.T, v *vault) ([]byte, error) {
 	t.Helper()
 	if _, err := exec.LookPath("gocryptfs"); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -129,8 +137,5 @@ func gocryptfsFsck(t *testing.T, v *vault) {
 		}
 		t.Skip("gocryptfs not installed")
 	}
-	out, err := exec.Command("gocryptfs", "-q", "-nosyslog", "-masterkey="+crypto.FormatMasterKey(v.key), "-fsck", v.dir).CombinedOutput()
-	if err != nil {
-		t.Fatalf("gocryptfs -fsck: %v\n%s", err, out)
-	}
+	return exec.Command("gocryptfs", "-q", "-nosyslog", "-masterkey="+crypto.FormatMasterKey(v.key), "-fsck", v.dir).CombinedOutput()
 }
