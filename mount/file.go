@@ -42,13 +42,13 @@ func (n *node) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint3
 	f, err := n.v.fs.Open(n.path(), int(flags))
 	if err != nil {
 		if n.movedAway(err) {
-			return nil, 0, syscall.ESTALE // see identity.go
+			return nil, 0, n.gone() // see identity.go
 		}
 		return nil, 0, n.v.errno(err)
 	}
 	if st, err := f.Stat(); err == nil && !n.sameObject(&st) {
 		f.Close()
-		return nil, 0, syscall.ESTALE
+		return nil, 0, n.gone()
 	}
 	return n.v.newHandle(f, n), 0, 0
 }

@@ -17,25 +17,39 @@ import (
 // a file (EINVAL/ELOOP for a plain open).
 //
 // So requests that act by path check that the object at the path is
-// still N (same backing inode number) and otherwise answer ESTALE. For
-// path-based system calls (open, stat, chmod, readlink, getxattr, ...)
-// the kernel then looks the name up again and retries once, which makes
-// the request behave as if it came after the rename.
+// still N (same backing inode number) and otherwise answer ESTALE (or
+// ENOENT, see gone). On ESTALE from a path-based system call (open,
+// stat, chmod, readlink, getxattr, ...) the kernel looks the name up
+// again and retries once, which makes the request behave as if it came
+// after the rename.
 
 // sameObject reports whether st, found at n's path, describes n.
 func (n *node) sameObject(st *unix.Stat_t) bool {
 	return n.IsRoot() || st.Ino == n.StableAttr().Ino
 }
 
-// verify returns n's path and 0 if the object there is n, ESTALE if it
-// is another or none.
+// verify returns n's path and 0 if the object there is n, else the
+// errno for "n is not there" (see gone).
 func (n *node) verify() (string, syscall.Errno) {
 	p := n.path()
 	st, err := n.v.fs.Stat(p)
 	if err != nil || !n.sameObject(&st) {
-		return p, syscall.ESTALE
+		return p, n.gone()
 	}
 	return p, 0
+}
+
+// gone is the errno for a request whose node is not at its path: ESTALE
+// while go-fuse still lists n under the name (the window described
+// above), ENOENT once n has no name at all (unlinked, or replaced by a
+// rename): the name then belongs to the new object for good, and ENOENT
+// is what such a race always gave (and what go-fuse's posixtest expects
+// from an open racing a rename).
+func (n *node) gone() syscall.Errno {
+	if n.orphaned() {
+		return syscall.ENOENT
+	}
+	return syscall.ESTALE
 }
 
 // movedAway reports whether err, from acting on n's path, means that the

@@ -132,7 +132,7 @@ func (n *node) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.Attr
 		return n.v.errno(err)
 	}
 	if !n.sameObject(&st) {
-		return syscall.ESTALE // see identity.go
+		return n.gone() // see identity.go
 	}
 	fillAttr(&out.Attr, &st)
 	return 0

@@ -73,7 +73,7 @@ func (n *node) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
 	t, err := n.v.fs.Readlink(p)
 	if err != nil {
 		if n.movedAway(err) {
-			return nil, syscall.ESTALE
+			return nil, n.gone()
 		}
 		return nil, n.v.errno(err)
 	}
