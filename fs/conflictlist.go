@@ -154,6 +154,28 @@ func (cs *conflictSet) resolve(disk string, err error) (string, error) {
 	return "", err
 }
 
+// recheck returns the name to show for the backing entry disk, which
+// decrypted with the directory's IV to name, not valid UTF-8. EME names
+// carry no authentication: a name encrypted with another IV decrypts to
+// garbage about once in 300. If it decrypts to valid UTF-8 with the IV
+// of a diriv conflict copy, it was encrypted with that one.
+func (cs *conflictSet) recheck(disk, name string) string {
+	cs.load()
+	for _, c := range cs.ivCopies {
+		if c.iv == nil {
+			continue
+		}
+		plain, err := cs.decrypt(disk, disk, c.iv)
+		if err != nil || !utf8.ValidString(plain) {
+			continue
+		}
+		if shown, err := cs.show(Conflict{Plain: plain, Disk: disk, Marker: c.marker, Client: "diriv conflict", IVCopy: c.disk}); err == nil {
+			return shown
+		}
+	}
+	return name
+}
+
 // show records a conflict entry and returns its name, unless that name
 // is taken by an ordinary entry or another conflict copy.
 func (cs *conflictSet) show(c Conflict) (string, error) {

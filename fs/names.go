@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
@@ -134,6 +135,9 @@ func (f *FS) ReadDirBad(path string) ([]DirEntry, []BadName, error) {
 			continue
 		}
 		name, err := f.decryptDiskName(dir, r.Name, iv)
+		if err == nil && !utf8.ValidString(name) {
+			name = cs.recheck(r.Name, name) // garbage from a diriv conflict copy's IV?
+		}
 		if err == unix.ENOENT && unix.Faccessat(dir, r.Name, unix.F_OK, unix.AT_SYMLINK_NOFOLLOW) == unix.ENOENT {
 			continue // unlinked or renamed away (with its .name) since getdents
 		}

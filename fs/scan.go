@@ -3,6 +3,7 @@ package fs
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
@@ -88,6 +89,9 @@ func (f *FS) Scan(path string) (*DirScan, error) {
 		name, err := "", ivErr
 		if iv != nil {
 			name, err = f.decryptDiskName(fd, r.Name, iv)
+		}
+		if err == nil && !utf8.ValidString(name) {
+			name = cs.recheck(r.Name, name)
 		}
 		if err == unix.ENOENT && !exists(fd, r.Name) {
 			continue
