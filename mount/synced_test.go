@@ -218,6 +218,10 @@ func TestMountNotSynced(t *testing.T) {
 		fsWrite(t, f, "newdir/f", []byte("f"))
 		must(t, os.Remove(filepath.Join(backingOf(t, f, v.dir, "newdir"), crypto.DirIVName)))
 		fsWrite(t, f, "fine.txt", []byte("fine"))
+		must(t, f.Mkdir("emptyiv", 0o755, nil))
+		must(t, os.Truncate(filepath.Join(backingOf(t, f, v.dir, "emptyiv"), crypto.DirIVName), 0))
+		fsWrite(t, f, strings.Repeat("n", 200), []byte("long"))
+		must(t, os.Remove(backingOf(t, f, v.dir, strings.Repeat("n", 200))+".name"))
 	})
 	rec := newRecorder(t)
 	mnt := v.mount(t, rec)
@@ -252,7 +256,18 @@ func TestMountNotSynced(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(mnt, "fine.txt")); err != nil || string(b) != "fine" {
 		t.Errorf("other file: %q, %v", b, err)
 	}
-	if ents, err := os.ReadDir(mnt); err != nil || len(ents) != 4 {
+	if _, err := os.ReadDir(filepath.Join(mnt, "emptyiv")); !errors.Is(err, unix.EIO) {
+		t.Errorf("listing a directory with an empty diriv: %v, want EIO", err)
+	}
+	// The long name whose .name file is missing is left out of the
+	// listing (and logged), but found by its name.
+	if ents, err := os.ReadDir(mnt); err != nil || len(ents) != 5 {
 		t.Errorf("root: %v, %v", ents, err)
+	}
+	if len(rec.logged("not fully synced yet", "hidden from listing", ".name file is missing")) == 0 {
+		t.Errorf("no log line for the missing .name file")
+	}
+	if b, err := os.ReadFile(filepath.Join(mnt, strings.Repeat("n", 200))); err != nil || string(b) != "long" {
+		t.Errorf("long name by its name: %q, %v", b, err)
 	}
 }
