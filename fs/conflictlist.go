@@ -250,51 +250,6 @@ func (f *FS) readNameFile(dirfd int, file, long string) (string, error) {
 	return string(buf[:n]), nil
 }
 
-// incomplete returns an *IncompleteError for a backing name that a sync
-// client is still writing, or nil: a long name without any .name file,
-// or a sync client's download placeholder.
-func (cs *conflictSet) incomplete(disk string) error {
-	in := func(detail string) error {
-		return &IncompleteError{Path: cs.path, What: "entry " + disk, Detail: detail}
-	}
-	if crypto.IsLongName(disk) {
-		for _, nf := range cs.nameFiles(disk, disk) {
-			if cs.names[nf] {
-				return nil
-			}
-		}
-		return in("its .name file is missing")
-	}
-	if why := downloadName(disk); why != "" {
-		return in(why)
-	}
-	return nil
-}
-
-// downloadName says which sync client is still downloading to a backing
-// name, or "".
-func downloadName(disk string) string {
-	switch {
-	case strings.HasPrefix(disk, ".syncthing.") && strings.HasSuffix(disk, ".tmp"),
-		strings.HasPrefix(disk, "~syncthing~") && strings.HasSuffix(disk, ".tmp"):
-		return "a Syncthing download in progress"
-	case strings.HasSuffix(disk, ".nextcloud"), strings.HasSuffix(disk, ".owncloud"):
-		return "a Nextcloud/ownCloud virtual file (placeholder) not downloaded"
-	case strings.HasSuffix(disk, ".partial") || strings.HasSuffix(disk, ".crdownload"):
-		return "a partial download"
-	}
-	return ""
-}
-
-// logBadName logs a backing entry left out of a listing.
-func (f *FS) logBadName(b BadName) {
-	if IsIncomplete(b.Err) {
-		f.log.Warn("not fully synced yet, hidden from listing", "dir", b.Dir, "cipher", b.Disk, "err", b.Err)
-		return
-	}
-	f.log.Warn("name does not decrypt, hidden from listing", "dir", b.Dir, "cipher", b.Disk, "err", b.Err)
-}
-
 // resolveDiskName returns the name shown for the backing entry disk of
 // the directory dirfd (plaintext path, IV), which did not decrypt (err):
 // the name of a conflict copy, or the error.
