@@ -263,7 +263,7 @@ func TestBadNames(t *testing.T) {
 		writeFile(t, v.FS, "other/"+strings.Repeat("O", 200), nil)
 		other := v.backing(t, "other/"+strings.Repeat("O", 200))
 		lb := v.backing(t, long)
-		garbage := []string{"AAAAAAAAAAAAAAAAAAAAAA", "not base64!", ".DS_Store", "gocryptfs.conf.bak",
+		garbage := []string{"AAAAAAAAAAAAAAAAAAAAA" /* 15 bytes: never a name, whatever the key */, "not base64!", ".DS_Store", "gocryptfs.conf.bak",
 			"gocryptfs.longname.orphan", "QUFB", "gocryptfs.longname." + strings.Repeat("x", 43)}
 		for _, n := range garbage {
 			must(t, os.WriteFile(filepath.Join(v.dir, n), nil, 0o644))

@@ -118,7 +118,7 @@ func TestUndecryptableName(t *testing.T) {
 	sub, err := fsys.CipherPath("sub")
 	must(t, err)
 	bad := []string{
-		filepath.Join(dir, "AAAAAAAAAAAAAAAAAAAAAA"),           // 16 bytes: bad padding
+		filepath.Join(dir, "AAAAAAAAAAAAAAAAAAAAA"),            // 15 bytes: never a name (16 could decrypt by chance)
 		filepath.Join(dir, sub, "not-base64!"),                 // not even base64
 		filepath.Join(dir, sub, "gocryptfs.longname.ZZZZZZZZ"), // long name without .name
 	}
