@@ -91,8 +91,17 @@ func runErr(dir string, env []string, name string, args ...string) (string, erro
 	defer out.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
+	if dir != "" {
+		// Never let the forked child chdir: Go forks with vfork, so the
+		// parent thread stays blocked in clone until the child execs, and
+		// it holds its P. A chdir into this process's own FUSE mount then
+		// waits for the daemon, whose goroutines may wait for a GC that
+		// waits for that P: a deadlock (seen as a 10-minute hang in
+		// TestToolTar). The shell changes directory after the exec.
+		args = append([]string{"-c", `cd -- "$0" && exec "$@"`, dir, name}, args...)
+		name = "/bin/sh"
+	}
 	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = out, out
 	err = cmd.Run()
