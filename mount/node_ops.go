@@ -47,7 +47,16 @@ func (n *node) Rename(ctx context.Context, name string, newParent fusefs.InodeEm
 func (n *node) Link(ctx context.Context, target fusefs.InodeEmbedder, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
 	n.v.touch()
 	p := n.child(name)
-	if err := n.v.fs.Link(target.EmbeddedInode().Path(n.v.root), p); err != nil {
+	from := target.EmbeddedInode().Path(n.v.root)
+	if tn, ok := target.(*node); ok {
+		// The kernel names the source by node: make sure its path still
+		// holds it (see identity.go).
+		var errno syscall.Errno
+		if from, errno = tn.verify(); errno != 0 {
+			return nil, errno
+		}
+	}
+	if err := n.v.fs.Link(from, p); err != nil {
 		return nil, n.v.errno(err)
 	}
 	return n.newChild(ctx, p, out)
