@@ -54,8 +54,9 @@ func (f *FS) plainStat(e *entry, st *unix.Stat_t) bool {
 	return true
 }
 
-// Unlink removes a non-directory entry and its long-name file.
-func (f *FS) Unlink(path string) error {
+// modify runs fn on the resolved entry of path, in a vault that may be
+// changed; it is the common start of every one-path change.
+func (f *FS) modify(path string, fn func(e *entry) error) error {
 	if err := f.checkWritable(); err != nil {
 		return err
 	}
@@ -64,11 +65,18 @@ func (f *FS) Unlink(path string) error {
 		return err
 	}
 	defer e.close()
-	if err := unix.Unlinkat(e.dir, e.disk, 0); err != nil {
-		return wrapErr(err, "unlink", path)
-	}
-	f.dropName(e)
-	return nil
+	return fn(e)
+}
+
+// Unlink removes a non-directory entry and its long-name file.
+func (f *FS) Unlink(path string) error {
+	return f.modify(path, func(e *entry) error {
+		if err := unix.Unlinkat(e.dir, e.disk, 0); err != nil {
+			return wrapErr(err, "unlink", path)
+		}
+		f.dropName(e)
+		return nil
+	})
 }
 
 // Rename moves from to to. flags are renameat2 flags (RENAME_NOREPLACE,
@@ -141,39 +149,29 @@ func (f *FS) Link(oldPath, newPath string) error {
 
 // Mknod creates a FIFO, socket or device node with exactly mode.
 func (f *FS) Mknod(path string, mode uint32, dev uint64, owner *Owner) error {
-	if err := f.checkWritable(); err != nil {
+	return f.modify(path, func(e *entry) error {
+		return wrapErr(f.withName(e, func() error { return f.mknodEntry(e, mode, dev, owner) }), "mknod", path)
+	})
+}
+
+func (f *FS) mknodEntry(e *entry, mode uint32, dev uint64, owner *Owner) error {
+	if err := unix.Mknodat(e.dir, e.disk, mode, int(dev)); err != nil {
 		return err
 	}
-	e, err := f.lookup(path)
-	if err != nil {
-		return err
-	}
-	defer e.close()
-	return wrapErr(f.withName(e, func() error {
-		if err := unix.Mknodat(e.dir, e.disk, mode, int(dev)); err != nil {
+	if owner != nil {
+		if err := unix.Fchownat(e.dir, e.disk, int(owner.UID), int(owner.GID), unix.AT_SYMLINK_NOFOLLOW); err != nil {
+			unix.Unlinkat(e.dir, e.disk, 0)
 			return err
 		}
-		if owner != nil {
-			if err := unix.Fchownat(e.dir, e.disk, int(owner.UID), int(owner.GID), unix.AT_SYMLINK_NOFOLLOW); err != nil {
-				unix.Unlinkat(e.dir, e.disk, 0)
-				return err
-			}
-		}
-		return f.chmodEntry(e, mode)
-	}), "mknod", path)
+	}
+	return f.chmodEntry(e, mode)
 }
 
 // Chmod sets the permission bits. It never follows a backing symlink.
 func (f *FS) Chmod(path string, mode uint32) error {
-	if err := f.checkWritable(); err != nil {
-		return err
-	}
-	e, err := f.lookup(path)
-	if err != nil {
-		return err
-	}
-	defer e.close()
-	return wrapErr(f.chmodEntry(e, mode), "chmod", path)
+	return f.modify(path, func(e *entry) error {
+		return wrapErr(f.chmodEntry(e, mode), "chmod", path)
+	})
 }
 
 // chmodEntry changes the mode through an O_PATH descriptor, so that a
@@ -212,30 +210,18 @@ func itoa(n int) string {
 
 // Chown sets owner and group; -1 leaves one unchanged.
 func (f *FS) Chown(path string, uid, gid int) error {
-	if err := f.checkWritable(); err != nil {
-		return err
-	}
-	e, err := f.lookup(path)
-	if err != nil {
-		return err
-	}
-	defer e.close()
-	return wrapErr(unix.Fchownat(e.dir, e.disk, uid, gid, unix.AT_SYMLINK_NOFOLLOW), "chown", path)
+	return f.modify(path, func(e *entry) error {
+		return wrapErr(unix.Fchownat(e.dir, e.disk, uid, gid, unix.AT_SYMLINK_NOFOLLOW), "chown", path)
+	})
 }
 
 // Utimens sets access and modification times; unix.UTIME_NOW and
 // unix.UTIME_OMIT in Nsec work as in utimensat(2).
 func (f *FS) Utimens(path string, atime, mtime unix.Timespec) error {
-	if err := f.checkWritable(); err != nil {
-		return err
-	}
-	e, err := f.lookup(path)
-	if err != nil {
-		return err
-	}
-	defer e.close()
-	ts := []unix.Timespec{atime, mtime}
-	return wrapErr(unix.UtimesNanoAt(e.dir, e.disk, ts, unix.AT_SYMLINK_NOFOLLOW), "utimens", path)
+	return f.modify(path, func(e *entry) error {
+		ts := []unix.Timespec{atime, mtime}
+		return wrapErr(unix.UtimesNanoAt(e.dir, e.disk, ts, unix.AT_SYMLINK_NOFOLLOW), "utimens", path)
+	})
 }
 
 // Truncate sets the plaintext size of a file by path.
