@@ -72,6 +72,11 @@ func Mount(fsys *fs.FS, mountpoint string, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mount: %s: %w", mountpoint, err)
 	}
+	if os.Geteuid() == 0 {
+		if err := TuneReadahead(mountpoint, ReadaheadKB); err != nil {
+			logger.Warn("cannot raise the read-ahead window (reads stay correct, only slower)", "err", err)
+		}
+	}
 	return &Server{srv: srv, v: v, mnt: mountpoint, fsys: fsys}, nil
 }
 

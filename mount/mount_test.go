@@ -3,6 +3,7 @@ package mount_test
 import (
 	"bytes"
 	"crypto/rand"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -198,5 +199,23 @@ func TestGoldenThroughMount(t *testing.T) {
 				t.Errorf("manifest through mount:\n%s\nwant:\n%s", got, want)
 			}
 		})
+	}
+}
+
+// TestReadaheadRaised checks that a mount asks the kernel for a read-ahead
+// window as large as one request.
+func TestReadaheadRaised(t *testing.T) {
+	_, fsys := newVault(t, crypto.AESGCM)
+	mnt := mountFS(t, fsys, mount.Options{})
+	var st unix.Stat_t
+	if err := unix.Stat(mnt, &st); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/sys/class/bdi/%d:%d/read_ahead_kb", unix.Major(st.Dev), unix.Minor(st.Dev)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(b)); got != fmt.Sprint(mount.ReadaheadKB) {
+		t.Fatalf("read_ahead_kb = %s, want %d", got, mount.ReadaheadKB)
 	}
 }

@@ -81,8 +81,9 @@ func serve(backing, mountpoint string, debug, passthrough bool) (*fuse.Server, e
 	// The same options package mount uses for cofferfs (mount.go).
 	timeout := time.Second
 	opts := &fusefs.Options{
-		EntryTimeout: &timeout,
-		AttrTimeout:  &timeout,
+		EntryTimeout:    &timeout,
+		AttrTimeout:     &timeout,
+		NegativeTimeout: &timeout,
 		MountOptions: fuse.MountOptions{
 			FsName:               backing,
 			Name:                 "loopback",
@@ -93,7 +94,11 @@ func serve(backing, mountpoint string, debug, passthrough bool) (*fuse.Server, e
 			Options:              []string{"default_permissions"},
 		},
 	}
-	return fusefs.Mount(mountpoint, root, opts)
+	srv, err := fusefs.Mount(mountpoint, root, opts)
+	if err == nil && os.Geteuid() == 0 {
+		mount.TuneReadahead(mountpoint, mount.ReadaheadKB) // as cofferfs does
+	}
+	return srv, err
 }
 
 func fatalf(format string, a ...any) {
