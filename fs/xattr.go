@@ -47,18 +47,9 @@ func (f *FS) backingXattrName(name string) (string, error) {
 
 // Getxattr returns the plaintext value of an extended attribute.
 func (f *FS) Getxattr(path, name string) ([]byte, error) {
-	bname, err := f.backingXattrName(name)
-	if err != nil {
-		return nil, wrapErr(err, "getxattr", path)
-	}
-	fd, proc, err := f.xattrTarget(path)
-	if err != nil {
-		return nil, err
-	}
-	defer unix.Close(fd)
-	val, err := getxattr(proc, bname)
+	val, err := f.GetxattrCipher(path, name)
 	if err != nil || aclNames[name] || len(val) == 0 {
-		return val, wrapErr(err, "getxattr", path) // an empty value is stored as is
+		return val, err // an empty value is stored as is
 	}
 	plain, err := f.content.OpenValue(nil, val)
 	if err != nil {
