@@ -12,12 +12,19 @@
 // that data written through a mount never reaches the backing directory
 // in the clear.
 //
-// Permissions are checked by the kernel (default_permissions), so access
-// is exactly what the backing modes and owners allow. New entries get the
+// Permissions: with allow_other the kernel checks modes and owners
+// (default_permissions), so other users get exactly what the modes
+// allow. Without it only the mounting user reaches the mount (FUSE's own
+// rule), and the daemon's access to the backing files decides, as in
+// gocryptfs; that saves a round trip per created file. New entries get the
 // mode the caller asked for (the kernel has applied the caller's umask)
 // and, when the daemon runs as root, the caller's uid (and gid, or the
 // directory's group in a set-group-ID directory). POSIX ACLs are not
 // enforced and therefore refused (EOPNOTSUPP), as with noacl.
+//
+// Set-ID bits: the daemon clears them on a write or truncate by a caller
+// without CAP_FSETID (FUSE_HANDLE_KILLPRIV_V2, see killpriv.go), which
+// spares the kernel a GETATTR before every chown.
 //
 // Locks: flock and POSIX locks are left to the kernel, which keeps them
 // locally for the mount; that is exact, because every process that can

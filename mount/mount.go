@@ -65,10 +65,10 @@ func Mount(fsys *fs.FS, mountpoint string, opts Options) (*Server, error) {
 		EntryTimeout:    &timeout,
 		AttrTimeout:     &timeout,
 		NegativeTimeout: &timeout,
-		MountOptions:    fuseOptions(opts),
+		MountOptions:    FUSEOptions(opts),
 		Logger:          log.New(slogWriter{logger}, "", 0),
 	}
-	srv, err := fusefs.Mount(mountpoint, root, fopts)
+	srv, err := Serve(mountpoint, root, fopts)
 	if err != nil {
 		return nil, fmt.Errorf("mount: %s: %w", mountpoint, err)
 	}
@@ -80,7 +80,31 @@ func Mount(fsys *fs.FS, mountpoint string, opts Options) (*Server, error) {
 	return &Server{srv: srv, v: v, mnt: mountpoint, fsys: fsys}, nil
 }
 
-func fuseOptions(opts Options) fuse.MountOptions {
+// Serve mounts root like fusefs.Mount, with the killPrivFS layer between
+// go-fuse's node bridge and the server. The benchmark's loopback baseline
+// uses it too, so both speak the same protocol.
+func Serve(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Options) (*fuse.Server, error) {
+	raw := killPrivFS{fusefs.NewNodeFS(root, opts)}
+	srv, err := fuse.NewServer(raw, mountpoint, &opts.MountOptions)
+	if err != nil {
+		return nil, err
+	}
+	go srv.Serve()
+	if err := srv.WaitMount(); err != nil {
+		srv.Unmount()
+		return nil, err
+	}
+	return srv, nil
+}
+
+// FUSEOptions returns the go-fuse mount options of a mount with opts.
+//
+// Without allow_other only the mounting user reaches the mount, and the
+// daemon's own access to the backing files decides (as gocryptfs does);
+// default_permissions would make the kernel fetch the parent
+// directory's attributes before every create after a change (one more
+// round trip per file). With allow_other the kernel checks modes.
+func FUSEOptions(opts Options) fuse.MountOptions {
 	mo := fuse.MountOptions{
 		FsName:               opts.FsName,
 		Name:                 "cofferfs",
@@ -89,7 +113,11 @@ func fuseOptions(opts Options) fuse.MountOptions {
 		DirectMount:          os.Geteuid() == 0,
 		Debug:                opts.Debug,
 		IgnoreSecurityLabels: true,
-		Options:              []string{"default_permissions"},
+		ExtraCapabilities:    fuse.CAP_HANDLE_KILLPRIV_V2, // see killPrivFS
+	}
+	if opts.AllowOther {
+		// Other users reach the mount: the kernel checks mode bits.
+		mo.Options = append(mo.Options, "default_permissions")
 	}
 	if opts.ReadOnly {
 		mo.Options = append(mo.Options, "ro")

@@ -103,9 +103,10 @@ func runMount(args []string) error {
 	passfile := fl.String("passfile", "", "file whose first line is the password")
 	pidfile := fl.String("pidfile", "", "write the daemon's pid here once mounted")
 	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile of the whole mount here")
+	debug := fl.Bool("debug", false, "log every FUSE request to stderr")
 	fl.Parse(args)
 	if fl.NArg() != 2 {
-		return errors.New("usage: mount -passfile FILE [-pidfile FILE] [-cpuprofile FILE] CIPHERDIR MOUNTPOINT")
+		return errors.New("usage: mount -passfile FILE [-pidfile FILE] [-cpuprofile FILE] [-debug] CIPHERDIR MOUNTPOINT")
 	}
 	dir, mnt := fl.Arg(0), fl.Arg(1)
 	pw, err := readPassword(*passfile)
@@ -133,7 +134,7 @@ func runMount(args []string) error {
 		return err
 	}
 	abs, _ := filepath.Abs(dir)
-	srv, err := mount.Mount(fsys, mnt, mount.Options{FsName: abs, Logger: logger})
+	srv, err := mount.Mount(fsys, mnt, mount.Options{FsName: abs, Logger: logger, Debug: *debug})
 	if err != nil {
 		return err
 	}

@@ -84,17 +84,10 @@ func serve(backing, mountpoint string, debug, passthrough bool) (*fuse.Server, e
 		EntryTimeout:    &timeout,
 		AttrTimeout:     &timeout,
 		NegativeTimeout: &timeout,
-		MountOptions: fuse.MountOptions{
-			FsName:               backing,
-			Name:                 "loopback",
-			MaxWrite:             mount.DefaultMaxWrite,
-			DirectMount:          os.Geteuid() == 0,
-			Debug:                debug,
-			IgnoreSecurityLabels: true,
-			Options:              []string{"default_permissions"},
-		},
+		MountOptions:    mount.FUSEOptions(mount.Options{FsName: backing, Debug: debug}),
 	}
-	srv, err := fusefs.Mount(mountpoint, root, opts)
+	opts.MountOptions.Name = "loopback"
+	srv, err := mount.Serve(mountpoint, root, opts)
 	if err == nil && os.Geteuid() == 0 {
 		mount.TuneReadahead(mountpoint, mount.ReadaheadKB) // as cofferfs does
 	}
