@@ -17,7 +17,12 @@ type File struct {
 	path   string
 	append bool
 	write  bool
+	made   bool // Create made the file
 }
+
+// Created reports whether the file was made by Create (not an existing
+// file that Create without O_EXCL opened).
+func (fl *File) Created() bool { return fl.made }
 
 // Owner is the uid and gid given to a new entry. A nil *Owner keeps the
 // owner the backing file system assigns (the daemon's).
@@ -62,6 +67,9 @@ func (f *FS) create(e *entry, flags int, mode uint32, owner *Owner) (*File, erro
 	err := f.withName(e, func() error {
 		var err error
 		file, err = f.openEntry(e, flags|unix.O_CREAT|unix.O_EXCL, mode, owner)
+		if err == nil {
+			file.made = true
+		}
 		return err
 	})
 	return file, err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
@@ -46,6 +47,8 @@ type FS struct {
 
 	rootMu sync.Mutex
 	rootIV []byte // the root's name IV once read
+
+	noXattrAt atomic.Bool // the kernel lacks getxattrat(2) (before 6.13)
 }
 
 // ErrReadOnly is returned for a change to a vault opened read-only.

@@ -56,11 +56,11 @@ func (f *FS) GetxattrCipher(path, name string) ([]byte, error) {
 	if err != nil {
 		return nil, wrapErr(err, "getxattr", path)
 	}
-	fd, proc, err := f.xattrTarget(path)
+	o, err := f.openXattr(path)
 	if err != nil {
 		return nil, err
 	}
-	defer unix.Close(fd)
-	val, err := getxattr(proc, bname)
+	defer o.close()
+	val, err := getxattr(o, bname)
 	return val, wrapErr(err, "getxattr", path)
 }

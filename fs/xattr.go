@@ -17,22 +17,6 @@ var aclNames = map[string]bool{
 // larger than the plaintext by the codec overhead.
 const maxXattrValue = 64 << 10
 
-// xattrTarget opens path's backing object for an xattr call and returns
-// the descriptor's /proc path (works for every file type and needs no
-// read permission).
-func (f *FS) xattrTarget(path string) (fd int, proc string, err error) {
-	e, err := f.lookup(path)
-	if err != nil {
-		return -1, "", err
-	}
-	defer e.close()
-	fd, err = unix.Openat(e.dir, e.disk, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return -1, "", wrapErr(err, "open", path)
-	}
-	return fd, procPath(fd), nil
-}
-
 // backingXattrName maps a plaintext xattr name to its stored name.
 func (f *FS) backingXattrName(name string) (string, error) {
 	if aclNames[name] {
@@ -58,10 +42,11 @@ func (f *FS) Getxattr(path, name string) ([]byte, error) {
 	return plain, nil
 }
 
-func getxattr(proc, name string) ([]byte, error) {
+// getxattr reads a stored value, growing the buffer as needed.
+func getxattr(o *xattrObj, name string) ([]byte, error) {
 	for size := 256; ; size *= 4 {
 		buf := make([]byte, size)
-		n, err := unix.Getxattr(proc, name, buf)
+		n, err := o.get(name, buf)
 		if err == unix.ERANGE && size < maxXattrValue*4 {
 			continue
 		}
@@ -88,12 +73,15 @@ func (f *FS) Setxattr(path, name string, value []byte, flags int) error {
 		}
 		value = f.content.SealBlock(nil, value, 0, nil)
 	}
-	fd, proc, err := f.xattrTarget(path)
+	o, err := f.openXattr(path)
 	if err != nil {
 		return err
 	}
-	defer unix.Close(fd)
-	return wrapErr(unix.Setxattr(proc, bname, value, flags), "setxattr", path)
+	defer o.close()
+	if err := o.fallback(); err != nil { // setxattrat is not worth a second path
+		return err
+	}
+	return wrapErr(unix.Setxattr(o.proc, bname, value, flags), "setxattr", path)
 }
 
 // Removexattr deletes an extended attribute.
@@ -105,26 +93,29 @@ func (f *FS) Removexattr(path, name string) error {
 	if err != nil {
 		return wrapErr(err, "removexattr", path)
 	}
-	fd, proc, err := f.xattrTarget(path)
+	o, err := f.openXattr(path)
 	if err != nil {
 		return err
 	}
-	defer unix.Close(fd)
-	return wrapErr(unix.Removexattr(proc, bname), "removexattr", path)
+	defer o.close()
+	if err := o.fallback(); err != nil {
+		return err
+	}
+	return wrapErr(unix.Removexattr(o.proc, bname), "removexattr", path)
 }
 
 // Listxattr returns the plaintext xattr names of path. Stored names that
 // do not decrypt are left out.
 func (f *FS) Listxattr(path string) ([]string, error) {
-	fd, proc, err := f.xattrTarget(path)
+	o, err := f.openXattr(path)
 	if err != nil {
 		return nil, err
 	}
-	defer unix.Close(fd)
+	defer o.close()
 	var raw []byte
 	for size := 1024; ; size *= 4 {
 		buf := make([]byte, size)
-		n, err := unix.Listxattr(proc, buf)
+		n, err := o.list(buf)
 		if err == unix.ERANGE && size < 1<<22 {
 			continue
 		}

@@ -31,9 +31,22 @@ func backingXattrs(t *testing.T, path string) map[string][]byte {
 	return out
 }
 
+// TestXattr runs with the *xattrat system calls (Linux 6.13) and with
+// the fallback for older kernels.
 func TestXattr(t *testing.T) {
+	for _, fallback := range []bool{false, true} {
+		t.Run(map[bool]string{false: "xattrat", true: "fallback"}[fallback], func(t *testing.T) {
+			testXattr(t, fallback)
+		})
+	}
+}
+
+func testXattr(t *testing.T, fallback bool) {
 	forEachVariant(t, func(t *testing.T, v0 variant) {
 		v := newVault(t, v0.opts)
+		if fallback {
+			v.FS.UseXattrFallback()
+		}
 		long := strings.Repeat("X", 200)
 		writeFile(t, v.FS, long, []byte("x"))
 		must(t, v.Mkdir("dir", 0o755, nil))

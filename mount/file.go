@@ -67,6 +67,9 @@ func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint3
 	}
 	ch := n.inodeFor(ctx, &st, out)
 	cn, _ := ch.Operations().(*node)
+	if f.Created() {
+		cn.markBare()
+	}
 	return ch, n.v.newHandle(f, cn), 0, 0
 }
 

@@ -1,6 +1,9 @@
 package mount
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // openHandles is the set of handles the kernel has not released yet.
 //
@@ -10,51 +13,59 @@ import "sync"
 // unmounts right after a close did so), keeping the backing file system
 // busy. The server closes what is left once the mount is gone.
 type openHandles struct {
-	mu  sync.Mutex
-	set map[*handle]struct{}
+	mu     sync.Mutex
+	byNode map[*node][]*handle
 }
 
 func (o *openHandles) add(h *handle) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.set == nil {
-		o.set = make(map[*handle]struct{})
+	if o.byNode == nil {
+		o.byNode = make(map[*node][]*handle)
 	}
-	o.set[h] = struct{}{}
+	o.byNode[h.n] = append(o.byNode[h.n], h)
 }
 
 // remove reports whether h was still open; only that caller closes it.
 func (o *openHandles) remove(h *handle) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	_, ok := o.set[h]
-	delete(o.set, h)
-	return ok
+	hs := o.byNode[h.n]
+	i := slices.Index(hs, h)
+	if i < 0 {
+		return false
+	}
+	if hs = slices.Delete(hs, i, i+1); len(hs) == 0 {
+		delete(o.byNode, h.n)
+	} else {
+		o.byNode[h.n] = hs
+	}
+	return true
 }
 
 // closeAll closes every handle still open.
 func (o *openHandles) closeAll() {
 	o.mu.Lock()
-	left := o.set
-	o.set = nil
+	left := o.byNode
+	o.byNode = nil
 	o.mu.Unlock()
-	for h := range left {
-		h.close()
+	for _, hs := range left {
+		for _, h := range hs {
+			h.close()
+		}
 	}
 }
 
 // borrow returns an open handle of node n, read-locked so that it is not
 // closed while in use (the caller unlocks h.mu), or nil. The kernel sends
 // chmod, chown and utimens without a handle even when they come from
-// fchmod, fchown or futimens; for a file that is unlinked but open there
-// is no path left, and the borrowed handle's descriptor still reaches it.
+// fchmod, fchown or futimens. The handle's descriptor reaches the file
+// without a path lookup, and still reaches a file that is unlinked but
+// open.
 func (o *openHandles) borrow(n *node) *handle {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for h := range o.set {
-		if h.n != n {
-			continue
-		}
+	for _, h := range o.byNode[n] {
 		h.mu.RLock()
 		if !h.closed {
 			return h

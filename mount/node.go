@@ -52,6 +52,14 @@ func (n *node) owner(ctx context.Context) *fs.Owner {
 type node struct {
 	fusefs.Inode
 	v *vault
+
+	// bareUntil (Unix nanoseconds): until then the node is known to have
+	// no xattrs, because it was made through the mount and none has been
+	// set since. The kernel asks for security.capability before the first
+	// write and before every chown; this answers without touching the
+	// backing file. Bounded like the attribute cache, for the changes a
+	// sync client makes behind the mount.
+	bareUntil atomic.Int64
 }
 
 func newVault(fsys *fs.FS, log *slog.Logger) *vault {

@@ -102,12 +102,15 @@ func (n *node) Mknod(ctx context.Context, name string, mode uint32, dev uint32, 
 // Setattr implements fusefs.NodeSetattrer: size, mode, owner and times,
 // then the resulting attributes.
 //
-// A file that was unlinked while open has no path any more; its changes
-// go through one of its open handles (fchmod, fchown, futimens), as they
-// would on a local file system.
+// A file that is open takes its changes through one of its handles
+// (fchmod, fchown, futimens): no path lookup and no identity check, and a
+// file that was unlinked while open has no path any more anyway. A size
+// change without a handle (truncate by path) goes by path unless the file
+// is unlinked, since the borrowed handle may be read-only.
 func (n *node) Setattr(ctx context.Context, fh fusefs.FileHandle, in *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
 	n.v.touch()
-	if _, ok := fh.(*handle); !ok && n.orphaned() {
+	_, sized := in.GetSize()
+	if _, ok := fh.(*handle); !ok && (!sized || n.orphaned()) {
 		if h := n.v.open.borrow(n); h != nil {
 			defer h.mu.RUnlock()
 			fh = h

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // POSIX ACLs are refused: the mount does not negotiate FUSE_POSIX_ACL,
@@ -17,10 +18,20 @@ var aclXattrs = map[string]bool{
 	"system.posix_acl_default": true,
 }
 
+// markBare records that n has no xattrs (see node.bareUntil).
+func (n *node) markBare() {
+	n.bareUntil.Store(time.Now().Add(attrTimeout).UnixNano())
+}
+
+// bare reports whether n is known to have no xattrs.
+func (n *node) bare() bool {
+	return time.Now().UnixNano() < n.bareUntil.Load()
+}
+
 // Getxattr implements fusefs.NodeGetxattrer.
 func (n *node) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, syscall.Errno) {
 	n.v.touch()
-	if aclXattrs[attr] {
+	if aclXattrs[attr] || n.bare() {
 		return 0, syscall.ENODATA
 	}
 	p, errno := n.verify()
@@ -40,6 +51,7 @@ func (n *node) Setxattr(ctx context.Context, attr string, data []byte, flags uin
 	if aclXattrs[attr] {
 		return syscall.EOPNOTSUPP
 	}
+	n.bareUntil.Store(0)
 	p, errno := n.verify()
 	if errno != 0 {
 		return errno
@@ -53,6 +65,7 @@ func (n *node) Removexattr(ctx context.Context, attr string) syscall.Errno {
 	if aclXattrs[attr] {
 		return syscall.EOPNOTSUPP
 	}
+	n.bareUntil.Store(0)
 	p, errno := n.verify()
 	if errno != 0 {
 		return errno
@@ -63,6 +76,9 @@ func (n *node) Removexattr(ctx context.Context, attr string) syscall.Errno {
 // Listxattr implements fusefs.NodeListxattrer.
 func (n *node) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errno) {
 	n.v.touch()
+	if n.bare() {
+		return 0, 0
+	}
 	p, errno := n.verify()
 	if errno != 0 {
 		return 0, errno

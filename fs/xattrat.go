@@ -1,0 +1,141 @@
+package fs
+
+import (
+	"runtime"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// xattrObj is a backing object for extended-attribute calls. On Linux
+// 6.13 and later it is addressed as (parent directory, leaf name) with
+// the *xattrat system calls and AT_SYMLINK_NOFOLLOW: one system call per
+// operation. Older kernels get an O_PATH descriptor of the object and
+// its /proc path (three system calls, and a procfs path walk), chosen
+// once per FS on the first ENOSYS.
+type xattrObj struct {
+	f    *FS
+	e    *entry
+	fd   int    // O_PATH descriptor in the fallback, else -1
+	proc string // its /proc path
+}
+
+// openXattr looks path up for xattr calls; close it after use.
+func (f *FS) openXattr(path string) (*xattrObj, error) {
+	e, err := f.lookup(path)
+	if err != nil {
+		return nil, err
+	}
+	o := &xattrObj{f: f, e: e, fd: -1}
+	if f.noXattrAt.Load() {
+		if err := o.fallback(); err != nil {
+			e.close()
+			return nil, err
+		}
+	}
+	return o, nil
+}
+
+// fallback switches o to an O_PATH descriptor and its /proc path.
+func (o *xattrObj) fallback() error {
+	if o.fd >= 0 {
+		return nil
+	}
+	fd, err := unix.Openat(o.e.dir, o.e.disk, unix.O_PATH|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return wrapErr(err, "open", o.e.path)
+	}
+	o.fd, o.proc = fd, procPath(fd)
+	return nil
+}
+
+func (o *xattrObj) close() {
+	if o.fd >= 0 {
+		unix.Close(o.fd)
+	}
+	o.e.close()
+}
+
+// retry reports whether err means the *at call is missing, and if so
+// switches o (and the FS, for good) to the fallback.
+func (o *xattrObj) retry(err error) (bool, error) {
+	if err != unix.ENOSYS || o.fd >= 0 {
+		return false, nil
+	}
+	o.f.noXattrAt.Store(true)
+	return true, o.fallback()
+}
+
+// get reads the value of the stored name into buf, as getxattr(2).
+func (o *xattrObj) get(name string, buf []byte) (int, error) {
+	if o.fd < 0 {
+		n, err := getxattrat(o.e.dir, o.e.disk, name, buf)
+		if again, ferr := o.retry(err); !again {
+			return n, err
+		} else if ferr != nil {
+			return 0, ferr
+		}
+	}
+	return unix.Getxattr(o.proc, name, buf)
+}
+
+// list reads the stored names into buf, as listxattr(2).
+func (o *xattrObj) list(buf []byte) (int, error) {
+	if o.fd < 0 {
+		n, err := listxattrat(o.e.dir, o.e.disk, buf)
+		if again, ferr := o.retry(err); !again {
+			return n, err
+		} else if ferr != nil {
+			return 0, ferr
+		}
+	}
+	return unix.Listxattr(o.proc, buf)
+}
+
+// xattrArgs is struct xattr_args of getxattrat(2).
+type xattrArgs struct {
+	value uint64
+	size  uint32
+	flags uint32
+}
+
+// getxattrat is getxattrat(2) (Linux 6.13) without following a symlink.
+func getxattrat(dir int, name, attr string, buf []byte) (int, error) {
+	p, err := unix.BytePtrFromString(name)
+	if err != nil {
+		return 0, err
+	}
+	a, err := unix.BytePtrFromString(attr)
+	if err != nil {
+		return 0, err
+	}
+	args := xattrArgs{size: uint32(len(buf))}
+	if len(buf) > 0 {
+		args.value = uint64(uintptr(unsafe.Pointer(&buf[0])))
+	}
+	n, _, e := unix.Syscall6(unix.SYS_GETXATTRAT, uintptr(dir), uintptr(unsafe.Pointer(p)),
+		unix.AT_SYMLINK_NOFOLLOW, uintptr(unsafe.Pointer(a)), uintptr(unsafe.Pointer(&args)), unsafe.Sizeof(args))
+	runtime.KeepAlive(buf)
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// listxattrat is listxattrat(2) (Linux 6.13) without following a symlink.
+func listxattrat(dir int, name string, buf []byte) (int, error) {
+	p, err := unix.BytePtrFromString(name)
+	if err != nil {
+		return 0, err
+	}
+	var ptr unsafe.Pointer
+	if len(buf) > 0 {
+		ptr = unsafe.Pointer(&buf[0])
+	}
+	n, _, e := unix.Syscall6(unix.SYS_LISTXATTRAT, uintptr(dir), uintptr(unsafe.Pointer(p)),
+		unix.AT_SYMLINK_NOFOLLOW, uintptr(ptr), uintptr(len(buf)), 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
