@@ -41,7 +41,7 @@ func (bp *bufPool) put(b *[]byte) {
 // contiguous range per core when count is large, and returns the first
 // error.
 func forBlocks(count int, fn func(lo, hi int) error) error {
-	workers := min(runtime.GOMAXPROCS(0), count/(parallelMin/2))
+	workers := min(runtime.GOMAXPROCS(0), runtime.NumCPU(), count/(parallelMin/2))
 	if count < parallelMin || workers < 2 {
 		return fn(0, count)
 	}

@@ -140,11 +140,6 @@ func (f *FS) openWriteOnly(e *entry, bflags int) (int, error) {
 }
 
 func (f *FS) newFile(fd int, path string, flags int, mode uint32, owner *Owner) (*File, error) {
-	if flags&unix.O_CREAT != 0 {
-		if err := setMeta(fd, mode, owner); err != nil {
-			return nil, wrapErr(err, "create", path)
-		}
-	}
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
 		return nil, wrapErr(err, "stat", path)
@@ -156,13 +151,18 @@ func (f *FS) newFile(fd int, path string, flags int, mode uint32, owner *Owner) 
 	default:
 		return nil, wrapErr(unix.EINVAL, "open non-regular file", path)
 	}
+	if flags&unix.O_CREAT != 0 {
+		if err := setMeta(fd, &st, mode, owner); err != nil {
+			return nil, wrapErr(err, "create", path)
+		}
+	}
 	if err := unix.SetNonblock(fd, false); err != nil {
 		return nil, err
 	}
 	file := &File{fs: f, fd: fd, path: path, append: flags&unix.O_APPEND != 0,
 		write: flags&unix.O_ACCMODE != unix.O_RDONLY,
 		ino:   f.inodes.acquire(inodeKey{uint64(st.Dev), st.Ino})}
-	if flags&unix.O_TRUNC != 0 {
+	if flags&unix.O_TRUNC != 0 && st.Size != 0 {
 		if err := file.truncate(0); err != nil {
 			file.Close()
 			return nil, err
@@ -172,14 +172,24 @@ func (f *FS) newFile(fd int, path string, flags int, mode uint32, owner *Owner) 
 }
 
 // setMeta gives a new file its exact mode (the process umask must not
-// apply) and its owner.
-func setMeta(fd int, mode uint32, owner *Owner) error {
-	if owner != nil {
+// apply) and its owner. st holds the file's attributes and is updated;
+// what it already has is not set again (a create as the daemon's own
+// user under umask 0 needs neither call).
+func setMeta(fd int, st *unix.Stat_t, mode uint32, owner *Owner) error {
+	chowned := false
+	if owner != nil && (st.Uid != owner.UID || st.Gid != owner.GID) {
 		if err := unix.Fchown(fd, int(owner.UID), int(owner.GID)); err != nil {
 			return err
 		}
+		st.Uid, st.Gid, chowned = owner.UID, owner.GID, true // may clear set-ID bits
 	}
-	return unix.Fchmod(fd, mode&07777)
+	if chowned || st.Mode&07777 != mode&07777 {
+		if err := unix.Fchmod(fd, mode&07777); err != nil {
+			return err
+		}
+		st.Mode = st.Mode&^07777 | mode&07777
+	}
+	return nil
 }
 
 // Path returns the plaintext path the file was opened by.
