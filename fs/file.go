@@ -20,6 +20,10 @@ type File struct {
 	made   bool // Create made the file
 }
 
+// Ino returns the backing file's inode number (from the open, no system
+// call).
+func (fl *File) Ino() uint64 { return fl.ino.key.ino }
+
 // Created reports whether the file was made by Create (not an existing
 // file that Create without O_EXCL opened).
 func (fl *File) Created() bool { return fl.made }
@@ -156,9 +160,8 @@ func (f *FS) newFile(fd int, path string, flags int, mode uint32, owner *Owner) 
 			return nil, wrapErr(err, "create", path)
 		}
 	}
-	if err := unix.SetNonblock(fd, false); err != nil {
-		return nil, err
-	}
+	// O_NONBLOCK from the open stays: it changes nothing for a regular
+	// file (pread/pwrite never block on it), and clearing it costs a call.
 	file := &File{fs: f, fd: fd, path: path, append: flags&unix.O_APPEND != 0,
 		write: flags&unix.O_ACCMODE != unix.O_RDONLY,
 		ino:   f.inodes.acquire(inodeKey{uint64(st.Dev), st.Ino})}
@@ -244,7 +247,12 @@ func (fl *File) header() (*crypto.FileHeader, error) {
 	if err != nil {
 		return nil, wrapErr(err, "read header", fl.path)
 	}
-	h, err := crypto.ParseHeader(buf[:n])
+	return fl.parseHeader(buf[:n])
+}
+
+// parseHeader parses and caches the header read from the file's start.
+func (fl *File) parseHeader(buf []byte) (*crypto.FileHeader, error) {
+	h, err := crypto.ParseHeader(buf)
 	if err != nil {
 		return nil, &CorruptError{Path: fl.path, What: "file header", Err: err}
 	}
@@ -289,20 +297,34 @@ func (fl *File) ReadAt(p []byte, off int64) (int, error) {
 // Whole blocks are opened straight into p; only a partial first or last
 // block goes through a scratch block.
 func (fl *File) readPlain(p []byte, off, csize uint64) error {
-	h, err := fl.header()
-	if err != nil {
-		return err
-	}
 	c := fl.fs.content
 	first, count := crypto.BlockRange(off, uint64(len(p)))
 	start := uint64(c.BlockOffset(first))
 	end := min(start+count*uint64(c.CipherBlockSize()), csize)
-	bufp := fl.fs.bufs.get(int(end - start))
+	// A first read from block 0 takes the header along: one pread.
+	h := fl.ino.hdr.Load()
+	from := start
+	if h == nil && first == 0 {
+		from = 0
+	}
+	bufp := fl.fs.bufs.get(int(end - from))
 	defer fl.fs.bufs.put(bufp)
 	buf := *bufp
-	if err := preadFull(fl.fd, buf, int64(start)); err != nil {
+	if err := preadFull(fl.fd, buf, int64(from)); err != nil {
 		return wrapErr(err, "read", fl.path)
 	}
+	var err error
+	switch {
+	case h != nil:
+	case from == 0:
+		h, err = fl.parseHeader(buf[:start])
+	default:
+		h, err = fl.header()
+	}
+	if err != nil {
+		return err
+	}
+	buf = buf[start-from:]
 	cbs := c.CipherBlockSize()
 	return forBlocks(int(count), func(lo, hi int) error {
 		var scratch []byte
