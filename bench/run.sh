@@ -14,7 +14,8 @@ usage: bench/run.sh [--quick] [--disk DIR] [--fs "LIST"] [--runs N]
   --quick      small sizes, one run each (same as BENCH_QUICK=1)
   --disk DIR   put the backing directories in DIR (a disk) instead of a
                private tmpfs
-  --fs LIST    columns to run, default "bare loopback cofferfs gocryptfs securefs"
+  --fs LIST    columns to run, default "bare loopback cofferfs gocryptfs securefs";
+               "noxattr" adds cofferfs mounted with --noxattr
   --runs N     runs per workload (default 3; the median is reported)
 
 Environment (sizes): BENCH_SEQ_MB (1024), BENCH_UNTAR_FILES (0 = the whole
@@ -272,14 +273,15 @@ setup() {
 		"$out/bin/loopback" "$back" "$m" 2>>"$logf" &
 		pid=$!
 		;;
-	cofferfs)
-		local pass=$work/input/pass
+	cofferfs | noxattr)
+		local pass=$work/input/pass xa=()
+		[ "$fs" = noxattr ] && xa=(--noxattr)
 		if [ "$coffer_cli" = 1 ]; then
 			if "$out/bin/cofferfs" init --scryptn 10 --passfile "$pass" "$back" >>"$logf" 2>&1 &&
-				"$out/bin/cofferfs" mount --passfile "$pass" "$back" "$m" >>"$logf" 2>&1; then
+				"$out/bin/cofferfs" mount "${xa[@]}" --passfile "$pass" "$back" "$m" >>"$logf" 2>&1; then
 				mounts+=("$m")
 				pid=$(daemon_pid "$m" || true)
-				notes[cofferfs]="mounted with the cofferfs command (go build ./cmd/cofferfs)"
+				notes[$fs]="mounted with the cofferfs command (go build ./cmd/cofferfs)${xa:+ with --noxattr}"
 			else
 				log "the cofferfs command failed (see $logf); using the bench helper"
 				umount "$m" 2>/dev/null || true
@@ -291,9 +293,10 @@ setup() {
 			"$out/bin/cofferfs-bench-mount" init -scryptn 10 -passfile "$pass" "$back" 2>>"$logf"
 			local prof=()
 			[ -n "$cpuprofile" ] && prof=(-cpuprofile "$cpuprofile")
+			[ "$fs" = noxattr ] && prof+=(-noxattr)
 			"$out/bin/cofferfs-bench-mount" mount -passfile "$pass" "${prof[@]}" "$back" "$m" 2>>"$logf" &
 			pid=$!
-			notes[cofferfs]="mounted with bench/cofferfs-bench-mount (packages fs and mount, no cofferfs command)"
+			notes[$fs]="mounted with bench/cofferfs-bench-mount (packages fs and mount, no cofferfs command)${xa:+ with -noxattr}"
 		fi
 		;;
 	gocryptfs)
@@ -326,7 +329,7 @@ teardown() {
 	if [ "$fs" != bare ]; then
 		for _ in $(seq 20); do
 			mountpoint -q "$m" || break
-			if [ "$fs" = cofferfs ] && [ "$coffer_cli" = 1 ]; then
+			if [[ $fs == cofferfs || $fs == noxattr ]] && [ "$coffer_cli" = 1 ]; then
 				"$out/bin/cofferfs" unmount "$m" >/dev/null 2>&1 || umount "$m" 2>/dev/null || sleep 0.3
 			else
 				umount "$m" 2>/dev/null || sleep 0.3
@@ -447,7 +450,7 @@ step_randwrite() {
 selected=()
 for fs in $fslist; do
 	case $fs in
-	bare | loopback | cofferfs) selected+=("$fs") ;;
+	bare | loopback | cofferfs | noxattr) selected+=("$fs") ;;
 	gocryptfs | securefs)
 		if command -v "$fs" >/dev/null; then
 			selected+=("$fs")
@@ -531,7 +534,7 @@ echo "backing: $backing_desc; runs per workload: $runs (median shown); total $to
 echo "load average (1 min) at start $load_start, at end $load_end$(awk -v a="$load_start" -v b="$load_end" -v n="$(nproc)" \
 	'BEGIN { if (a > n / 2 || b > n / 2) print " — the machine was busy: expect noise" }')"
 echo "sizes: seq ${seq_mb} MiB; untar $tar_nfiles files, $tar_mib MiB; create $small_files x $small_size B; fio ${fio_mb} MiB, 4k psync"
-for k in passthrough cofferfs gocryptfs securefs; do
+for k in passthrough cofferfs noxattr gocryptfs securefs; do
 	[ -n "${notes[$k]:-}" ] && echo "$k: ${notes[$k]#; }"
 done
 echo

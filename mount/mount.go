@@ -43,6 +43,11 @@ type Options struct {
 	ReadOnly bool
 	// AllowOther lets other users access the mount (FUSE allow_other).
 	AllowOther bool
+	// NoXattr turns extended attributes off (as gocryptfs -noxattr): the
+	// kernel stops asking after the first call, which saves the round
+	// trips of its security.capability probes and of ls -l's ACL and
+	// SELinux queries. Setting one fails with EOPNOTSUPP.
+	NoXattr bool
 	// Debug logs every FUSE request.
 	Debug bool
 	// Logger receives errors and corruption reports; nil discards them.
@@ -133,6 +138,7 @@ func FUSEOptions(opts Options) fuse.MountOptions {
 		Debug:                opts.Debug,
 		IgnoreSecurityLabels: true,
 		ExtraCapabilities:    fuse.CAP_HANDLE_KILLPRIV_V2, // see killPrivFS
+		DisableXAttrs:        opts.NoXattr,
 	}
 	if opts.AllowOther {
 		// Other users reach the mount: the kernel checks mode bits.

@@ -47,3 +47,29 @@ func TestXattrFreshFile(t *testing.T) {
 		t.Errorf("listxattr: %q %v", buf[:n], err)
 	}
 }
+
+// TestNoXattr checks the --noxattr mount: xattr calls fail with
+// EOPNOTSUPP (the kernel stops asking the daemon), files work as before,
+// and the vault's stored xattrs are untouched.
+func TestNoXattr(t *testing.T) {
+	_, fsys := newVault(t, crypto.AESGCM)
+	mnt := mountFS(t, fsys, mount.Options{NoXattr: true})
+	p := filepath.Join(mnt, "f")
+	must(t, os.WriteFile(p, []byte("data"), 0o644))
+	must(t, fsys.Setxattr("f", "user.kept", []byte("1"), 0))
+	if err := unix.Setxattr(p, "user.a", []byte("1"), 0); err != unix.EOPNOTSUPP {
+		t.Errorf("setxattr: %v, want EOPNOTSUPP", err)
+	}
+	buf := make([]byte, 64)
+	for i := 0; i < 2; i++ {
+		if _, err := unix.Getxattr(p, "user.kept", buf); err != unix.EOPNOTSUPP {
+			t.Errorf("getxattr #%d: %v, want EOPNOTSUPP", i, err)
+		}
+	}
+	if got, err := os.ReadFile(p); err != nil || string(got) != "data" {
+		t.Errorf("read: %q %v", got, err)
+	}
+	if v, err := fsys.Getxattr("f", "user.kept"); err != nil || string(v) != "1" {
+		t.Errorf("stored xattr: %q %v", v, err)
+	}
+}

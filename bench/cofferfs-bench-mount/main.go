@@ -104,9 +104,10 @@ func runMount(args []string) error {
 	pidfile := fl.String("pidfile", "", "write the daemon's pid here once mounted")
 	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile of the whole mount here")
 	debug := fl.Bool("debug", false, "log every FUSE request to stderr")
+	noXattr := fl.Bool("noxattr", false, "turn extended attributes off")
 	fl.Parse(args)
 	if fl.NArg() != 2 {
-		return errors.New("usage: mount -passfile FILE [-pidfile FILE] [-cpuprofile FILE] [-debug] CIPHERDIR MOUNTPOINT")
+		return errors.New("usage: mount -passfile FILE [-pidfile FILE] [-cpuprofile FILE] [-debug] [-noxattr] CIPHERDIR MOUNTPOINT")
 	}
 	dir, mnt := fl.Arg(0), fl.Arg(1)
 	pw, err := readPassword(*passfile)
@@ -134,7 +135,7 @@ func runMount(args []string) error {
 		return err
 	}
 	abs, _ := filepath.Abs(dir)
-	srv, err := mount.Mount(fsys, mnt, mount.Options{FsName: abs, Logger: logger, Debug: *debug})
+	srv, err := mount.Mount(fsys, mnt, mount.Options{FsName: abs, Logger: logger, Debug: *debug, NoXattr: *noXattr})
 	if err != nil {
 		return err
 	}

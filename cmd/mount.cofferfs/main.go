@@ -14,7 +14,7 @@ func run(args []string) int {
 	argv, fake, err := translate(args)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "mount.cofferfs: error: %v\n", err)
-		fmt.Fprintln(os.Stderr, "mount.cofferfs: hint: usage: mount.cofferfs CIPHERDIR MOUNTPOINT [-o passfile=FILE,ro,allow_other,idle=30m]")
+		fmt.Fprintln(os.Stderr, "mount.cofferfs: hint: usage: mount.cofferfs CIPHERDIR MOUNTPOINT [-o passfile=FILE,ro,allow_other,noxattr,idle=30m]")
 		return 1
 	}
 	if fake {

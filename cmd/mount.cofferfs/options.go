@@ -71,6 +71,8 @@ func optionFlags(opts []string, sloppy bool) ([]string, error) {
 			flags = append(flags, "--ro")
 		case o == "allow_other":
 			flags = append(flags, "--allow-other")
+		case o == "noxattr":
+			flags = append(flags, "--noxattr")
 		case hasVal && (key == "passfile" || key == "extpass" || key == "masterkey-file" || key == "idle"):
 			flags = append(flags, "--"+key, val)
 		case sloppy:

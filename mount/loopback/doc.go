@@ -13,11 +13,13 @@
 // of read and write requests and bytes its file handles have served to
 // stderr, as one line starting with "loopback-stats".
 //
-// Mount options: the same as package mount gives a cofferfs mount —
-// default_permissions, mount.DefaultMaxWrite as the largest request,
-// security labels ignored, a direct mount(2) when run as root and 1 s
-// entry and attribute timeouts — so that the two differ only in what the
-// daemon does with a request.
+// Mount options: the same as package mount gives a cofferfs mount
+// (mount.FUSEOptions and mount.Serve: mount.DefaultMaxWrite as the
+// largest request, the same read-ahead window, handle-killpriv, no
+// FLUSH, security labels ignored, a direct mount(2) when run as root and
+// 1 s entry and attribute timeouts), so that the two differ only in what
+// the daemon does with a request. Read replies are spliced from the
+// backing file, as go-fuse's loopback does.
 //
 // Kernel FUSE passthrough is off. go-fuse (v2.12) hands an open file's
 // backing descriptor to the kernel whenever the file handle implements
