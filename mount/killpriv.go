@@ -18,8 +18,13 @@ import (
 // may execute. A chown reaches the backing file, whose own file system
 // clears the bits as usual. The kernel still removes a security.capability
 // attribute on write itself.
+//
+// A daemon that is not root lacks CAP_FSETID itself, so the backing file
+// system already clears the bits on its writes and truncates; only a
+// root daemon (which keeps them) acts here.
 type killPrivFS struct {
 	fuse.RawFileSystem
+	root bool // the daemon runs as root
 }
 
 // Writev implements fuse.RawFileSystem (go-fuse's WRITE path).
@@ -37,7 +42,7 @@ func (k killPrivFS) Write(cancel <-chan struct{}, in *fuse.WriteIn, data []byte)
 }
 
 func (k killPrivFS) afterWrite(cancel <-chan struct{}, in *fuse.WriteIn, n uint32, st fuse.Status) {
-	if st.Ok() && n > 0 && in.WriteFlags&fuse.WRITE_KILL_SUIDGID != 0 {
+	if k.root && st.Ok() && n > 0 && in.WriteFlags&fuse.WRITE_KILL_SUIDGID != 0 {
 		k.kill(cancel, &in.InHeader, in.Fh)
 	}
 }
@@ -45,7 +50,7 @@ func (k killPrivFS) afterWrite(cancel <-chan struct{}, in *fuse.WriteIn, n uint3
 // Open implements fuse.RawFileSystem. OpenIn.Mode holds the open flags.
 func (k killPrivFS) Open(cancel <-chan struct{}, in *fuse.OpenIn, out *fuse.OpenOut) fuse.Status {
 	st := k.RawFileSystem.Open(cancel, in, out)
-	if st.Ok() && in.Mode&fuse.OPEN_KILL_SUIDGID != 0 && in.Flags&syscall.O_TRUNC != 0 {
+	if k.root && st.Ok() && in.Mode&fuse.OPEN_KILL_SUIDGID != 0 && in.Flags&syscall.O_TRUNC != 0 {
 		k.kill(cancel, &in.InHeader, out.Fh)
 	}
 	return st
@@ -59,7 +64,7 @@ func (k killPrivFS) SetAttr(cancel <-chan struct{}, in *fuse.SetAttrIn, out *fus
 	if st.Ok() && out.Timeout() == 0 {
 		out.SetTimeout(attrTimeout)
 	}
-	if !st.Ok() || in.Valid&fuse.FATTR_KILL_SUIDGID == 0 || in.Valid&fuse.FATTR_SIZE == 0 {
+	if !k.root || !st.Ok() || in.Valid&fuse.FATTR_KILL_SUIDGID == 0 || in.Valid&fuse.FATTR_SIZE == 0 {
 		return st
 	}
 	if mode, ok := killedMode(out.Mode); ok {

@@ -108,7 +108,7 @@ func Serve(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Options) (
 	if runtime.GOMAXPROCS(0) < minProcs {
 		runtime.GOMAXPROCS(minProcs)
 	}
-	raw := killPrivFS{fusefs.NewNodeFS(root, opts)}
+	raw := killPrivFS{RawFileSystem: fusefs.NewNodeFS(root, opts), root: os.Geteuid() == 0}
 	srv, err := fuse.NewServer(raw, mountpoint, &opts.MountOptions)
 	if err != nil {
 		return nil, err
