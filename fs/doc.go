@@ -20,6 +20,11 @@
 // Ciphertext that does not authenticate is never returned: reads fail
 // with a *CorruptError that names the plaintext path and block.
 //
+// Kernels: xattr reads use getxattrat/listxattrat (Linux 6.13) on the
+// parent's descriptor with AT_SYMLINK_NOFOLLOW; on an older kernel the
+// first ENOSYS switches the FS to an O_PATH descriptor and its /proc
+// path (xattrat.go).
+//
 // Concurrency: an FS is safe for concurrent use. Handles on one file share
 // a content lock, so no block is torn and none is sealed under a stale
 // file ID. An FS assumes it is the only writer of its cipherdir; changes
