@@ -56,40 +56,35 @@ func (o *xattrObj) close() {
 	o.e.close()
 }
 
-// retry reports whether err means the *at call is missing, and if so
-// switches o (and the FS, for good) to the fallback.
-func (o *xattrObj) retry(err error) (bool, error) {
-	if err != unix.ENOSYS || o.fd >= 0 {
-		return false, nil
+// call runs at (the *xattrat form) unless o is on the fallback; on
+// ENOSYS it switches o (and the FS, for good) to the fallback. There it
+// runs proc.
+func (o *xattrObj) call(at, proc func() (int, error)) (int, error) {
+	if o.fd < 0 {
+		n, err := at()
+		if err != unix.ENOSYS {
+			return n, err
+		}
+		o.f.noXattrAt.Store(true)
+		if err := o.fallback(); err != nil {
+			return 0, err
+		}
 	}
-	o.f.noXattrAt.Store(true)
-	return true, o.fallback()
+	return proc()
 }
 
 // get reads the value of the stored name into buf, as getxattr(2).
 func (o *xattrObj) get(name string, buf []byte) (int, error) {
-	if o.fd < 0 {
-		n, err := getxattrat(o.e.dir, o.e.disk, name, buf)
-		if again, ferr := o.retry(err); !again {
-			return n, err
-		} else if ferr != nil {
-			return 0, ferr
-		}
-	}
-	return unix.Getxattr(o.proc, name, buf)
+	return o.call(
+		func() (int, error) { return getxattrat(o.e.dir, o.e.disk, name, buf) },
+		func() (int, error) { return unix.Getxattr(o.proc, name, buf) })
 }
 
 // list reads the stored names into buf, as listxattr(2).
 func (o *xattrObj) list(buf []byte) (int, error) {
-	if o.fd < 0 {
-		n, err := listxattrat(o.e.dir, o.e.disk, buf)
-		if again, ferr := o.retry(err); !again {
-			return n, err
-		} else if ferr != nil {
-			return 0, ferr
-		}
-	}
-	return unix.Listxattr(o.proc, buf)
+	return o.call(
+		func() (int, error) { return listxattrat(o.e.dir, o.e.disk, buf) },
+		func() (int, error) { return unix.Listxattr(o.proc, buf) })
 }
 
 // xattrArgs is struct xattr_args of getxattrat(2).

@@ -46,7 +46,7 @@ func (n *node) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint3
 		}
 		return nil, 0, n.v.errno(err)
 	}
-	if !n.IsRoot() && f.Ino() != n.StableAttr().Ino { // see identity.go
+	if !n.sameIno(f.Ino()) { // see identity.go
 		f.Close()
 		return nil, 0, n.gone()
 	}

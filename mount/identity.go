@@ -24,8 +24,11 @@ import (
 // after the rename.
 
 // sameObject reports whether st, found at n's path, describes n.
-func (n *node) sameObject(st *unix.Stat_t) bool {
-	return n.IsRoot() || st.Ino == n.StableAttr().Ino
+func (n *node) sameObject(st *unix.Stat_t) bool { return n.sameIno(st.Ino) }
+
+// sameIno reports whether backing inode ino, found at n's path, is n.
+func (n *node) sameIno(ino uint64) bool {
+	return n.IsRoot() || ino == n.StableAttr().Ino
 }
 
 // verify returns n's path and 0 if the object there is n, else the
