@@ -6,7 +6,7 @@
 // padding and base64url, and hashed long names.
 //
 // Compatibility: every constant and info string follows the format spec
-// (shared/spec/gocryptfs-format.md), and the tests check known answers
+// (docs/format.md), and the tests check known answers
 // produced by gocryptfs 2.3. AES-SIV (reverse mode) is not implemented.
 //
 // Security: the package does no I/O and never logs. Authentication

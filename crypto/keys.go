@@ -9,7 +9,7 @@ import (
 // KeySize is the size of the master key and of every derived subkey, in bytes.
 const KeySize = 32
 
-// HKDF info strings of the gocryptfs format (spec §3.1).
+// HKDF info strings of the gocryptfs format (docs/format.md §3.1).
 const (
 	infoEME     = "EME filename encryption"
 	infoGCM     = "AES-GCM file content encryption"

@@ -11,7 +11,7 @@ import (
 	"golang.org/x/crypto/scrypt"
 )
 
-// Parameters of password-based key wrapping (spec §2.4, §2.5).
+// Parameters of password-based key wrapping (docs/format.md §2.4, §2.5).
 const (
 	// SaltSize is the size of a new scrypt salt.
 	SaltSize = 32

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// The master-key printout of shared/testdata/gocryptfs-v2/init-aesgcm.log:
+// The master-key printout of testdata/gocryptfs-v2/init-aesgcm.log:
 // two indented lines of four groups, the first ending in '-'.
 var katPrintout = []string{
 	"    6e8163b0-10b88f64-bbd64b12-52578b3b-",
@@ -146,7 +146,7 @@ func TestUnwrapTamper(t *testing.T) {
 }
 
 // TestUnwrapZeroNonce seals a key under an all-zero nonce; it must be
-// refused even though the tag is right (spec §2.5).
+// refused even though the tag is right (docs/format.md §2.5).
 func TestUnwrapZeroNonce(t *testing.T) {
 	kek, master := pattern(KeySize), pattern(KeySize)
 	for _, hkdf := range []bool{true, false} {

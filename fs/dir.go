@@ -136,7 +136,7 @@ func (f *FS) rmdirEntry(e *entry) error {
 	}
 	defer unix.Close(sub)
 	// Without owner rwx the directory could neither be listed nor lose
-	// its diriv (spec §7): lend them for the removal. If the removal
+	// its diriv (docs/format.md §7): lend them for the removal. If the removal
 	// fails the mode is put back; if it succeeds this touches nothing.
 	var st unix.Stat_t
 	if err := unix.Fstat(sub, &st); err != nil {

@@ -5,7 +5,7 @@
 // and the offline tools (export, import, fsck) are thin layers over it.
 //
 // Compatibility: everything it writes follows the format spec
-// (shared/spec/gocryptfs-format.md) and is checked against the gocryptfs
+// (docs/format.md) and is checked against the gocryptfs
 // binary in the tests. Two choices go beyond what gocryptfs does while
 // staying inside the format: a new directory gets its gocryptfs.diriv
 // written and synced under a hidden temporary name before it is renamed

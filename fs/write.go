@@ -272,7 +272,7 @@ func (fl *File) shrink(plain, size uint64) error {
 		return err
 	}
 	blk = blk[:keep]
-	// Cut at the start of the new last block first (spec §4.4), so that
+	// Cut at the start of the new last block first (docs/format.md §4.4), so that
 	// an interrupted shrink never leaves a short block in front of old
 	// ciphertext bytes.
 	if err := unix.Ftruncate(fl.fd, c.BlockOffset(last)); err != nil {

@@ -7,7 +7,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// POSIX ACLs are stored unencrypted under their own names (spec §6.2).
+// POSIX ACLs are stored unencrypted under their own names (docs/format.md §6.2).
 var aclNames = map[string]bool{
 	"system.posix_acl_access":  true,
 	"system.posix_acl_default": true,

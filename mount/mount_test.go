@@ -178,7 +178,7 @@ func TestNoPlaintextInBacking(t *testing.T) {
 
 // TestGoldenThroughMount reads the reference vaults through a mount.
 func TestGoldenThroughMount(t *testing.T) {
-	want := fstest.ReadShared(t, "plaintext-manifest.txt")
+	want := fstest.ReadGolden(t, "plaintext-manifest.txt")
 	for name, alg := range map[string]crypto.Algorithm{"aesgcm": crypto.AESGCM, "xchacha": crypto.XChaCha20Poly1305} {
 		t.Run(name, func(t *testing.T) {
 			dir := fstest.ExtractVault(t, name)

@@ -16,7 +16,7 @@ import (
 // MaxFileSize is the largest config file Load reads, in bytes.
 const MaxFileSize = 1 << 20
 
-// Config is the content of a gocryptfs.conf file (spec §2.1).
+// Config is the content of a gocryptfs.conf file (docs/format.md §2.1).
 type Config struct {
 	// Creator is free text naming the program that created the vault.
 	Creator string

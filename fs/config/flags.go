@@ -8,7 +8,7 @@ import (
 	"github.com/cofferfs/cofferfs/crypto"
 )
 
-// Feature flag names as they appear in FeatureFlags (spec §2.2).
+// Feature flag names as they appear in FeatureFlags (docs/format.md §2.2).
 const (
 	// FlagHKDF derives separate subkeys from the master key with HKDF.
 	FlagHKDF = "HKDF"

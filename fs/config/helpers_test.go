@@ -2,12 +2,12 @@ package config
 
 import (
 	"archive/tar"
-	"errors"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/cofferfs/cofferfs/fs/fstest"
 )
 
 // testPassword is the password of the shared test vaults.
@@ -16,25 +16,8 @@ var testPassword = []byte("correct horse battery staple")
 // testLogN keeps scrypt fast in tests.
 const testLogN = 10
 
-// vectorDir returns the shared gocryptfs test-vector directory. It skips
-// the test when the directory is absent, except in CI where it fails.
-func vectorDir(t testing.TB) string {
-	t.Helper()
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(wd, "..", "..", "..", "shared", "testdata", "gocryptfs-v2")
-	_, err = os.Stat(dir)
-	switch {
-	case err == nil:
-		return dir
-	case errors.Is(err, fs.ErrNotExist) && os.Getenv("CI") != "true":
-		t.Skipf("test vectors not found at %s", dir)
-	}
-	t.Fatalf("test vectors: %v", err)
-	return ""
-}
+// vectorDir returns the gocryptfs reference vaults in the repository.
+func vectorDir(t testing.TB) string { return fstest.GoldenDir(t) }
 
 // vaultConfig returns the gocryptfs.conf inside a vault tar.
 func vaultConfig(t testing.TB, tarName string) []byte {

@@ -33,7 +33,7 @@ func (e *FieldError) Error() string {
 // Unwrap returns ErrInvalid.
 func (e *FieldError) Unwrap() error { return ErrInvalid }
 
-// Validate checks the config against the format's rules (spec §2.3) and
+// Validate checks the config against the format's rules (docs/format.md §2.3) and
 // cofferfs's policy. It returns a *FieldError for an invalid config and a
 // *FeatureError for a valid one that cofferfs does not support.
 func (c *Config) Validate() error {
@@ -75,7 +75,7 @@ func requires(a, b string) error {
 		Reason: fmt.Sprintf("flag %q requires flag %q", a, b)}
 }
 
-// checkAlgorithm applies the content-algorithm rules 4 to 7 of spec §2.3.
+// checkAlgorithm applies the content-algorithm rules 4 to 7 of docs/format.md §2.3.
 func (c *Config) checkAlgorithm() error {
 	xchacha, siv := c.HasFlag(FlagXChaCha20Poly1305), c.HasFlag(FlagAESSIV)
 	iv128 := c.HasFlag(FlagGCMIV128)
@@ -95,7 +95,7 @@ func (c *Config) checkAlgorithm() error {
 	return nil
 }
 
-// checkNames applies the name rules 8 and 9 of spec §2.3.
+// checkNames applies the name rules 8 and 9 of docs/format.md §2.3.
 func (c *Config) checkNames() error {
 	if c.HasFlag(FlagPlaintextNames) {
 		for _, f := range []string{FlagEMENames, FlagDirIV, FlagLongNames,
