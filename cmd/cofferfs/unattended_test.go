@@ -160,9 +160,7 @@ func TestSystemdUnitsVerify(t *testing.T) {
 			t.Fatal(err)
 		}
 		name := filepath.Base(u)
-		if strings.Contains(name, "@.") {
-			name = strings.Replace(name, "@.", "@test.", 1)
-		}
+		name = strings.Replace(name, "@.", "@test.", 1)
 		text := strings.ReplaceAll(string(b), "/usr/local/bin/cofferfs", c.bin)
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
