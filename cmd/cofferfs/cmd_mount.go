@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/cofferfs/cofferfs/crypto"
-	"github.com/cofferfs/cofferfs/mount"
+	"github.com/cofferfs/cofferfs/internal/daemon"
 	"golang.org/x/sys/unix"
 )
 
@@ -101,7 +101,7 @@ func checkMountpoint(mnt string) error {
 		return failf(exitOther, "FUSE is not available: %v", err).
 			withHint("install fuse3 and load the fuse kernel module (modprobe fuse)")
 	}
-	if mount.IsMounted(mnt) {
+	if daemon.IsMounted(mnt) {
 		return failf(exitPlainDir, "%s is already mounted", mnt).
 			withHint("cofferfs status lists the mounted vaults")
 	}
@@ -140,13 +140,13 @@ func daemonArgs(cipherdir, mnt string, m *mountFlags) []string {
 // spawnDaemon starts the background daemon, hands it the key and waits
 // until its mount is ready.
 func (e *env) spawnDaemon(cipherdir, mnt string, m *mountFlags, key []byte) error {
-	if err := os.MkdirAll(mount.StateDir(), 0o700); err != nil {
+	if err := os.MkdirAll(daemon.StateDir(), 0o700); err != nil {
 		return fail(exitOther, err)
 	}
 	secret := []byte(crypto.FormatMasterKey(key))
 	defer clear(secret)
-	err := mount.Spawn(daemonArgs(cipherdir, mnt, m), secret, mount.LogFile(mnt))
-	var de *mount.DaemonError
+	err := daemon.Spawn(daemonArgs(cipherdir, mnt, m), secret, daemon.LogFile(mnt))
+	var de *daemon.DaemonError
 	if errors.As(err, &de) {
 		return failf(de.Code, "%s", de.Msg)
 	}
@@ -160,15 +160,15 @@ func (e *env) spawnDaemon(cipherdir, mnt string, m *mountFlags, key []byte) erro
 // daemonChild is the background daemon: it takes the key from its
 // parent, mounts, reports readiness and serves until unmounted.
 func (e *env) daemonChild(cipherdir, mnt string, m *mountFlags) error {
-	secret, err := mount.ChildSecret()
+	secret, err := daemon.ChildSecret()
 	if err != nil {
-		mount.ReportReady(err, exitOther)
+		daemon.ReportReady(err, exitOther)
 		return fail(exitOther, err)
 	}
 	key, err := crypto.ParseMasterKey(string(secret))
 	clear(secret)
 	if err != nil {
-		mount.ReportReady(err, exitMasterKey)
+		daemon.ReportReady(err, exitMasterKey)
 		return fail(exitMasterKey, err)
 	}
 	c, err := loadConfig(cipherdir)
@@ -176,7 +176,7 @@ func (e *env) daemonChild(cipherdir, mnt string, m *mountFlags) error {
 		var v *vault
 		if v, err = openWithKey(cipherdir, c, key, m.readOnly); err == nil {
 			clear(key)
-			return e.serve(v, mnt, m, daemonLogger(), mount.ReportReady)
+			return e.serve(v, mnt, m, daemonLogger(), daemon.ReportReady)
 		}
 	}
 	clear(key)
@@ -185,7 +185,7 @@ func (e *env) daemonChild(cipherdir, mnt string, m *mountFlags) error {
 	if errors.As(err, &x) {
 		code = x.code
 	}
-	mount.ReportReady(err, code)
+	daemon.ReportReady(err, code)
 	return err
 }
 

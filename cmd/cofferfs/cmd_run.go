@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cofferfs/cofferfs/internal/daemon"
 	"github.com/cofferfs/cofferfs/mount"
 )
 
@@ -93,7 +94,7 @@ func (e *env) runJob(v *vault, mnt string, m *mountFlags, job []string) error {
 	if err != nil {
 		return mountError(mnt, err)
 	}
-	if remove, err := mount.WriteState(mount.State{Cipherdir: v.dir, Mountpoint: mnt,
+	if remove, err := daemon.WriteState(daemon.State{Cipherdir: v.dir, Mountpoint: mnt,
 		ReadOnly: m.readOnly, PID: os.Getpid(), Started: time.Now().UTC()}); err == nil {
 		defer remove()
 	}
@@ -153,7 +154,7 @@ func lockAfterJob(srv *mount.Server, mnt string) error {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	if err := mount.Unmount(mnt, true); err != nil && !errors.Is(err, mount.ErrNotMounted) {
+	if err := daemon.Unmount(mnt, true); err != nil && !errors.Is(err, daemon.ErrNotMounted) {
 		return fail(exitOther, err).withHint("the vault may still be mounted on %s", mnt)
 	}
 	srv.Wait()

@@ -7,7 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/cofferfs/cofferfs/mount"
+	"github.com/cofferfs/cofferfs/internal/daemon"
 )
 
 var unmountCommand = &command{
@@ -41,13 +41,13 @@ func runUnmount(e *env, c *command, args []string) error {
 	if err != nil {
 		return fail(exitUsage, err)
 	}
-	st, alive := mount.ReadState(mnt)
-	err = mount.Unmount(mnt, *lazy)
-	var busy *mount.BusyError
+	st, alive := daemon.ReadState(mnt)
+	err = daemon.Unmount(mnt, *lazy)
+	var busy *daemon.BusyError
 	switch {
 	case errors.As(err, &busy):
 		return busyError(busy)
-	case errors.Is(err, mount.ErrNotMounted):
+	case errors.Is(err, daemon.ErrNotMounted):
 		return failf(exitPlainDir, "no cofferfs vault is mounted on %s", mnt)
 	case err != nil:
 		return fail(exitOther, err)
@@ -59,7 +59,7 @@ func runUnmount(e *env, c *command, args []string) error {
 }
 
 // busyError lists who holds a busy mount.
-func busyError(b *mount.BusyError) error {
+func busyError(b *daemon.BusyError) error {
 	x := failf(exitBusy, "%s is busy", b.Mountpoint)
 	for _, h := range b.Holders {
 		x.withHint("in use by %s", h)
@@ -80,7 +80,7 @@ func runStatus(e *env, c *command, args []string) error {
 	if _, err := e.parse(c, newFlagSet(c), args, 0, 0); err != nil {
 		return err
 	}
-	ms, err := mount.Mounts()
+	ms, err := daemon.Mounts()
 	if err != nil {
 		return fail(exitOther, err)
 	}
@@ -95,7 +95,7 @@ func runStatus(e *env, c *command, args []string) error {
 		if m.ReadOnly {
 			mode = "ro"
 		}
-		if st, ok := mount.ReadState(m.Mountpoint); ok {
+		if st, ok := daemon.ReadState(m.Mountpoint); ok {
 			pid = fmt.Sprint(st.PID)
 			if st.Idle != "" {
 				idle = st.Idle

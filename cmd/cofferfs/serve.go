@@ -11,6 +11,7 @@ import (
 
 	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/fs/config"
+	"github.com/cofferfs/cofferfs/internal/daemon"
 	"github.com/cofferfs/cofferfs/mount"
 	"golang.org/x/sys/unix"
 )
@@ -39,12 +40,12 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 		}
 		return x
 	}
-	st := mount.State{Cipherdir: v.dir, Mountpoint: mnt, ReadOnly: m.readOnly,
+	st := daemon.State{Cipherdir: v.dir, Mountpoint: mnt, ReadOnly: m.readOnly,
 		PID: os.Getpid(), Started: time.Now().UTC()}
 	if m.idle > 0 {
 		st.Idle = m.idle.String()
 	}
-	if remove, err := mount.WriteState(st); err == nil {
+	if remove, err := daemon.WriteState(st); err == nil {
 		defer remove()
 	} else {
 		log.Warn("cannot record the mount for cofferfs status", "err", err)
@@ -53,7 +54,7 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 	if ready != nil {
 		ready(nil, 0)
 	}
-	if err := mount.NotifyReady("mounted " + v.dir + " on " + mnt); err != nil {
+	if err := daemon.NotifyReady("mounted " + v.dir + " on " + mnt); err != nil {
 		log.Warn("sd_notify failed", "err", err)
 	}
 	if m.idle > 0 {
@@ -63,7 +64,7 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 	defer close(done)
 	go e.unmountOnSignal(srv, mnt, log, done)
 	srv.Wait()
-	mount.NotifyStopping()
+	daemon.NotifyStopping()
 	log.Info("unmounted: vault locked", "mountpoint", mnt)
 	return nil
 }
@@ -79,7 +80,7 @@ func (e *env) unmountOnSignal(srv *mount.Server, mnt string, log *slog.Logger, d
 	log.Info("signal: unmounting", "mountpoint", mnt)
 	if err := srv.Unmount(); err != nil {
 		log.Warn("mount busy: detaching lazily", "mountpoint", mnt, "err", err)
-		if err := mount.Unmount(mnt, true); err != nil && !errors.Is(err, mount.ErrNotMounted) {
+		if err := daemon.Unmount(mnt, true); err != nil && !errors.Is(err, daemon.ErrNotMounted) {
 			log.Error("unmount failed", "err", err)
 		}
 	}
