@@ -34,7 +34,7 @@
 // daemon serves; the counters printed on SIGUSR1 show it. The
 // -passthrough flag exposes the method again, for comparison only.
 //
-// This program lives under mount/ because only packages there may import
-// go-fuse (see deps_test.go); it imports nothing else of cofferfs except
-// the default request size.
+// This program is, besides package mount, the only one allowed to import
+// go-fuse (see deps_test.go); of cofferfs it imports only package mount,
+// for the mount options.
 package main

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"os"
 	"os/signal"
@@ -16,24 +17,12 @@ import (
 const usage = "usage: loopback [-debug] [-passthrough] BACKINGDIR MOUNTPOINT"
 
 func main() {
-	var debug, passthrough bool
-	var args []string
-	for _, a := range os.Args[1:] {
-		switch a {
-		case "-debug", "--debug":
-			debug = true
-		case "-passthrough", "--passthrough":
-			passthrough = true
-		case "-h", "-help", "--help":
-			fmt.Println(usage)
-			return
-		default:
-			if len(a) > 1 && a[0] == '-' {
-				fatalf("unknown flag %s\n%s", a, usage)
-			}
-			args = append(args, a)
-		}
-	}
+	flags := flag.NewFlagSet("loopback", flag.ExitOnError)
+	flags.Usage = func() { fmt.Fprintln(flags.Output(), usage) }
+	debug := flags.Bool("debug", false, "log every FUSE request")
+	passthrough := flags.Bool("passthrough", false, "let the kernel read and write backing files itself (comparison only)")
+	flags.Parse(os.Args[1:])
+	args := flags.Args()
 	if len(args) != 2 {
 		fatalf("%s", usage)
 	}
@@ -41,7 +30,7 @@ func main() {
 	if err != nil {
 		fatalf("%v", err)
 	}
-	srv, err := serve(backing, args[1], debug, passthrough)
+	srv, err := serve(backing, args[1], *debug, *passthrough)
 	if err != nil {
 		fatalf("%v", err)
 	}
