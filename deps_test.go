@@ -54,7 +54,7 @@ var allow = map[string][]string{
 	"fs/transfer":              {"PURE", "RUNTIME", "OS", m + "crypto", m + "fs"},
 	"fs/fstest":                {"PURE", "RUNTIME", "OS", "crypto/sha256", "testing", m + "fs"},
 	"fs/transfer/transfertest": {"PURE", "RUNTIME", "OS", "crypto/rand", "testing", m + "crypto", m + "fs", m + "fs/fstest"},
-	"mount":                    {"PURE", "RUNTIME", "OS", "crypto/sha256", "FUSE", m + "fs"},
+	"mount":                    {"PURE", "RUNTIME", "FUSE", "golang.org/x/sys/unix", "log", "log/slog", "os", "syscall", m + "fs"},
 	"internal/daemon":          {"PURE", "RUNTIME", "OS", "crypto/sha256"},
 	"cmd/cofferfs": {"PURE", "RUNTIME", "OS", "crypto/rand", "flag", "log/syslog", "runtime/debug",
 		"text/tabwriter", "golang.org/x/term", m + "crypto", m + "fs", m + "fs/config", m + "fs/fsck", m + "fs/transfer",

@@ -1,5 +1,8 @@
 // Package mount serves a vault's plaintext view (package fs) over FUSE.
-// It is the only package of cofferfs that imports go-fuse.
+// It is the only package of cofferfs that imports go-fuse (besides the
+// benchmark's baseline, bench/loopback), and it is only the FUSE layer:
+// the daemon's process plumbing (state records, unmount by path, readiness)
+// is in internal/daemon.
 //
 // The nodes are thin: each FUSE operation computes the plaintext path or
 // takes the open handle, calls package fs, and maps the error to an errno

@@ -1,6 +1,7 @@
 package daemon
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -78,5 +79,17 @@ func ReadState(mountpoint string) (State, bool) {
 	if err != nil || json.Unmarshal(b, &s) != nil || s.Mountpoint != mountpoint {
 		return s, false
 	}
-	return s, s.PID > 0 && unix.Kill(s.PID, 0) == nil
+	return s, s.PID > 0 && Alive(s.PID)
+}
+
+// Alive reports whether pid is a running process. A zombie counts as
+// gone: its parent (often init in a container) may reap it late.
+func Alive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return unix.Kill(pid, 0) == nil
+	}
+	// The state follows the command name, which is in parentheses.
+	i := bytes.LastIndexByte(b, ')')
+	return i < 0 || i+2 >= len(b) || b[i+2] != 'Z'
 }
