@@ -48,7 +48,7 @@ var groups = map[string][]string{
 var allow = map[string][]string{
 	"crypto/internal/eme":      {"crypto/cipher", "crypto/subtle"},
 	"crypto":                   {"PURE", "CRYPTO", m + "crypto/internal/eme"},
-	"fs/config":                {"PURE", "CRYPTO", "encoding/json", "io", "os", "path/filepath", "syscall", m + "crypto"},
+	"config":                   {"PURE", "CRYPTO", "encoding/json", "io", "os", "path/filepath", "syscall", m + "crypto"},
 	"fs":                       {"PURE", "RUNTIME", "crypto/rand", "golang.org/x/sys/unix", "log/slog", m + "crypto"},
 	"fs/fsck":                  {"PURE", "RUNTIME", "golang.org/x/sys/unix", m + "crypto", m + "fs"},
 	"fs/transfer":              {"PURE", "RUNTIME", "OS", m + "crypto", m + "fs"},
@@ -57,11 +57,11 @@ var allow = map[string][]string{
 	"mount":                    {"PURE", "RUNTIME", "FUSE", "golang.org/x/sys/unix", "log", "log/slog", "os", "syscall", m + "fs"},
 	"internal/daemon":          {"PURE", "RUNTIME", "OS", "crypto/sha256"},
 	"cmd/cofferfs": {"PURE", "RUNTIME", "OS", "crypto/rand", "flag", "log/syslog", "runtime/debug",
-		"text/tabwriter", "golang.org/x/term", m + "crypto", m + "fs", m + "fs/config", m + "fs/fsck", m + "fs/transfer",
+		"text/tabwriter", "golang.org/x/term", m + "crypto", m + "fs", m + "config", m + "fs/fsck", m + "fs/transfer",
 		m + "mount", m + "internal/daemon"},
 	"cmd/mount.cofferfs":         {"PURE", "OS"},
 	"bench/chart":                {"PURE", "OS", "encoding/csv", "flag", "html", "io"},
-	"bench/cofferfs-bench-mount": {"PURE", "RUNTIME", "OS", "crypto/rand", "flag", "runtime/pprof", m + "crypto", m + "fs", m + "fs/config", m + "mount"},
+	"bench/cofferfs-bench-mount": {"PURE", "RUNTIME", "OS", "crypto/rand", "flag", "runtime/pprof", m + "crypto", m + "fs", m + "config", m + "mount"},
 	// The benchmark's baseline: a plain go-fuse loopback, explicitly
 	// allowed go-fuse, with the mount options of package mount.
 	"bench/loopback": {"PURE", "RUNTIME", "OS", "FUSE", "flag", m + "mount"},

@@ -15,9 +15,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cofferfs/cofferfs/config"
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
-	"github.com/cofferfs/cofferfs/fs/config"
 	"github.com/cofferfs/cofferfs/mount"
 )
 

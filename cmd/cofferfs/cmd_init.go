@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/cofferfs/cofferfs/config"
 	"github.com/cofferfs/cofferfs/crypto"
-	"github.com/cofferfs/cofferfs/fs/config"
 )
 
 var initCommand = &command{

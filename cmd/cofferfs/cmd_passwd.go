@@ -3,8 +3,8 @@ package main
 import (
 	"fmt"
 
+	"github.com/cofferfs/cofferfs/config"
 	"github.com/cofferfs/cofferfs/crypto"
-	"github.com/cofferfs/cofferfs/fs/config"
 )
 
 var passwdCommand = &command{

@@ -7,8 +7,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/cofferfs/cofferfs/config"
 	"github.com/cofferfs/cofferfs/fs"
-	"github.com/cofferfs/cofferfs/fs/config"
 	"github.com/cofferfs/cofferfs/internal/daemon"
 	"github.com/cofferfs/cofferfs/mount"
 )

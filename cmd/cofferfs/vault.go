@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/cofferfs/cofferfs/config"
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
-	"github.com/cofferfs/cofferfs/fs/config"
 )
 
 // vault is an opened vault.
