@@ -55,13 +55,14 @@ var allow = map[string][]string{
 	"fs/fstest":                {"PURE", "RUNTIME", "OS", "crypto/sha256", "testing", m + "fs"},
 	"fs/transfer/transfertest": {"PURE", "RUNTIME", "OS", "crypto/rand", "testing", m + "crypto", m + "fs", m + "fs/fstest"},
 	"mount":                    {"PURE", "RUNTIME", "FUSE", "golang.org/x/sys/unix", "log", "log/slog", "os", "syscall", m + "fs"},
+	"vault":                    {"PURE", "crypto/rand", "log/slog", "os", "path/filepath", m + "config", m + "crypto", m + "fs"},
 	"internal/daemon":          {"PURE", "RUNTIME", "OS", "crypto/sha256"},
 	"cmd/cofferfs": {"PURE", "RUNTIME", "OS", "crypto/rand", "flag", "log/syslog", "runtime/debug",
 		"text/tabwriter", "golang.org/x/term", m + "crypto", m + "fs", m + "config", m + "fs/fsck", m + "fs/transfer",
-		m + "mount", m + "internal/daemon"},
+		m + "mount", m + "internal/daemon", m + "vault"},
 	"cmd/mount.cofferfs":         {"PURE", "OS"},
 	"bench/chart":                {"PURE", "OS", "encoding/csv", "flag", "html", "io"},
-	"bench/cofferfs-bench-mount": {"PURE", "RUNTIME", "OS", "crypto/rand", "flag", "runtime/pprof", m + "crypto", m + "fs", m + "config", m + "mount"},
+	"bench/cofferfs-bench-mount": {"PURE", "RUNTIME", "OS", "crypto/rand", "flag", "runtime/pprof", m + "config", m + "mount", m + "vault"},
 	// The benchmark's baseline: a plain go-fuse loopback, explicitly
 	// allowed go-fuse, with the mount options of package mount.
 	"bench/loopback": {"PURE", "RUNTIME", "OS", "FUSE", "flag", m + "mount"},

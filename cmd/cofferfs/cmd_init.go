@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/cofferfs/cofferfs/config"
 	"github.com/cofferfs/cofferfs/crypto"
+	vlt "github.com/cofferfs/cofferfs/vault"
 )
 
 var initCommand = &command{
@@ -116,18 +116,15 @@ func (e *env) initVault(dir string, f *initFlags) error {
 	defer clear(pw)
 	opts := config.CreateOptions{ScryptLogN: f.scryptN, XChaCha: f.xchacha,
 		LongNameMax: f.longNameMax, Creator: "cofferfs " + programVersion()}
-	conf, key, err := config.Create(opts, pw)
+	conf, key, err := vlt.Create(dir, opts, pw)
+	var werr *vlt.WriteConfigError
+	if errors.As(err, &werr) {
+		return fail(exitWriteConf, err)
+	}
 	if err != nil {
 		return fail(exitInit, err)
 	}
 	defer clear(key)
-	if err := writeRootIV(dir); err != nil {
-		return fail(exitInit, fmt.Errorf("write %s: %w", crypto.DirIVName, err))
-	}
-	if err := config.WriteFile(configPath(dir), conf); err != nil {
-		os.Remove(filepath.Join(dir, crypto.DirIVName))
-		return fail(exitWriteConf, err)
-	}
 	e.announceVault(dir, conf, key, f.keyOnly)
 	return nil
 }
@@ -141,39 +138,6 @@ func (e *env) initPassword(f *initFlags) ([]byte, error) {
 		return pw, nil
 	}
 	return e.password(passwordSource{file: f.unlock.passfile, command: f.unlock.extpass}, "Password", true)
-}
-
-// writeRootIV creates the root gocryptfs.diriv: 16 random non-zero
-// bytes, mode 0444, synced.
-func writeRootIV(dir string) error {
-	iv := make([]byte, crypto.DirIVSize)
-	for isZero(iv) {
-		rand.Read(iv)
-	}
-	f, err := os.OpenFile(filepath.Join(dir, crypto.DirIVName), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o444)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(iv)
-	if err == nil {
-		err = f.Chmod(0o444)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-func isZero(b []byte) bool {
-	for _, x := range b {
-		if x != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 // announceVault prints the recovery key on stdout and the advice on

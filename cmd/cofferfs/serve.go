@@ -8,14 +8,14 @@ import (
 	"time"
 
 	"github.com/cofferfs/cofferfs/config"
-	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/internal/daemon"
 	"github.com/cofferfs/cofferfs/mount"
+	vlt "github.com/cofferfs/cofferfs/vault"
 )
 
 // openWithKey opens a vault whose master key is already known.
 func openWithKey(dir string, c *config.Config, key []byte, readOnly bool) (*vault, error) {
-	fsys, err := fs.New(dir, key, fsOptions(c, readOnly))
+	fsys, err := vlt.OpenConfig(dir, c, key, vlt.Options{ReadOnly: readOnly})
 	if err != nil {
 		return nil, fail(exitCipherDir, err)
 	}

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	iofs "io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 
 	"github.com/cofferfs/cofferfs/config"
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
+	vlt "github.com/cofferfs/cofferfs/vault"
 )
 
 // vault is an opened vault.
@@ -25,7 +25,7 @@ type vault struct {
 func (v *vault) Close() error { return v.fs.Close() }
 
 // configPath returns the config file of a cipherdir.
-func configPath(dir string) string { return filepath.Join(dir, crypto.ConfigName) }
+func configPath(dir string) string { return vlt.ConfigPath(dir) }
 
 // checkCipherDir checks that dir exists and is a directory.
 func checkCipherDir(dir string) error {
@@ -85,12 +85,6 @@ func unsupportedError(dir string, fe *config.FeatureError) error {
 	return x.withHint("flag %q is not part of the format gocryptfs 2.x knows; the vault was probably made by a newer program", fe.Flag)
 }
 
-// fsOptions returns the fs options for a vault.
-func fsOptions(c *config.Config, readOnly bool) fs.Options {
-	return fs.Options{Algorithm: c.Algorithm(), Raw64: c.Raw64(), DirIV: c.DirIV(),
-		LongNameMax: c.NameMax(), ReadOnly: readOnly}
-}
-
 // openReadOnly parses the command line of a command that reads the vault
 // named by its first argument, and opens that vault read-only. It
 // returns the vault and the positional arguments.
@@ -127,7 +121,7 @@ func (e *env) unlockVault(dir string, u *unlockFlags, readOnly bool) (*vault, []
 	if err != nil {
 		return nil, nil, err
 	}
-	fsys, err := fs.New(dir, key, fsOptions(c, readOnly))
+	fsys, err := vlt.OpenConfig(dir, c, key, vlt.Options{ReadOnly: readOnly})
 	if err != nil {
 		clear(key)
 		return nil, nil, fail(exitCipherDir, err)
