@@ -52,7 +52,7 @@ var allow = map[string][]string{
 	"fs":                       {"PURE", "RUNTIME", "crypto/rand", "golang.org/x/sys/unix", "log/slog", m + "crypto"},
 	"fs/fsck":                  {"PURE", "RUNTIME", "golang.org/x/sys/unix", m + "crypto", m + "fs"},
 	"fs/transfer":              {"PURE", "RUNTIME", "OS", m + "crypto", m + "fs"},
-	"fs/fstest":                {"PURE", "RUNTIME", "OS", "crypto/sha256", "testing", m + "fs"},
+	"fs/fstest":                {"PURE", "RUNTIME", "OS", "crypto/sha256", "testing", m + "crypto", m + "fs", m + "vault"},
 	"fs/transfer/transfertest": {"PURE", "RUNTIME", "OS", "crypto/rand", "testing", m + "crypto", m + "fs", m + "fs/fstest"},
 	"mount":                    {"PURE", "RUNTIME", "FUSE", "golang.org/x/sys/unix", "log", "log/slog", "os", "syscall", m + "fs"},
 	"vault":                    {"PURE", "crypto/rand", "log/slog", "os", "path/filepath", m + "config", m + "crypto", m + "fs"},

@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/cofferfs/cofferfs/fs/fstest"
 )
 
 // testPassword is the password of the shared test vaults.
@@ -16,8 +14,20 @@ var testPassword = []byte("correct horse battery staple")
 // testLogN keeps scrypt fast in tests.
 const testLogN = 10
 
-// vectorDir returns the gocryptfs reference vaults in the repository.
-func vectorDir(t testing.TB) string { return fstest.GoldenDir(t) }
+// vectorDir returns the gocryptfs reference vaults in the repository
+// (testdata/gocryptfs-v2; fstest.GoldenDir, which this package cannot
+// import: fstest builds vaults with package vault, which imports config).
+func vectorDir(t testing.TB) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "testdata", "gocryptfs-v2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatalf("reference vaults missing: %v", err)
+	}
+	return dir
+}
 
 // vaultConfig returns the gocryptfs.conf inside a vault tar.
 func vaultConfig(t testing.TB, tarName string) []byte {

@@ -2,64 +2,23 @@ package fs_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/fs/fstest"
 	"golang.org/x/sys/unix"
 )
 
 // Objects a sync client has not finished writing are reported as not
 // fully synced yet (fs.ErrIncomplete, with a log line), never as an empty
 // file or an empty directory, and the rest of the vault keeps working.
-
-// logLines is a slog.Handler that keeps "msg k=v ..." lines.
-type logLines struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *logLines) Enabled(context.Context, slog.Level) bool { return true }
-func (l *logLines) WithAttrs([]slog.Attr) slog.Handler       { return l }
-func (l *logLines) WithGroup(string) slog.Handler            { return l }
-func (l *logLines) Handle(_ context.Context, r slog.Record) error {
-	var b strings.Builder
-	b.WriteString(r.Message)
-	r.Attrs(func(a slog.Attr) bool {
-		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
-		return true
-	})
-	l.mu.Lock()
-	l.lines = append(l.lines, b.String())
-	l.mu.Unlock()
-	return nil
-}
-
-// with returns the lines that contain every one of words.
-func (l *logLines) with(words ...string) []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []string
-next:
-	for _, s := range l.lines {
-		for _, w := range words {
-			if !strings.Contains(s, w) {
-				continue next
-			}
-		}
-		out = append(out, s)
-	}
-	return out
-}
 
 func wantIncomplete(t *testing.T, err error, what string) {
 	t.Helper()
@@ -113,7 +72,7 @@ func TestPartialFile(t *testing.T) {
 func TestPartialDir(t *testing.T) {
 	for _, damage := range []string{"missing", "empty"} {
 		t.Run(damage, func(t *testing.T) {
-			log := &logLines{}
+			log := fstest.NewLogRecorder(nil)
 			opts := variants[0].opts
 			opts.Logger = slog.New(log)
 			v := newVault(t, opts)
@@ -143,7 +102,7 @@ func TestPartialDir(t *testing.T) {
 		})
 	}
 	t.Run("name-file", func(t *testing.T) {
-		log := &logLines{}
+		log := fstest.NewLogRecorder(nil)
 		opts := variants[0].opts
 		opts.Logger = slog.New(log)
 		v := newVault(t, opts)
@@ -164,8 +123,8 @@ func TestPartialDir(t *testing.T) {
 		for _, b := range bad {
 			wantIncomplete(t, b.Err, "bad name "+b.Disk)
 		}
-		if lines := log.with("not fully synced yet", filepath.Base(lb)); len(lines) == 0 {
-			t.Errorf("no log line for the missing .name file: %q", log.lines)
+		if lines := log.Lines("not fully synced yet", filepath.Base(lb)); len(lines) == 0 {
+			t.Errorf("no log line for the missing .name file: %q", log.Lines())
 		}
 		if got := readFile(t, v.FS, long); string(got) != "long" {
 			t.Errorf("lookup by name: %q", got)

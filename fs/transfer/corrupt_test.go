@@ -95,7 +95,7 @@ func (d damage) badXattr(p string) {
 func TestExportCorrupt(t *testing.T) {
 	src := t.TempDir()
 	transfertest.MakeTree(t, src)
-	cdir, fsys, _ := transfertest.NewVault(t, crypto.AESGCM)
+	cdir, fsys, _ := fstest.NewVault(t, crypto.AESGCM)
 	importTree(t, src, fsys, "")
 	d := damage{t, cdir, fsys}
 	d.flipByte("big.bin")
@@ -170,8 +170,8 @@ func expectedAfterDamage(t *testing.T, src string) string {
 
 func TestCheckKey(t *testing.T) {
 	ctx := context.Background()
-	cdir, fsys, key := transfertest.NewVault(t, crypto.AESGCM)
-	wrong := transfertest.Open(t, cdir, crypto.NewMasterKey(), crypto.AESGCM)
+	cdir, fsys, key := fstest.NewVault(t, crypto.AESGCM)
+	wrong := fstest.Open(t, cdir, crypto.NewMasterKey(), crypto.AESGCM)
 	check := func(name string, f *fs.FS, want transfer.KeyCheck) {
 		t.Helper()
 		got, err := transfer.CheckKey(ctx, f)
@@ -200,6 +200,6 @@ func TestCheckKey(t *testing.T) {
 	}
 	check("with a symlink, right key", fsys, transfer.KeyVerified)
 	check("with a symlink, wrong key", wrong, transfer.KeyWrong)
-	xchacha := transfertest.Open(t, cdir, key, crypto.XChaCha20Poly1305)
+	xchacha := fstest.Open(t, cdir, key, crypto.XChaCha20Poly1305)
 	check("right key, wrong algorithm", xchacha, transfer.KeyWrong)
 }
