@@ -3,6 +3,8 @@ package fs_test
 import (
 	"testing"
 
+	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs"
 	"golang.org/x/sys/unix"
 )
 
@@ -15,4 +17,16 @@ func TestPlainPathRootAndEmptySymlink(t *testing.T) {
 		t.Errorf("PlainPath(\"/\") = %q, %v; want the root", p, err)
 	}
 	wantErrno(t, v.Symlink("", "link", nil), unix.ENOENT, "Symlink with an empty target")
+}
+
+// TestNewBadKeyLength checks that a master key of the wrong length is an
+// error, not a panic.
+func TestNewBadKeyLength(t *testing.T) {
+	for _, n := range []int{0, 5, 31, 33} {
+		f, err := fs.New(t.TempDir(), make([]byte, n), fs.Options{Algorithm: crypto.AESGCM, Raw64: true, DirIV: true})
+		if err == nil {
+			f.Close()
+			t.Errorf("New with a %d-byte key succeeded", n)
+		}
+	}
 }

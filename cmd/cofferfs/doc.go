@@ -12,10 +12,18 @@
 //	cofferfs path [unlock] [--cipher] CIPHERDIR PATH
 //	cofferfs fsck [unlock] [--json] [--repair] [-q] [--no-progress] CIPHERDIR
 //	cofferfs check-paths [--profile P] [--root DIR] [unlock] CIPHERDIR
-//	cofferfs export [unlock] [--path SUB] [--force] [-q] [--no-progress] CIPHERDIR DESTDIR
-//	cofferfs import [unlock] [--path SUB] [--force] [-q] [--no-progress] SRCDIR CIPHERDIR
+//	cofferfs export [unlock] [--path SUB] [--force] CIPHERDIR DESTDIR
+//	cofferfs import [unlock] [--path SUB] [--force] SRCDIR CIPHERDIR
+//	cofferfs mount [unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] CIPHERDIR MOUNTPOINT
+//	cofferfs unmount [--lazy] MOUNTPOINT
+//	cofferfs lock [--lazy] MOUNTPOINT
+//	cofferfs status
+//	cofferfs run [unlock] [--mountpoint DIR] [--ro] CIPHERDIR -- CMD [ARGS...]
 //	cofferfs version
 //	cofferfs help [COMMAND | exit-codes]
+//
+// (This list is the command table of commands.go; a test keeps them equal.
+// export and import also take -q and --no-progress.)
 //
 // [unlock] is at most one of --passfile FILE, --extpass CMD and
 // --masterkey-file FILE; without one, the password is asked on the
@@ -50,30 +58,9 @@
 //
 // # Exit codes
 //
-// Codes that gocryptfs 2.x also has keep its number and meaning
-// (exitcodes.go has the table; "cofferfs help exit-codes" prints it):
-//
-//	 0  success
-//	 1  bad command line (unknown command or flag, arguments, conflicting flags)
-//	 6  CIPHERDIR missing or not a directory, not empty at init, or not a vault
-//	 7  init failed while writing the vault
-//	 8  gocryptfs.conf is not valid JSON or breaks the format's rules
-//	 9  the password could not be read, or the two entries differ
-//	10  the plain directory is unusable: export DESTDIR not empty or inside
-//	    the vault, import SRCDIR missing, import would overwrite (--force)
-//	11  any other error
-//	12  wrong password, or a recovery key that does not belong to the vault
-//	14  the --masterkey-file cannot be read or holds no key
-//	15  interrupted (SIGINT, SIGTERM)
-//	22  empty password
-//	23  gocryptfs.conf exists but cannot be read
-//	24  gocryptfs.conf could not be written
-//	26  some entries did not decrypt (export, ls, cat); the rest was done.
-//	    Or problems were found: by fsck (not all repaired), or by
-//	    check-paths (paths or names the provider cannot store)
-//	27  the vault uses a feature flag cofferfs does not support, or an unknown one
-//	32  unmount refused: the mount is in use
-//	33  fsck --repair repaired every problem it found
+// Codes that gocryptfs 2.x also has keep its number and meaning. The one
+// table is exitCodes in exitcodes.go: "cofferfs help exit-codes" prints
+// it, and a test checks that the README's table lists the same codes.
 //
 // # Adding a subcommand
 //

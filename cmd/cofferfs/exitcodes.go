@@ -4,7 +4,8 @@ package main
 // meaning (its internal/exitcodes package), cofferfs uses the same
 // number, so scripts written for one work with the other; numbers that
 // gocryptfs gives another meaning are not reused. exitCodes below is the
-// table that "cofferfs help exit-codes" prints; doc.go repeats it.
+// table that "cofferfs help exit-codes" prints; the README repeats it
+// (TestReadmeExitCodes keeps the two equal).
 const (
 	exitOK            = 0  // gocryptfs: same
 	exitUsage         = 1  // gocryptfs: same
