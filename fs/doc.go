@@ -14,16 +14,21 @@
 //
 // Security: every access to the backing directory starts from the
 // cipherdir's descriptor and walks one component at a time with openat
-// and O_NOFOLLOW (backing.go is the only place that does it). No absolute
-// backing path is ever built, so plaintext paths near PATH_MAX work, and a
-// symlink planted in the backing directory is never followed out of it.
+// and O_NOFOLLOW. The path walk with its directory cache is in backing.go
+// (lookup, walk); a few places open one more level below a directory the
+// walk returned, each with O_NOFOLLOW on a single name: listings
+// (dir.go, names.go PlainPath's own walk, fsck_scan.go), conflict-copy
+// probes (sync_conflictlookup.go), files (file.go), SyncDir and xattrs
+// (ops_syncdir.go, xattr_at.go). No absolute backing path is ever built,
+// so plaintext paths near PATH_MAX work, and a symlink planted in the
+// backing directory is never followed out of it.
 // Ciphertext that does not authenticate is never returned: reads fail
 // with a *CorruptError that names the plaintext path and block.
 //
 // Kernels: xattr reads use getxattrat/listxattrat (Linux 6.13) on the
 // parent's descriptor with AT_SYMLINK_NOFOLLOW; on an older kernel the
 // first ENOSYS switches the FS to an O_PATH descriptor and its /proc
-// path (xattrat.go).
+// path (xattr_at.go).
 //
 // Concurrency: an FS is safe for concurrent use. Handles on one file share
 // a content lock, so no block is torn and none is sealed under a stale
