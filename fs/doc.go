@@ -18,7 +18,8 @@
 // (lookup, walk); a few places open one more level below a directory the
 // walk returned, each with O_NOFOLLOW on a single name: listings
 // (dir.go, names.go PlainPath's own walk, fsck_scan.go), conflict-copy
-// probes (sync_conflictlookup.go), files (file.go), SyncDir and xattrs
+// probes (sync_conflictlookup.go), files (file.go), chmod through O_PATH
+// (ops_meta.go), SyncDir and xattrs
 // (ops_syncdir.go, xattr_at.go). No absolute backing path is ever built,
 // so plaintext paths near PATH_MAX work, and a symlink planted in the
 // backing directory is never followed out of it.
