@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs/syncname"
 	"golang.org/x/sys/unix"
 )
 
@@ -192,8 +193,8 @@ func (cs *conflictSet) strayNameFiles() []NameFile {
 
 // isConfigCopy reports a sync client's conflict copy of gocryptfs.conf.
 func isConfigCopy(disk string) bool {
-	for _, m := range splitMarkers(disk) {
-		if m.orig == crypto.ConfigName {
+	for _, m := range syncname.Split(disk) {
+		if m.Orig == crypto.ConfigName {
 			return true
 		}
 	}
@@ -212,9 +213,9 @@ func (cs *conflictSet) longObjects() map[string]bool {
 			out[r.Name] = true
 			continue
 		}
-		for _, m := range splitMarkers(r.Name) {
-			if crypto.IsLongName(m.orig) && wellFormedLong(m.orig) {
-				out[m.orig] = true
+		for _, m := range syncname.Split(r.Name) {
+			if crypto.IsLongName(m.Orig) && wellFormedLong(m.Orig) {
+				out[m.Orig] = true
 			}
 		}
 	}
@@ -227,14 +228,14 @@ func nameFileObject(disk string) string {
 	if wellFormedLong(disk) {
 		return strings.TrimSuffix(disk, crypto.LongNameSuffix)
 	}
-	for _, m := range splitMarkers(disk) {
-		if crypto.IsLongNameFile(m.orig) && wellFormedLong(m.orig) {
-			return strings.TrimSuffix(m.orig, crypto.LongNameSuffix)
+	for _, m := range syncname.Split(disk) {
+		if crypto.IsLongNameFile(m.Orig) && wellFormedLong(m.Orig) {
+			return strings.TrimSuffix(m.Orig, crypto.LongNameSuffix)
 		}
 	}
-	for _, m := range splitMarkers(strings.TrimSuffix(disk, crypto.LongNameSuffix)) {
-		if crypto.IsLongName(m.orig) && wellFormedLong(m.orig) {
-			return m.orig
+	for _, m := range syncname.Split(strings.TrimSuffix(disk, crypto.LongNameSuffix)) {
+		if crypto.IsLongName(m.Orig) && wellFormedLong(m.Orig) {
+			return m.Orig
 		}
 	}
 	return ""

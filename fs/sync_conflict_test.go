@@ -9,6 +9,7 @@ import (
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/fs/syncname"
 )
 
 // Conflict copies made by sync clients, planted in the backing directory
@@ -30,12 +31,7 @@ var syncMarkers = []struct{ client, marker string }{
 
 // conflictForm returns the name a sync client gives the conflict copy of
 // a backing name: the marker goes before the extension.
-func conflictForm(disk, marker string) string {
-	if i := strings.LastIndexByte(disk, '.'); i > 0 {
-		return disk[:i] + marker + disk[i:]
-	}
-	return disk + marker
-}
+func conflictForm(disk, marker string) string { return syncname.Insert(disk, marker) }
 
 // shown returns the plaintext name a conflict copy of plain is shown as.
 func shown(plain, marker string) string { return conflictForm(plain, marker) }

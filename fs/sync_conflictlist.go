@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs/syncname"
 	"golang.org/x/sys/unix"
 )
 
@@ -70,12 +71,12 @@ func (cs *conflictSet) load() {
 		if !strings.HasPrefix(r.Name, "gocryptfs") || wellFormedLong(r.Name) {
 			continue
 		}
-		for _, m := range splitMarkers(r.Name) {
+		for _, m := range syncname.Split(r.Name) {
 			switch {
-			case crypto.IsLongNameFile(m.orig):
-				cs.nameCopies[m.orig] = append(cs.nameCopies[m.orig], r.Name)
-			case m.orig == crypto.DirIVName && cs.f.opts.DirIV:
-				cs.ivCopies = append(cs.ivCopies, ivCopy{disk: r.Name, marker: m.marker, iv: readIVFile(cs.dirfd, r.Name)})
+			case crypto.IsLongNameFile(m.Orig):
+				cs.nameCopies[m.Orig] = append(cs.nameCopies[m.Orig], r.Name)
+			case m.Orig == crypto.DirIVName && cs.f.opts.DirIV:
+				cs.ivCopies = append(cs.ivCopies, ivCopy{disk: r.Name, marker: m.Marker, iv: readIVFile(cs.dirfd, r.Name)})
 			}
 		}
 	}
@@ -105,15 +106,15 @@ func (f *FS) isConflictSpecial(disk string, root bool) bool {
 	if !strings.HasPrefix(disk, "gocryptfs") || wellFormedLong(disk) {
 		return false
 	}
-	for _, m := range splitMarkers(disk) {
-		if m.orig == crypto.DirIVName && f.opts.DirIV || crypto.IsLongNameFile(m.orig) ||
-			root && strings.HasPrefix(m.orig, crypto.ConfigName) {
+	for _, m := range syncname.Split(disk) {
+		if m.Orig == crypto.DirIVName && f.opts.DirIV || crypto.IsLongNameFile(m.Orig) ||
+			root && strings.HasPrefix(m.Orig, crypto.ConfigName) {
 			return true
 		}
 	}
 	if base, ok := strings.CutSuffix(disk, crypto.LongNameSuffix); ok {
-		for _, m := range splitMarkers(base) {
-			if crypto.IsLongName(m.orig) {
+		for _, m := range syncname.Split(base) {
+			if crypto.IsLongName(m.Orig) {
 				return true
 			}
 		}
@@ -131,13 +132,13 @@ func (cs *conflictSet) resolve(disk string, err error) (string, error) {
 			return plain, nil
 		}
 	}
-	for _, m := range splitMarkers(disk) {
+	for _, m := range syncname.Split(disk) {
 		if cs.iv == nil {
 			break
 		}
-		plain, derr := cs.decrypt(m.orig, disk, cs.iv)
-		if derr == nil && (m.client != "OneDrive" || utf8.ValidString(plain)) {
-			return cs.show(Conflict{Plain: plain, Disk: disk, Marker: m.marker, Client: m.client})
+		plain, derr := cs.decrypt(m.Orig, disk, cs.iv)
+		if derr == nil && (m.Client != "OneDrive" || utf8.ValidString(plain)) {
+			return cs.show(Conflict{Plain: plain, Disk: disk, Marker: m.Marker, Client: m.Client})
 		}
 	}
 	for _, c := range cs.ivCopies {
@@ -179,7 +180,7 @@ func (cs *conflictSet) recheck(disk, name string) string {
 // show records a conflict entry and returns its name, unless that name
 // is taken by an ordinary entry or another conflict copy.
 func (cs *conflictSet) show(c Conflict) (string, error) {
-	c.Name = insertMarker(c.Plain, c.Marker)
+	c.Name = syncname.Insert(c.Plain, c.Marker)
 	if err := crypto.ValidName(c.Name); err != nil {
 		return "", fmt.Errorf("fs: conflict copy of %q: shown name %q: %w", c.Plain, c.Name, err)
 	}

@@ -2,6 +2,7 @@ package fs
 
 import (
 	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs/syncname"
 	"golang.org/x/sys/unix"
 )
 
@@ -22,7 +23,7 @@ type markedTarget struct {
 // resolveMarked points e at the conflict copy its name stands for, if
 // e's own backing name does not exist and there is one.
 func (f *FS) resolveMarked(e *entry) {
-	readings := plainReadings(e.plain)
+	readings := syncname.PlainReadings(e.plain)
 	if len(readings) == 0 || exists(e.dir, e.disk) {
 		return
 	}
@@ -34,7 +35,7 @@ func (f *FS) resolveMarked(e *entry) {
 // openMarkedDir opens the conflict copy of a directory named plain in d,
 // after opening its own backing name failed with err.
 func (f *FS) openMarkedDir(d openedDir, plain string, err error) (int, error) {
-	readings := plainReadings(plain)
+	readings := syncname.PlainReadings(plain)
 	if len(readings) == 0 {
 		return -1, err
 	}
@@ -46,17 +47,17 @@ func (f *FS) openMarkedDir(d openedDir, plain string, err error) (int, error) {
 }
 
 // findMarked returns the first existing conflict copy among readings.
-func (f *FS) findMarked(dirfd int, iv []byte, readings []markedName) (markedTarget, bool) {
+func (f *FS) findMarked(dirfd int, iv []byte, readings []syncname.Reading) (markedTarget, bool) {
 	for _, m := range readings {
-		if crypto.ValidName(m.orig) != nil {
+		if crypto.ValidName(m.Orig) != nil {
 			continue
 		}
 		if iv != nil {
-			cipher, disk, err := f.encryptName(m.orig, iv)
+			cipher, disk, err := f.encryptName(m.Orig, iv)
 			if err != nil {
 				continue
 			}
-			for _, form := range markerForms(disk, m.marker) {
+			for _, form := range syncname.Forms(disk, m.Marker) {
 				if exists(dirfd, form) {
 					if disk == cipher {
 						cipher = form // a short copy has no .name file
@@ -65,8 +66,8 @@ func (f *FS) findMarked(dirfd int, iv []byte, readings []markedName) (markedTarg
 				}
 			}
 		}
-		if alt := f.dirIVCopy(dirfd, m.marker); alt != nil {
-			if cipher, disk, err := f.encryptName(m.orig, alt); err == nil && exists(dirfd, disk) {
+		if alt := f.dirIVCopy(dirfd, m.Marker); alt != nil {
+			if cipher, disk, err := f.encryptName(m.Orig, alt); err == nil && exists(dirfd, disk) {
 				return markedTarget{cipher: cipher, disk: disk, iv: alt}, true
 			}
 		}
@@ -80,7 +81,7 @@ func (f *FS) dirIVCopy(dirfd int, marker string) []byte {
 	if !f.opts.DirIV {
 		return nil
 	}
-	for _, name := range markerForms(crypto.DirIVName, marker) {
+	for _, name := range syncname.Forms(crypto.DirIVName, marker) {
 		if iv := readIVFile(dirfd, name); iv != nil {
 			return iv
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/fs/fstest"
+	"github.com/cofferfs/cofferfs/fs/syncname"
 	"github.com/cofferfs/cofferfs/mount"
 	"golang.org/x/sys/unix"
 )
@@ -85,12 +86,7 @@ func backingOf(t *testing.T, f *fs.FS, dir, p string) string {
 }
 
 // withMarker inserts a sync client's marker before the extension.
-func withMarker(name, marker string) string {
-	if i := strings.LastIndexByte(name, '.'); i > 0 {
-		return name[:i] + marker + name[i:]
-	}
-	return name + marker
-}
+func withMarker(name, marker string) string { return syncname.Insert(name, marker) }
 
 var clientMarkers = map[string]string{
 	"dropbox":   " (laptop's conflicted copy 2026-11-26)",

@@ -6,13 +6,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/fs/fstest"
+	"github.com/cofferfs/cofferfs/fs/syncname"
 	"golang.org/x/sys/unix"
 )
 
@@ -94,12 +94,7 @@ func flip(t *testing.T, file string, off int64) {
 }
 
 // conflictForm inserts a sync client's marker before the extension.
-func conflictForm(name, marker string) string {
-	if i := strings.LastIndexByte(name, '.'); i > 0 {
-		return name[:i] + marker + name[i:]
-	}
-	return name + marker
-}
+func conflictForm(name, marker string) string { return syncname.Insert(name, marker) }
 
 func randBytes(seed int64, n int) []byte {
 	b := make([]byte, n)

@@ -1,4 +1,4 @@
-package fs
+package syncname
 
 import "testing"
 
@@ -32,17 +32,17 @@ func TestSplitMarkers(t *testing.T) {
 		{".bashrc (1)", ".bashrc", " (1)"},
 	} {
 		found := false
-		for _, m := range splitMarkers(tc.name) {
-			if m.orig == tc.orig && m.marker == tc.marker {
+		for _, m := range Split(tc.name) {
+			if m.Orig == tc.orig && m.Marker == tc.marker {
 				found = true
 			}
 		}
 		if !found {
-			t.Errorf("%q: no reading (%q, %q) in %+v", tc.name, tc.orig, tc.marker, splitMarkers(tc.name))
+			t.Errorf("%q: no reading (%q, %q) in %+v", tc.name, tc.orig, tc.marker, Split(tc.name))
 		}
 	}
 	for _, plain := range []string{c, long, "report.txt", "gocryptfs.diriv", "a", "(1)", " (1)"} {
-		if got := plainReadings(plain); len(got) != 0 && plain != c {
+		if got := PlainReadings(plain); len(got) != 0 && plain != c {
 			t.Errorf("%q: readings %+v, want none", plain, got)
 		}
 	}
@@ -58,16 +58,16 @@ func TestInsertMarker(t *testing.T) {
 		{".profile", "-LAPTOP", ".profile-LAPTOP"},
 		{"notes.md", "-DESKTOP-AB12CD", "notes-DESKTOP-AB12CD.md"},
 	} {
-		got := insertMarker(tc.name, tc.marker)
+		got := Insert(tc.name, tc.marker)
 		if got != tc.want {
-			t.Errorf("insertMarker(%q, %q) = %q, want %q", tc.name, tc.marker, got, tc.want)
+			t.Errorf("Insert(%q, %q) = %q, want %q", tc.name, tc.marker, got, tc.want)
 		}
 		ok := false
-		for _, m := range plainReadings(got) {
-			ok = ok || m.orig == tc.name && m.marker == tc.marker
+		for _, m := range PlainReadings(got) {
+			ok = ok || m.Orig == tc.name && m.Marker == tc.marker
 		}
 		if !ok {
-			t.Errorf("%q: marker %q not read back: %+v", got, tc.marker, plainReadings(got))
+			t.Errorf("%q: marker %q not read back: %+v", got, tc.marker, PlainReadings(got))
 		}
 	}
 }

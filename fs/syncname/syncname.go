@@ -1,18 +1,21 @@
-package fs
+// Package syncname is the grammar of sync clients' conflict names. Sync
+// clients that see two versions of one file keep both: the loser gets a
+// conflict marker inserted before its extension. Encrypted names have no
+// dot, so there the marker is appended; gocryptfs.longname.HASH has the
+// "extension" .HASH, and .name, .diriv and .conf files have theirs. This
+// package recognizes the markers (Split, PlainReadings) and places them
+// (Insert, Forms), so package fs can move them between backing names and
+// plaintext names: a conflict copy of report.txt is shown as
+// "report (conflicted copy 2026-11-26).txt".
+//
+// It is pure string work: no I/O, no state.
+package syncname
 
 import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
 )
-
-// Sync clients that see two versions of one file keep both: the loser
-// gets a conflict marker inserted before its extension. Encrypted names
-// have no dot, so there the marker is appended; gocryptfs.longname.HASH
-// has the "extension" .HASH, and .name, .diriv and .conf files have
-// theirs. This file recognizes the markers and moves them between
-// backing names and plaintext names: a conflict copy of report.txt is
-// shown as "report (conflicted copy 2026-11-26).txt".
 
 // markerRule recognizes one sync client's marker at the end of a stem.
 type markerRule struct {
@@ -64,12 +67,12 @@ func isAlnum(c byte) bool {
 	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 }
 
-// markedName is one reading of a name as original + conflict marker.
-type markedName struct {
-	orig   string // the name without the marker
-	marker string // the marker exactly as found, e.g. " (1)"
-	client string // the sync client the marker is typical of
-	atEnd  bool   // the marker was at the very end, not before the extension
+// Reading is one reading of a name as original + conflict marker.
+type Reading struct {
+	Orig   string // the name without the marker
+	Marker string // the marker exactly as found, e.g. " (1)"
+	Client string // the sync client the marker is typical of
+	AtEnd  bool   // the marker was at the very end, not before the extension
 }
 
 // extIndex returns where the extension of name starts (its last dot, not
@@ -81,34 +84,34 @@ func extIndex(name string) int {
 	return len(name)
 }
 
-// insertMarker puts marker before the extension of name.
-func insertMarker(name, marker string) string {
+// Insert puts marker before the extension of name.
+func Insert(name, marker string) string {
 	i := extIndex(name)
 	return name[:i] + marker + name[i:]
 }
 
-// markerForms returns the backing names a sync client may have given the
+// Forms returns the backing names a sync client may have given the
 // conflict copy of disk: marker before the extension, or appended.
-func markerForms(disk, marker string) []string {
-	before, after := insertMarker(disk, marker), disk+marker
+func Forms(disk, marker string) []string {
+	before, after := Insert(disk, marker), disk+marker
 	if before == after {
 		return []string{before}
 	}
 	return []string{before, after}
 }
 
-// splitMarkers returns every reading of name as a name plus a conflict
+// Split returns every reading of name as a name plus a conflict
 // marker, marker before the extension first. It is empty for most names.
-func splitMarkers(name string) []markedName {
-	var out []markedName
+func Split(name string) []Reading {
+	var out []Reading
 	add := func(stem, ext string, atEnd bool) {
 		for _, r := range markerRules {
 			if !r.hint(stem) {
 				continue
 			}
 			for _, k := range r.starts(stem) {
-				m := markedName{orig: stem[:k] + ext, marker: stem[k:], client: r.client, atEnd: atEnd}
-				if m.orig != "" && !containsReading(out, m) {
+				m := Reading{Orig: stem[:k] + ext, Marker: stem[k:], Client: r.client, AtEnd: atEnd}
+				if m.Orig != "" && !containsReading(out, m) {
 					out = append(out, m)
 				}
 			}
@@ -138,25 +141,25 @@ func (r *markerRule) starts(stem string) []int {
 	return out
 }
 
-func containsReading(list []markedName, m markedName) bool {
+func containsReading(list []Reading, m Reading) bool {
 	for _, x := range list {
-		if x.orig == m.orig && x.marker == m.marker {
+		if x.Orig == m.Orig && x.Marker == m.Marker {
 			return true
 		}
 	}
 	return false
 }
 
-// plainReadings returns the readings of a plaintext name that a conflict
-// copy can be shown as: the marker must sit where insertMarker puts it.
+// PlainReadings returns the readings of a plaintext name that a conflict
+// copy can be shown as: the marker must sit where Insert puts it.
 // OneDrive readings need a valid UTF-8 original (they are ambiguous).
-func plainReadings(name string) []markedName {
-	var out []markedName
-	for _, m := range splitMarkers(name) {
-		if insertMarker(m.orig, m.marker) != name {
+func PlainReadings(name string) []Reading {
+	var out []Reading
+	for _, m := range Split(name) {
+		if Insert(m.Orig, m.Marker) != name {
 			continue
 		}
-		if m.client == "OneDrive" && !utf8.ValidString(m.orig) {
+		if m.Client == "OneDrive" && !utf8.ValidString(m.Orig) {
 			continue
 		}
 		out = append(out, m)
