@@ -1,13 +1,12 @@
 package fs
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs/internal/sysx"
 	"golang.org/x/sys/unix"
 )
 
@@ -246,12 +245,12 @@ const tmpInfix = ".tmp"
 // it writes a temporary file, syncs it, and renames it into place without
 // replacing anything. An existing file with equal content counts as done.
 func (f *FS) writeSmall(dirfd int, name string, data []byte, mode uint32) error {
-	tmp := name + tmpInfix + randSuffix()
+	tmp := name + tmpInfix + sysx.RandSuffix()
 	fd, err := unix.Openat(dirfd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, mode)
 	if err != nil {
 		return err
 	}
-	err = writeAll(fd, data, 0)
+	err = sysx.WriteAll(fd, data, 0)
 	if err == nil && !f.opts.NoSync {
 		err = unix.Fsync(fd)
 	}
@@ -290,23 +289,6 @@ func (f *FS) syncDir(dirfd int) error {
 	}
 	defer unix.Close(fd)
 	return unix.Fsync(fd)
-}
-
-func writeAll(fd int, data []byte, off int64) error {
-	for len(data) > 0 {
-		n, err := unix.Pwrite(fd, data, off)
-		if err != nil {
-			return err
-		}
-		data, off = data[n:], off+int64(n)
-	}
-	return nil
-}
-
-func randSuffix() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 func isZero(b []byte) bool {

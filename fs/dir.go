@@ -2,9 +2,9 @@ package fs
 
 import (
 	"crypto/rand"
-	"strconv"
 
 	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs/internal/sysx"
 	"golang.org/x/sys/unix"
 )
 
@@ -42,7 +42,7 @@ func (f *FS) mkdirEntry(e *entry, mode uint32, owner *Owner) error {
 	if err := unix.Faccessat(e.dir, e.disk, unix.F_OK, unix.AT_SYMLINK_NOFOLLOW); err == nil {
 		return unix.EEXIST
 	}
-	tmp := mkdirTemp + randSuffix()
+	tmp := mkdirTemp + sysx.RandSuffix()
 	if err := unix.Mkdirat(e.dir, tmp, 0o700); err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (f *FS) writeDirIV(dirfd int, name string) error {
 	if err != nil {
 		return err
 	}
-	err = writeAll(fd, iv, 0)
+	err = sysx.WriteAll(fd, iv, 0)
 	if err == nil {
 		err = unix.Fchmod(fd, 0o444)
 	}
@@ -143,8 +143,8 @@ func (f *FS) rmdirEntry(e *entry) error {
 		return err
 	}
 	if perm := st.Mode & 07777; perm&0o700 != 0o700 {
-		if unix.Fchmodat(unix.AT_FDCWD, procPath(sub), perm|0o700, 0) == nil {
-			defer unix.Fchmodat(unix.AT_FDCWD, procPath(sub), perm, 0)
+		if unix.Fchmodat(unix.AT_FDCWD, sysx.ProcPath(sub), perm|0o700, 0) == nil {
+			defer unix.Fchmodat(unix.AT_FDCWD, sysx.ProcPath(sub), perm, 0)
 		}
 	}
 	ents, err := readDirents(sub)
@@ -161,9 +161,7 @@ func (f *FS) rmdirEntry(e *entry) error {
 	if !hasIV {
 		return unix.Unlinkat(e.dir, e.disk, unix.AT_REMOVEDIR)
 	}
-	var r [8]byte
-	rand.Read(r[:])
-	moved := crypto.DirIVName + ".rmdir." + strconv.FormatUint(uint64(r[0])<<56|uint64(r[1])<<48|uint64(r[2])<<40|uint64(r[3])<<32|uint64(r[4])<<24|uint64(r[5])<<16|uint64(r[6])<<8|uint64(r[7]), 10)
+	moved := crypto.DirIVName + ".rmdir." + sysx.RandSuffix()
 	if err := unix.Renameat(sub, crypto.DirIVName, e.dir, moved); err != nil {
 		return err
 	}

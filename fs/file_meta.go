@@ -1,6 +1,9 @@
 package fs
 
-import "golang.org/x/sys/unix"
+import (
+	"github.com/cofferfs/cofferfs/fs/internal/sysx"
+	"golang.org/x/sys/unix"
+)
 
 // Chmod sets the permission bits of the open file (fchmod). Unlike
 // FS.Chmod it needs no path, so it works after the file was unlinked.
@@ -27,5 +30,5 @@ func (fl *File) Utimens(atime, mtime unix.Timespec) error {
 		return err
 	}
 	ts := []unix.Timespec{atime, mtime}
-	return wrapErr(unix.UtimesNanoAt(unix.AT_FDCWD, procPath(fl.fd), ts, 0), "utimens", fl.path)
+	return wrapErr(unix.UtimesNanoAt(unix.AT_FDCWD, sysx.ProcPath(fl.fd), ts, 0), "utimens", fl.path)
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs/internal/sysx"
 	"golang.org/x/sys/unix"
 )
 
@@ -81,7 +82,7 @@ func (fl *File) writeLocked(p []byte, off uint64, atEnd bool) error {
 		sealed, err = fl.sealRange(h, p, off, plain)
 	}
 	if err == nil {
-		err = wrapErr(writeAll(fl.fd, *sealed, c.BlockOffset(first)), "write", fl.path)
+		err = wrapErr(sysx.WriteAll(fl.fd, *sealed, c.BlockOffset(first)), "write", fl.path)
 		fl.fs.bufs.put(sealed)
 	}
 	if err != nil {
@@ -123,7 +124,7 @@ func (fl *File) headerForWrite(plain, csize uint64) (*crypto.FileHeader, error) 
 			return nil, wrapErr(err, "truncate", fl.path)
 		}
 	}
-	if err := writeAll(fl.fd, h.Marshal(), 0); err != nil {
+	if err := sysx.WriteAll(fl.fd, h.Marshal(), 0); err != nil {
 		unix.Ftruncate(fl.fd, 0)
 		return nil, wrapErr(err, "write header", fl.path)
 	}
@@ -140,7 +141,7 @@ func (fl *File) padBlock(h *crypto.FileHeader, b, plain uint64) error {
 	}
 	blk = append(blk, make([]byte, crypto.BlockSize-len(blk))...)
 	c := fl.fs.content
-	return wrapErr(writeAll(fl.fd, c.SealBlock(nil, blk, b, h.ID[:]), c.BlockOffset(b)), "write", fl.path)
+	return wrapErr(sysx.WriteAll(fl.fd, c.SealBlock(nil, blk, b, h.ID[:]), c.BlockOffset(b)), "write", fl.path)
 }
 
 // readBlock returns the plaintext of block b of a file of plain bytes.
@@ -278,7 +279,7 @@ func (fl *File) shrink(plain, size uint64) error {
 	if err := unix.Ftruncate(fl.fd, c.BlockOffset(last)); err != nil {
 		return wrapErr(err, "truncate", fl.path)
 	}
-	return wrapErr(writeAll(fl.fd, c.SealBlock(nil, blk, last, h.ID[:]), c.BlockOffset(last)), "truncate", fl.path)
+	return wrapErr(sysx.WriteAll(fl.fd, c.SealBlock(nil, blk, last, h.ID[:]), c.BlockOffset(last)), "truncate", fl.path)
 }
 
 func (fl *File) grow(csize, plain, size uint64) error {

@@ -48,7 +48,7 @@ type FS struct {
 	rootMu sync.Mutex
 	rootIV []byte // the root's name IV once read
 
-	noXattrAt atomic.Bool // the kernel lacks getxattrat(2) (before 6.13)
+	noXattrAt atomic.Bool // the kernel lacks sysx.Getxattrat(2) (before 6.13)
 }
 
 // ErrReadOnly is returned for a change to a vault opened read-only.

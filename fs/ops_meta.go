@@ -1,6 +1,7 @@
 package fs
 
 import (
+	"github.com/cofferfs/cofferfs/fs/internal/sysx"
 	"golang.org/x/sys/unix"
 )
 
@@ -189,23 +190,7 @@ func (f *FS) chmodEntry(e *entry, mode uint32) error {
 	if st.Mode&unix.S_IFMT == unix.S_IFLNK {
 		return unix.EOPNOTSUPP
 	}
-	return unix.Fchmodat(unix.AT_FDCWD, procPath(fd), mode&07777, 0)
-}
-
-func procPath(fd int) string { return "/proc/self/fd/" + itoa(fd) }
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
+	return unix.Fchmodat(unix.AT_FDCWD, sysx.ProcPath(fd), mode&07777, 0)
 }
 
 // Chown sets owner and group; -1 leaves one unchanged.

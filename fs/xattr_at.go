@@ -1,9 +1,7 @@
 package fs
 
 import (
-	"runtime"
-	"unsafe"
-
+	"github.com/cofferfs/cofferfs/fs/internal/sysx"
 	"golang.org/x/sys/unix"
 )
 
@@ -45,7 +43,7 @@ func (o *xattrObj) fallback() error {
 	if err != nil {
 		return wrapErr(err, "open", o.e.path)
 	}
-	o.fd, o.proc = fd, procPath(fd)
+	o.fd, o.proc = fd, sysx.ProcPath(fd)
 	return nil
 }
 
@@ -76,61 +74,13 @@ func (o *xattrObj) call(at, proc func() (int, error)) (int, error) {
 // get reads the value of the stored name into buf, as getxattr(2).
 func (o *xattrObj) get(name string, buf []byte) (int, error) {
 	return o.call(
-		func() (int, error) { return getxattrat(o.e.dir, o.e.disk, name, buf) },
+		func() (int, error) { return sysx.Getxattrat(o.e.dir, o.e.disk, name, buf) },
 		func() (int, error) { return unix.Getxattr(o.proc, name, buf) })
 }
 
 // list reads the stored names into buf, as listxattr(2).
 func (o *xattrObj) list(buf []byte) (int, error) {
 	return o.call(
-		func() (int, error) { return listxattrat(o.e.dir, o.e.disk, buf) },
+		func() (int, error) { return sysx.Listxattrat(o.e.dir, o.e.disk, buf) },
 		func() (int, error) { return unix.Listxattr(o.proc, buf) })
-}
-
-// xattrArgs is struct xattr_args of getxattrat(2).
-type xattrArgs struct {
-	value uint64
-	size  uint32
-	flags uint32
-}
-
-// getxattrat is getxattrat(2) (Linux 6.13) without following a symlink.
-func getxattrat(dir int, name, attr string, buf []byte) (int, error) {
-	p, err := unix.BytePtrFromString(name)
-	if err != nil {
-		return 0, err
-	}
-	a, err := unix.BytePtrFromString(attr)
-	if err != nil {
-		return 0, err
-	}
-	args := xattrArgs{size: uint32(len(buf))}
-	if len(buf) > 0 {
-		args.value = uint64(uintptr(unsafe.Pointer(&buf[0])))
-	}
-	n, _, e := unix.Syscall6(unix.SYS_GETXATTRAT, uintptr(dir), uintptr(unsafe.Pointer(p)),
-		unix.AT_SYMLINK_NOFOLLOW, uintptr(unsafe.Pointer(a)), uintptr(unsafe.Pointer(&args)), unsafe.Sizeof(args))
-	runtime.KeepAlive(buf)
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
-}
-
-// listxattrat is listxattrat(2) (Linux 6.13) without following a symlink.
-func listxattrat(dir int, name string, buf []byte) (int, error) {
-	p, err := unix.BytePtrFromString(name)
-	if err != nil {
-		return 0, err
-	}
-	var ptr unsafe.Pointer
-	if len(buf) > 0 {
-		ptr = unsafe.Pointer(&buf[0])
-	}
-	n, _, e := unix.Syscall6(unix.SYS_LISTXATTRAT, uintptr(dir), uintptr(unsafe.Pointer(p)),
-		unix.AT_SYMLINK_NOFOLLOW, uintptr(ptr), uintptr(len(buf)), 0)
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
 }
