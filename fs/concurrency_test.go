@@ -300,7 +300,7 @@ func TestConcurrentNamespace(t *testing.T) {
 					if err != nil && !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.EEXIST) {
 						return err
 					}
-					if _, bad, err := v.ReadDirBad("d"); err != nil || len(bad) > 0 {
+					if _, bad, err := v.Inspect().ReadDirBad("d"); err != nil || len(bad) > 0 {
 						return fmt.Errorf("listing: %v, bad names %v", err, bad)
 					}
 				}

@@ -241,7 +241,7 @@ func TestZeroBlocks(t *testing.T) {
 
 func badNames(t *testing.T, v *vault, dir string) map[string]bool {
 	t.Helper()
-	_, bad, err := v.ReadDirBad(dir)
+	_, bad, err := v.Inspect().ReadDirBad(dir)
 	must(t, err)
 	out := map[string]bool{}
 	for _, b := range bad {

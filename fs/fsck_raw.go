@@ -35,7 +35,8 @@ func (fl *File) ReadCipherAt(p []byte, off int64) (int, error) {
 }
 
 // ReadlinkCipher returns the backing (encrypted) target of a symlink.
-func (f *FS) ReadlinkCipher(path string) (string, error) {
+func (in Inspector) ReadlinkCipher(path string) (string, error) {
+	f := in.f
 	e, err := f.lookup(path)
 	if err != nil {
 		return "", err
@@ -51,7 +52,8 @@ func (f *FS) ReadlinkCipher(path string) (string, error) {
 
 // GetxattrCipher returns the stored (encrypted) value of an extended
 // attribute.
-func (f *FS) GetxattrCipher(path, name string) ([]byte, error) {
+func (in Inspector) GetxattrCipher(path, name string) ([]byte, error) {
+	f := in.f
 	bname, err := f.backingXattrName(name)
 	if err != nil {
 		return nil, wrapErr(err, "getxattr", path)

@@ -23,7 +23,8 @@ var ErrNotProvable = errors.New("fs: cannot tell which directory IV is right")
 // plaintext path to, encrypted with the destination's own IV. to must
 // not exist. The .name file of a hashed source name goes once no object
 // has that name any more.
-func (f *FS) MoveBacking(dir, disk, to string) error {
+func (in Inspector) MoveBacking(dir, disk, to string) error {
+	f := in.f
 	if err := f.checkWritable(); err != nil {
 		return err
 	}
@@ -82,11 +83,12 @@ func (f *FS) lookupExact(path string) (*entry, error) {
 // copy), a directory whose names all decrypt with exactly one diriv
 // conflict copy gets that copy. It returns what it did, or an error
 // wrapping ErrNotProvable.
-func (f *FS) RepairDirIV(path string) (string, error) {
+func (in Inspector) RepairDirIV(path string) (string, error) {
+	f := in.f
 	if err := f.checkWritable(); err != nil {
 		return "", err
 	}
-	s, err := f.Scan(path)
+	s, err := f.Inspect().Scan(path)
 	if err != nil {
 		return "", err
 	}
@@ -147,11 +149,12 @@ func provenIV(s *DirScan) (iv []byte, from string, err error) {
 // RemoveIVCopy removes the diriv conflict copy disk of the directory at
 // path, which must be unused: no name in the directory decrypts with it
 // alone.
-func (f *FS) RemoveIVCopy(path, disk string) error {
+func (in Inspector) RemoveIVCopy(path, disk string) error {
+	f := in.f
 	if err := f.checkWritable(); err != nil {
 		return err
 	}
-	s, err := f.Scan(path)
+	s, err := f.Inspect().Scan(path)
 	if err != nil {
 		return err
 	}
@@ -171,11 +174,12 @@ func (f *FS) RemoveIVCopy(path, disk string) error {
 // RepairNameFile tidies the stray .name file disk in the directory at
 // path, as Scan reported it: an orphan or a duplicate is removed, a
 // conflict copy that stands in for a missing .name file takes its place.
-func (f *FS) RepairNameFile(path, disk string) (string, error) {
+func (in Inspector) RepairNameFile(path, disk string) (string, error) {
+	f := in.f
 	if err := f.checkWritable(); err != nil {
 		return "", err
 	}
-	s, err := f.Scan(path)
+	s, err := f.Inspect().Scan(path)
 	if err != nil {
 		return "", err
 	}
@@ -205,7 +209,8 @@ func (f *FS) repairNameFile(path string, nf NameFile) (string, error) {
 
 // RemoveConfigCopy removes a sync client's conflict copy of
 // gocryptfs.conf, only when it is identical to gocryptfs.conf.
-func (f *FS) RemoveConfigCopy(disk string) error {
+func (in Inspector) RemoveConfigCopy(disk string) error {
+	f := in.f
 	if err := f.checkWritable(); err != nil {
 		return err
 	}

@@ -66,7 +66,8 @@ type NameFile struct {
 // copies, conflict copies of its diriv and stray .name files. A
 // directory whose own IV is missing or damaged is scanned too (its names
 // are tried with the IVs of diriv conflict copies).
-func (f *FS) Scan(path string) (*DirScan, error) {
+func (in Inspector) Scan(path string) (*DirScan, error) {
+	f := in.f
 	fd, done, err := f.openScanDir(path)
 	if err != nil {
 		return nil, err

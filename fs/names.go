@@ -107,7 +107,7 @@ func (f *FS) isSpecial(disk string, root bool) bool {
 // ReadDir lists a plaintext directory. Entries whose names do not decrypt
 // are left out and logged; ReadDirBad returns them too.
 func (f *FS) ReadDir(path string) ([]DirEntry, error) {
-	ents, bad, err := f.ReadDirBad(path)
+	ents, bad, err := f.Inspect().ReadDirBad(path)
 	for _, b := range bad {
 		f.logBadName(b)
 	}
@@ -116,7 +116,8 @@ func (f *FS) ReadDir(path string) ([]DirEntry, error) {
 
 // ReadDirBad lists a plaintext directory and returns the backing entries
 // that do not decrypt separately.
-func (f *FS) ReadDirBad(path string) ([]DirEntry, []BadName, error) {
+func (in Inspector) ReadDirBad(path string) ([]DirEntry, []BadName, error) {
+	f := in.f
 	d, err := f.openDir(path)
 	if err != nil {
 		return nil, nil, err

@@ -70,7 +70,7 @@ func testConflictCopy(t *testing.T, vr variant, marker string) {
 	if got := names(t, v.FS, "docs"); !slices.Contains(got, name) || !slices.Contains(got, "quarterly report of the team.txt") || len(got) != 2 {
 		t.Fatalf("listing %q, want the file and %q", got, name)
 	}
-	if _, bad, err := v.ReadDirBad("docs"); err != nil || len(bad) != 0 {
+	if _, bad, err := v.Inspect().ReadDirBad("docs"); err != nil || len(bad) != 0 {
 		t.Errorf("bad names %v, %v", bad, err)
 	}
 	if got := readFile(t, v.FS, "docs/"+name); string(got) != "old version" {

@@ -115,7 +115,7 @@ func TestPartialDir(t *testing.T) {
 		if got := names(t, v.FS, ""); len(got) != 1 || got[0] != "short" {
 			t.Errorf("listing %q", got)
 		}
-		_, bad, err := v.ReadDirBad("")
+		_, bad, err := v.Inspect().ReadDirBad("")
 		must(t, err)
 		if len(bad) != 2 {
 			t.Fatalf("bad names %v", bad)

@@ -144,7 +144,7 @@ func checkTreeAgrees(t *testing.T, mnt string, fsys *fs.FS, dir string) {
 	if strings.Join(a, "/") != strings.Join(b, "/") {
 		t.Errorf("%q: mount lists %q, fs %q", dir, a, b)
 	}
-	scan, err := fsys.Scan(dir)
+	scan, err := fsys.Inspect().Scan(dir)
 	if err != nil {
 		t.Fatalf("scan %q: %v", dir, err)
 	}

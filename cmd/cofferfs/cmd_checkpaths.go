@@ -112,7 +112,7 @@ func pathPrefix(cipherDir, root string) (int, error) {
 
 // dir checks the directory plain (backing path cdir) and below.
 func (pc *pathChecker) dir(plain, cdir string) error {
-	s, err := pc.v.fs.Scan(plain)
+	s, err := pc.v.fs.Inspect().Scan(plain)
 	if err != nil {
 		return err
 	}

@@ -53,7 +53,7 @@ func (e *env) list(v *vault, p string, long bool) error {
 	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
 		return printEntry(tw, v, p, path.Base(p), long)
 	}
-	ents, bad, err := v.fs.ReadDirBad(p)
+	ents, bad, err := v.fs.Inspect().ReadDirBad(p)
 	if err != nil {
 		return entryFailure(v, p, err)
 	}

@@ -28,7 +28,7 @@ func (c *checker) conflicts(s *fs.DirScan, cdir string) {
 			}
 		}
 		c.fix(f, func() (string, error) {
-			err := c.f.MoveBacking(s.Path, cf.Disk, path.Join(s.Path, target))
+			err := c.f.Inspect().MoveBacking(s.Path, cf.Disk, path.Join(s.Path, target))
 			names[target] = true
 			return fmt.Sprintf("now an ordinary entry named %q", target), err
 		})
@@ -50,7 +50,7 @@ func (c *checker) ivCopies(s *fs.DirScan, cdir string, used map[string]int) {
 			continue
 		}
 		c.fix(f, func() (string, error) {
-			return "removed (no name needs it)", c.f.RemoveIVCopy(s.Path, ic.Disk)
+			return "removed (no name needs it)", c.f.Inspect().RemoveIVCopy(s.Path, ic.Disk)
 		})
 	}
 }
@@ -62,7 +62,7 @@ func (c *checker) configCopies(s *fs.DirScan) {
 		f := Finding{Kind: ConfigConflict, CipherPath: disk,
 			Detail: "conflict copy of gocryptfs.conf (it may hold another password for the same key)"}
 		c.fix(f, func() (string, error) {
-			err := c.f.RemoveConfigCopy(disk)
+			err := c.f.Inspect().RemoveConfigCopy(disk)
 			if err != nil {
 				return "", fmt.Errorf("it differs from gocryptfs.conf: keep the one whose password you use, delete the other by hand")
 			}
@@ -89,7 +89,7 @@ func (c *checker) nameFiles(s *fs.DirScan, cdir string) {
 		default:
 			f.Detail = "conflict copy of the long-name file of " + nf.Object + ", which is missing"
 		}
-		c.fix(f, func() (string, error) { return c.f.RepairNameFile(s.Path, nf.Disk) })
+		c.fix(f, func() (string, error) { return c.f.Inspect().RepairNameFile(s.Path, nf.Disk) })
 	}
 }
 
@@ -110,7 +110,7 @@ func (c *checker) badNames(s *fs.DirScan, cdir string) {
 			c.fix(f, func() (string, error) {
 				to, err := c.quarantinePath(path.Join(s.Path, b.Disk), "")
 				if err == nil {
-					err = c.f.MoveBacking(s.Path, b.Disk, to)
+					err = c.f.Inspect().MoveBacking(s.Path, b.Disk, to)
 				}
 				return "moved to " + to, err
 			})

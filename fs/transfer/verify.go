@@ -82,7 +82,7 @@ func CheckKey(ctx context.Context, fsys *fs.FS) (KeyCheck, error) {
 // authenticates, and returns its subdirectories.
 func (p *keyProbe) probeDir(dir string) ([]string, error) {
 	p.dirs++
-	ents, bad, err := p.fsys.ReadDirBad(dir)
+	ents, bad, err := p.fsys.Inspect().ReadDirBad(dir)
 	if err != nil {
 		return nil, err
 	}
