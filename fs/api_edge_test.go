@@ -1,6 +1,7 @@
 package fs_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/cofferfs/cofferfs/crypto"
@@ -27,6 +28,16 @@ func TestNewBadKeyLength(t *testing.T) {
 		if err == nil {
 			f.Close()
 			t.Errorf("New with a %d-byte key succeeded", n)
+		}
+	}
+}
+
+// TestSentinelsNameLayer checks that every sentinel error of fs carries
+// the layer's one prefix, as the errors fs wraps do.
+func TestSentinelsNameLayer(t *testing.T) {
+	for _, err := range []error{fs.ErrReadOnly, fs.ErrNotProvable, fs.ErrIncomplete} {
+		if !strings.HasPrefix(err.Error(), "fs: ") {
+			t.Errorf("%q lacks the \"fs: \" prefix", err)
 		}
 	}
 }

@@ -18,7 +18,7 @@ import (
 
 // ErrIncomplete is wrapped by every error about a backing object that is
 // not fully synced yet.
-var ErrIncomplete = errors.New("not fully synced yet")
+var ErrIncomplete = errors.New("fs: not fully synced yet")
 
 // IncompleteError reports a backing object that a sync client has not
 // finished writing. It wraps ErrIncomplete and, when there is one, the
