@@ -18,6 +18,7 @@ type transferFlags struct {
 	force      bool
 	quiet      bool
 	noProgress bool
+	keepSetID  bool // export only
 }
 
 // register adds the shared flags; what is "into" or "from" for --path.
@@ -34,7 +35,7 @@ func (f *transferFlags) register(fs *flag.FlagSet, pathUsage string) {
 // drawn when stderr is a terminal.
 func (e *env) transferOptions(f *transferFlags, cipherDir string) transfer.Options {
 	root := os.Geteuid() == 0
-	opts := transfer.Options{Force: f.force, Owners: root, Devices: root,
+	opts := transfer.Options{Force: f.force, Owners: root, Devices: root, KeepSetID: f.keepSetID,
 		OnProblem: func(p *transfer.EntryError) { e.reportEntry(cipherDir, p) }}
 	if !f.quiet && !f.noProgress && isTerminal(e.stderr) {
 		e.bar = newProgressBar(e.stderr)

@@ -110,7 +110,7 @@ func (j *job) setMetaOut(p, dst string, st *unix.Stat_t) {
 		}
 	}
 	if !link {
-		if err := unix.Chmod(dst, st.Mode&0o7777); err != nil {
+		if err := unix.Chmod(dst, j.exportMode(st)); err != nil {
 			j.vaultProblem(p, fmt.Errorf("set mode: %w", err), true)
 		}
 	}
@@ -121,6 +121,16 @@ func (j *job) setMetaOut(p, dst string, st *unix.Stat_t) {
 	if err := unix.UtimesNanoAt(unix.AT_FDCWD, dst, ts, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		j.vaultProblem(p, fmt.Errorf("set times: %w", err), true)
 	}
+}
+
+// exportMode is the permission mode an exported entry gets: the vault's,
+// without set-uid and set-gid on non-directories unless KeepSetID.
+func (j *job) exportMode(st *unix.Stat_t) uint32 {
+	m := st.Mode & 0o7777
+	if !j.opts.KeepSetID && !isDir(st) {
+		m &^= unix.S_ISUID | unix.S_ISGID
+	}
+	return m
 }
 
 // hasXattrs reports whether entries of st's type can carry the user

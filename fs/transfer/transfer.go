@@ -22,6 +22,12 @@ type Options struct {
 	// Devices creates character and block device nodes (needs root);
 	// without it they are skipped with a warning.
 	Devices bool
+	// KeepSetID keeps the set-uid and set-gid bits of exported files.
+	// Without it Export drops them from every non-directory: modes are
+	// not authenticated by the format, so whoever can write the cipherdir
+	// (the cloud) can set them. A directory's set-gid bit (group
+	// inheritance, no privilege) is always kept.
+	KeepSetID bool
 	// OnProgress, if set, is called after every entry and every chunk
 	// of file data. Setting it also makes the transfer count the source
 	// tree first, so that Progress has totals.
