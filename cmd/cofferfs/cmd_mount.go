@@ -78,6 +78,9 @@ func runMount(e *env, c *command, args []string) error {
 	if m.child {
 		return e.daemonChild(cipherdir, mnt, &m)
 	}
+	if err := checkStateDir(); err != nil {
+		return err
+	}
 	if err := checkMountpoint(mnt); err != nil {
 		return err
 	}
@@ -119,6 +122,24 @@ func checkMountpoint(mnt string) error {
 	return nil
 }
 
+// checkStateDir makes sure the state directory (records and logs of
+// mounts) is this user's private directory, and drops the records of
+// daemons that are gone.
+func checkStateDir() error {
+	_, err := mount.EnsureStateDir()
+	var unsafe *mount.UnsafeStateDirError
+	if errors.As(err, &unsafe) {
+		return fail(exitOther, err).
+			withHint("another user may have created it to redirect or read cofferfs's files; check it and remove it (rm -r %s),", unsafe.Dir).
+			withHint("or set XDG_RUNTIME_DIR to a directory only you can write (cofferfs uses $XDG_RUNTIME_DIR/cofferfs)")
+	}
+	if err != nil {
+		return fail(exitOther, fmt.Errorf("state directory: %w", err))
+	}
+	mount.CleanStale()
+	return nil
+}
+
 // daemonArgs are the arguments of the background daemon.
 func daemonArgs(cipherdir, mnt string, m *mountFlags) []string {
 	args := []string{"mount", "--daemon-child"}
@@ -140,8 +161,8 @@ func daemonArgs(cipherdir, mnt string, m *mountFlags) []string {
 // spawnDaemon starts the background daemon, hands it the key and waits
 // until its mount is ready.
 func (e *env) spawnDaemon(cipherdir, mnt string, m *mountFlags, key []byte) error {
-	if err := os.MkdirAll(mount.StateDir(), 0o700); err != nil {
-		return fail(exitOther, err)
+	if err := checkStateDir(); err != nil {
+		return err
 	}
 	secret := []byte(crypto.FormatMasterKey(key))
 	defer clear(secret)

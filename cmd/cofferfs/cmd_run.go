@@ -51,6 +51,9 @@ func runRun(e *env, c *command, args []string) error {
 	if err := m.unlock.check(e, c); err != nil {
 		return err
 	}
+	if err := checkStateDir(); err != nil {
+		return err
+	}
 	cipherdir, err := filepath.Abs(pos[0])
 	if err != nil {
 		return fail(exitUsage, err)

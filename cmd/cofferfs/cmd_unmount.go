@@ -41,6 +41,7 @@ func runUnmount(e *env, c *command, args []string) error {
 	if err != nil {
 		return fail(exitUsage, err)
 	}
+	mount.CleanStale()
 	st, alive := mount.ReadState(mnt)
 	err = mount.Unmount(mnt, *lazy)
 	var busy *mount.BusyError
@@ -80,6 +81,7 @@ func runStatus(e *env, c *command, args []string) error {
 	if _, err := e.parse(c, newFlagSet(c), args, 0, 0); err != nil {
 		return err
 	}
+	mount.CleanStale()
 	ms, err := mount.Mounts()
 	if err != nil {
 		return fail(exitOther, err)
