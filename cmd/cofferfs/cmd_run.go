@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,13 +15,21 @@ import (
 
 var runCommand = &command{
 	name:    "run",
-	args:    "[unlock] [--mountpoint DIR] [--ro] CIPHERDIR -- CMD [ARGS...]",
+	args:    "[unlock] [--mountpoint DIR] [--ro] [--kill-after DURATION | --keep-leftovers] CIPHERDIR -- CMD [ARGS...]",
 	summary: "mount, run a backup job, and lock again whatever happens",
 	help: `Mounts the vault (on a private temporary directory unless --mountpoint),
 runs CMD with COFFERFS_MOUNTPOINT set to the mountpoint, then flushes and
 locks — always: also when CMD fails or cofferfs gets SIGINT or SIGTERM
 (which are passed on to CMD). The exit code is CMD's (128+N when a signal
 N killed it), or cofferfs's own when it could not mount or unmount.
+
+Processes the job leaves behind (a "cmd &", an agent it started: every
+descendant, also one that called setsid) and any process still using
+files under the mountpoint are named on stderr and ended when the job
+exits, as systemd does with a unit's processes: SIGTERM, then SIGKILL
+--kill-after later (default 10s). --keep-leftovers waits for them
+instead (saying which, every minute) and ends them only on SIGINT or
+SIGTERM.
 
 Example, from cron or a systemd timer:
   cofferfs run --passfile /etc/backup.pw ~/Dropbox/backup.coffer -- \
@@ -32,6 +41,12 @@ Example, from cron or a systemd timer:
 // is killed.
 const jobGrace = 30 * time.Second
 
+// leftoverFlags say what to do with the processes a job leaves behind.
+type leftoverFlags struct {
+	keep      bool
+	killAfter time.Duration
+}
+
 func runRun(e *env, c *command, args []string) error {
 	i := slices.Index(args, "--")
 	if i < 0 || i == len(args)-1 {
@@ -40,13 +55,19 @@ func runRun(e *env, c *command, args []string) error {
 	job := args[i+1:]
 	var m mountFlags
 	var mnt string
+	var lf leftoverFlags
 	fs := newFlagSet(c)
 	m.unlock.register(fs)
 	fs.BoolVar(&m.readOnly, "ro", false, "mount read-only")
 	fs.StringVar(&mnt, "mountpoint", "", "mount on `DIR` instead of a private temporary directory")
+	fs.DurationVar(&lf.killAfter, "kill-after", 10*time.Second, "SIGKILL the job's leftover processes `DURATION` after SIGTERM")
+	fs.BoolVar(&lf.keep, "keep-leftovers", false, "wait for the job's leftover processes instead of ending them")
 	pos, err := e.parse(c, fs, args[:i], 1, 1)
 	if err != nil {
 		return err
+	}
+	if lf.killAfter < 0 {
+		return e.usageError(c, "--kill-after must not be negative")
 	}
 	if err := m.unlock.check(e, c); err != nil {
 		return err
@@ -68,7 +89,7 @@ func runRun(e *env, c *command, args []string) error {
 	if err != nil {
 		return err
 	}
-	return e.runJob(v, mnt, &m, job)
+	return e.runJob(v, mnt, &m, &lf, job)
 }
 
 // runMountpoint checks the chosen mountpoint, or makes a private one
@@ -88,8 +109,9 @@ func runMountpoint(mnt string) (string, func(), error) {
 	return dir, func() { os.Remove(dir) }, checkMountpoint(dir)
 }
 
-// runJob mounts v, runs the job, and unmounts.
-func (e *env) runJob(v *vault, mnt string, m *mountFlags, job []string) error {
+// runJob mounts v, runs the job, deals with its leftover processes, and
+// unmounts.
+func (e *env) runJob(v *vault, mnt string, m *mountFlags, lf *leftoverFlags, job []string) error {
 	defer v.Close()
 	log := e.logger(false)
 	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly, Logger: log})
@@ -101,6 +123,7 @@ func (e *env) runJob(v *vault, mnt string, m *mountFlags, job []string) error {
 		defer remove()
 	}
 	code, jobErr := e.execJob(mnt, job)
+	e.endLeftovers(mnt, lf.keep, lf.killAfter)
 	if err := lockAfterJob(srv, mnt); err != nil {
 		return err
 	}
@@ -117,6 +140,9 @@ func (e *env) execJob(mnt string, job []string) (int, error) {
 	cmd := exec.Command(job[0], job[1:]...)
 	cmd.Env = append(os.Environ(), "COFFERFS_MOUNTPOINT="+mnt)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.stdin, e.stdout, e.stderr
+	if err := becomeSubreaper(); err != nil {
+		return 0, fmt.Errorf("cannot track the job's processes: %w", err)
+	}
 	if err := cmd.Start(); err != nil {
 		return 0, err
 	}
