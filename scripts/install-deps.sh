@@ -4,7 +4,7 @@
 # workload tests drive through a mount, and securefs and fio for the
 # benchmark. Needs root (or sudo).
 set -euo pipefail
-pkgs=(fuse3 gocryptfs securefs sqlite3 restic rsync attr git tar fio util-linux procps)
+pkgs=(fuse3 gocryptfs securefs sqlite3 restic rsync attr git tar fio util-linux procps systemd)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
