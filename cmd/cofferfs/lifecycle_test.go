@@ -300,4 +300,14 @@ func TestLifecycleKilledDaemonRecord(t *testing.T) {
 	if _, err := os.Stat(statePath(ghost)); !os.IsNotExist(err) {
 		t.Errorf("status kept a record whose pid is another process: %v", err)
 	}
+	// mount sweeps too, before it looks at its own mountpoint.
+	if err := os.WriteFile(statePath(ghost), rec, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, code := c.run("mount", "--passfile", pw, cipher, ghost); code != exitPlainDir {
+		t.Errorf("mount on a missing mountpoint: exit %d", code)
+	}
+	if _, err := os.Stat(statePath(ghost)); !os.IsNotExist(err) {
+		t.Errorf("mount kept a record whose pid is another process: %v", err)
+	}
 }
