@@ -29,4 +29,12 @@
 // Locks: flock and POSIX locks are left to the kernel, which keeps them
 // locally for the mount; that is exact, because every process that can
 // reach the mount runs on this machine.
+//
+// State directory: the records `cofferfs status` reads and the daemon
+// logs live in one directory per user, which for a user without
+// XDG_RUNTIME_DIR is a predictable path under /tmp. It is used only if it
+// is the user's own 0700 directory (see statedir.go), files in it are
+// created with O_EXCL or O_NOFOLLOW, and a record whose pid is dead or
+// belongs to a process started later (start time in /proc/PID/stat) is
+// stale and removed.
 package mount
