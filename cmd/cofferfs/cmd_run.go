@@ -124,7 +124,7 @@ func (e *env) runJob(v *vault, mnt string, m *mountFlags, lf *leftoverFlags, job
 	}
 	code, jobErr := e.execJob(mnt, job)
 	e.endLeftovers(mnt, lf.keep, lf.killAfter)
-	if err := lockAfterJob(srv, mnt); err != nil {
+	if err := e.lockAfterJob(srv, mnt); err != nil {
 		return err
 	}
 	if jobErr != nil {
@@ -171,10 +171,11 @@ func (e *env) execJob(mnt string, job []string) (int, error) {
 	return 0, err
 }
 
-// lockAfterJob unmounts after the job; processes the job left behind get
-// a few seconds, then the mount is detached lazily so the vault is locked
-// for every new access.
-func lockAfterJob(srv *mount.Server, mnt string) error {
+// lockAfterJob unmounts after the job; processes still using the mount
+// (those endLeftovers could not end) get a few seconds, then the mount
+// is detached lazily so the vault is locked for every new access, and
+// cofferfs waits for them, naming them.
+func (e *env) lockAfterJob(srv *mount.Server, mnt string) error {
 	for i := 0; i < 50; i++ {
 		if srv.Unmount() == nil {
 			srv.Wait()
@@ -182,8 +183,15 @@ func lockAfterJob(srv *mount.Server, mnt string) error {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	holders := mount.Holders(mnt)
 	if err := mount.Unmount(mnt, true); err != nil && !errors.Is(err, mount.ErrNotMounted) {
 		return fail(exitOther, err).withHint("the vault may still be mounted on %s", mnt)
+	}
+	if len(holders) > 0 {
+		e.warnf("the mount is detached (locked for new access); waiting for these to let go:")
+		for _, h := range holders {
+			e.infof("  %s", h)
+		}
 	}
 	srv.Wait()
 	return nil
