@@ -73,7 +73,9 @@ var statusCommand = &command{
 	args:    "",
 	summary: "list the mounted vaults",
 	help: `Lists every mounted cofferfs vault: mountpoint, cipherdir, read-only or
-read-write, idle lock, and the pid of the daemon serving it.`,
+read-write, idle lock, and the pid of the daemon serving it ("- (daemon
+gone)" when it was killed). Records left by daemons that are gone are
+removed.`,
 	run: runStatus,
 }
 
