@@ -163,7 +163,7 @@ func (f *FS) rmdirEntry(e *entry) error {
 	}
 	var r [8]byte
 	rand.Read(r[:])
-	moved := crypto.DirIVName + ".rmdir." + strconv.FormatUint(uint64(r[0])<<56|uint64(r[1])<<48|uint64(r[2])<<40|uint64(r[3])<<32|uint64(r[4])<<24|uint64(r[5])<<16|uint64(r[6])<<8|uint64(r[7]), 10)
+	moved := rmdirTemp + strconv.FormatUint(uint64(r[0])<<56|uint64(r[1])<<48|uint64(r[2])<<40|uint64(r[3])<<32|uint64(r[4])<<24|uint64(r[5])<<16|uint64(r[6])<<8|uint64(r[7]), 10)
 	if err := unix.Renameat(sub, crypto.DirIVName, e.dir, moved); err != nil {
 		return err
 	}

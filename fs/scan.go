@@ -30,6 +30,9 @@ type DirScan struct {
 	NameFiles []NameFile
 	// ConfigCopies are conflict copies of gocryptfs.conf (root only).
 	ConfigCopies []string
+	// Leftovers are temporary names of cofferfs operations that did not
+	// finish (a killed daemon).
+	Leftovers []Leftover
 }
 
 // IVCopy is a conflict copy of a directory's gocryptfs.diriv.
@@ -82,6 +85,9 @@ func (f *FS) Scan(path string) (*DirScan, error) {
 	for _, r := range raw {
 		if path == "" && isConfigCopy(r.Name) {
 			s.ConfigCopies = append(s.ConfigCopies, r.Name)
+		}
+		if l, ok := leftover(fd, r.Name); ok {
+			s.Leftovers = append(s.Leftovers, l)
 		}
 		if f.isSpecial(r.Name, path == "") {
 			continue

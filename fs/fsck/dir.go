@@ -118,6 +118,7 @@ func (c *checker) tidy(s *fs.DirScan, cdir string) *fs.DirScan {
 	c.conflicts(s, cdir)
 	c.configCopies(s)
 	c.nameFiles(s, cdir)
+	c.leftovers(s, cdir)
 	c.badNames(s, cdir)
 	if c.opts.Repair && len(s.IVCopies) > 0 {
 		if s = c.rescan(s); s == nil {

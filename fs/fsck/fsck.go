@@ -7,7 +7,8 @@
 // directory), with a copy of every damaged piece of ciphertext; conflict
 // copies get ordinary encrypted names (the names they are shown under);
 // stray .name and diriv files that nothing needs are removed; a missing
-// gocryptfs.diriv is re-created only where the right one is certain.
+// gocryptfs.diriv is re-created only where the right one is certain;
+// temporary names a killed cofferfs left behind are removed.
 // Objects a sync client has not finished writing are never touched.
 //
 // After a repair, the vault passes gocryptfs -fsck, except for what
@@ -42,6 +43,7 @@ const (
 	ConfigConflict Kind = "config conflict copy" // a conflict copy of gocryptfs.conf
 	Foreign        Kind = "foreign file"         // a file a sync client or OS put there (a note)
 	Unreadable     Kind = "unreadable"           // an I/O or permission error
+	Leftover       Kind = "crash leftover"       // a temporary name of a killed cofferfs
 )
 
 // Blocks is an inclusive range of content block numbers.
@@ -130,8 +132,9 @@ type Options struct {
 // moves what it cannot read.
 const LostFound = "lost+found"
 
-// orphanGrace is how old an orphan .name file must be before Repair
-// removes it: a younger one may be waiting for its object to sync.
+// orphanGrace is how old an orphan .name file or a crash leftover must
+// be before Repair removes it: a younger one may be waiting for its
+// object to sync, or belong to a cofferfs operation still running.
 const orphanGrace = 15 * time.Minute
 
 // maxRounds bounds the check-and-repair rounds: a repair can move damage
