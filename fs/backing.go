@@ -148,6 +148,7 @@ func (f *FS) openChild(d openedDir, plain, path string) (openedDir, error) {
 	}
 	iv, err := f.dirIV(fd, path)
 	if err != nil {
+		err = f.lostIV(fd, path, err)
 		unix.Close(fd)
 		return openedDir{}, err
 	}

@@ -30,6 +30,9 @@ type DirScan struct {
 	NameFiles []NameFile
 	// ConfigCopies are conflict copies of gocryptfs.conf (root only).
 	ConfigCopies []string
+	// Changed is when the backing directory last changed here (its
+	// ctime): how long a missing IV has been missing, at least.
+	Changed time.Time
 	// Leftovers are temporary names of cofferfs operations that did not
 	// finish (a killed daemon).
 	Leftovers []Leftover
@@ -79,6 +82,10 @@ func (f *FS) Scan(path string) (*DirScan, error) {
 		return nil, wrapErr(err, "read directory", path)
 	}
 	s := &DirScan{Path: path}
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) == nil {
+		s.Changed = time.Unix(st.Ctim.Unix())
+	}
 	iv, ivErr := f.dirIV(fd, path)
 	s.IVErr = ivErr
 	cs := f.newConflictSet(fd, path, iv, raw)
