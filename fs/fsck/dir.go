@@ -20,7 +20,7 @@ type checker struct {
 	opts   Options
 	totals Report // what round 0 counted
 
-	ivs      *fs.IVIndex // every directory IV of the vault, read when needed
+	ivs *fs.IVIndex // every directory IV of the vault, read when needed
 
 	rep      *Report
 	repaired bool
