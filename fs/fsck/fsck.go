@@ -4,7 +4,11 @@
 // its kind and, for file contents, its block range. With Repair it fixes
 // what it can prove without losing data: unreadable files and names move
 // into a lost+found directory at the vault root (a normal encrypted
-// directory), with a copy of every damaged piece of ciphertext; conflict
+// directory), with a copy of every damaged piece of ciphertext, except a
+// file damaged only at its end (a torn append), which is cut back to its
+// readable blocks in place; a directory a sync client recreated without
+// its IV gets the one IV of the vault that decrypts its names, or its
+// entries move to lost+found; conflict
 // copies get ordinary encrypted names (the names they are shown under);
 // stray .name and diriv files that nothing needs are removed; a missing
 // gocryptfs.diriv is re-created only where the right one is certain;
