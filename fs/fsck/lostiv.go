@@ -31,6 +31,20 @@ func (c *checker) lostIV(s *fs.DirScan, f Finding, age time.Duration) *fs.DirSca
 	return again
 }
 
+// indexIVs reads every directory IV of the vault, once: before the
+// first repair that removes one (the diriv of a killed rmdir), so that
+// a directory recreated without its IV can still find it.
+func (c *checker) indexIVs() error {
+	if c.ivs != nil {
+		return nil
+	}
+	ivs, err := c.f.IndexDirIVs(c.ctx)
+	if err == nil {
+		c.ivs = ivs
+	}
+	return err
+}
+
 // recoverIV restores the IV of the directory at p (from a diriv
 // conflict copy, or from wherever the vault still has it), or moves its
 // entries into lost+found under their encrypted names and gives it a
@@ -40,10 +54,8 @@ func (c *checker) recoverIV(p string) (string, error) {
 	if !errors.Is(err, fs.ErrNotProvable) {
 		return action, err
 	}
-	if c.ivs == nil {
-		if c.ivs, err = c.f.IndexDirIVs(c.ctx); err != nil {
-			return "", err
-		}
+	if err := c.indexIVs(); err != nil {
+		return "", err
 	}
 	action, err = c.f.RecoverDirIV(p, c.ivs)
 	if !errors.Is(err, fs.ErrNotProvable) {

@@ -104,7 +104,12 @@ func (c *checker) leftovers(s *fs.DirScan, cdir string) {
 			c.leave(f, fmt.Sprintf("changed %s ago: a cofferfs process may still be using it", age.Round(time.Second)))
 			continue
 		}
-		c.fix(f, func() (string, error) { return "removed", c.f.RemoveLeftover(s.Path, l.Disk) })
+		c.fix(f, func() (string, error) {
+			if err := c.indexIVs(); err != nil {
+				return "", err
+			}
+			return "removed", c.f.RemoveLeftover(s.Path, l.Disk)
+		})
 	}
 }
 
