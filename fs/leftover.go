@@ -1,6 +1,9 @@
 package fs
 
 import (
+	"crypto/rand"
+	"encoding/binary"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +33,14 @@ type Leftover struct {
 // rmdirTemp prefixes the name rmdir gives a directory's diriv (in the
 // parent) before it removes the directory.
 const rmdirTemp = crypto.DirIVName + ".rmdir."
+
+// rmdirTempName returns a new name for the diriv of a directory being
+// removed: rmdirTemp and a random decimal number.
+func rmdirTempName() string {
+	var r [8]byte
+	rand.Read(r[:])
+	return rmdirTemp + strconv.FormatUint(binary.BigEndian.Uint64(r[:]), 10)
+}
 
 // leftoverKind says which operation left the backing name disk, or "".
 func leftoverKind(disk string) string {
