@@ -93,6 +93,12 @@ func (f *FS) indexDir(ctx context.Context, dirfd int, dir string, depth int, idx
 		return nil // unreadable: nothing to find here
 	}
 	for _, e := range ents {
+		if e.Type == 0 { // the file system did not say
+			var st unix.Stat_t
+			if unix.Fstatat(dirfd, e.Name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil {
+				e.Type = st.Mode & unix.S_IFMT
+			}
+		}
 		switch {
 		case e.Type == unix.S_IFDIR && depth < maxIndexDepth:
 			sub, err := unix.Openat(dirfd, e.Name, walkFlags, 0)
