@@ -148,6 +148,7 @@ func (f *FS) openChild(d openedDir, plain, path string) (openedDir, error) {
 	}
 	iv, err := f.dirIV(fd, path)
 	if err != nil {
+		err = f.lostIV(fd, path, err)
 		unix.Close(fd)
 		return openedDir{}, err
 	}
@@ -201,6 +202,10 @@ func (f *FS) dirIV(dirfd int, path string) ([]byte, error) {
 	n, err := readSmall(dirfd, crypto.DirIVName, buf)
 	if err == unix.ENOENT || err == nil && n == 0 {
 		return nil, dirIVMissing(path, err)
+	}
+	if err == unix.ELOOP || err == unix.EINVAL {
+		// A symlink, FIFO, device or directory: damage, not an I/O error.
+		return nil, &CorruptError{Path: path, What: "directory IV (gocryptfs.diriv is not a regular file)", Err: crypto.ErrBadHeader}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("fs: directory IV of %q (gocryptfs.diriv): %w", path, err)

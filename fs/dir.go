@@ -2,7 +2,6 @@ package fs
 
 import (
 	"crypto/rand"
-	"strconv"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
@@ -161,9 +160,7 @@ func (f *FS) rmdirEntry(e *entry) error {
 	if !hasIV {
 		return unix.Unlinkat(e.dir, e.disk, unix.AT_REMOVEDIR)
 	}
-	var r [8]byte
-	rand.Read(r[:])
-	moved := crypto.DirIVName + ".rmdir." + strconv.FormatUint(uint64(r[0])<<56|uint64(r[1])<<48|uint64(r[2])<<40|uint64(r[3])<<32|uint64(r[4])<<24|uint64(r[5])<<16|uint64(r[6])<<8|uint64(r[7]), 10)
+	moved := rmdirTempName()
 	if err := unix.Renameat(sub, crypto.DirIVName, e.dir, moved); err != nil {
 		return err
 	}

@@ -11,12 +11,19 @@
 // written and synced under a hidden temporary name before it is renamed
 // into place, and .name files are written through a temporary file, so a
 // crash never leaves a directory without its IV or a truncated long name.
+// A killed process leaves those temporary names behind instead; Scan
+// reports them (leftover.go) and fsck removes them. A directory a sync
+// client recreated without its IV counts as not fully synced for
+// SyncGrace, then as lost (*LostIVError); fsck gets its IV back from
+// wherever else the vault still has it, or evacuates it (lostiv.go).
 //
 // Security: every access to the backing directory starts from the
 // cipherdir's descriptor and walks one component at a time with openat
 // and O_NOFOLLOW (backing.go is the only place that does it). No absolute
 // backing path is ever built, so plaintext paths near PATH_MAX work, and a
 // symlink planted in the backing directory is never followed out of it.
+// A file is opened only after its type is checked, so a planted device
+// node or FIFO is never opened.
 // Ciphertext that does not authenticate is never returned: reads fail
 // with a *CorruptError that names the plaintext path and block.
 //

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
@@ -49,6 +50,8 @@ type FS struct {
 	rootIV []byte // the root's name IV once read
 
 	noXattrAt atomic.Bool // the kernel lacks getxattrat(2) (before 6.13)
+
+	now func() time.Time // the clock (tests move it)
 }
 
 // ErrReadOnly is returned for a change to a vault opened read-only.
@@ -97,7 +100,7 @@ func New(dir string, masterKey []byte, opts Options) (*FS, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	f := &FS{root: fd, names: names, content: content, opts: opts, log: log}
+	f := &FS{root: fd, names: names, content: content, opts: opts, log: log, now: time.Now}
 	f.inodes.init()
 	return f, nil
 }
@@ -131,5 +134,5 @@ func IsCorrupt(err error) bool {
 	var ce *CorruptError
 	return errors.As(err, &ce) || errors.Is(err, crypto.ErrAuth) ||
 		errors.Is(err, crypto.ErrBadName) || errors.Is(err, crypto.ErrBadHeader) ||
-		errors.Is(err, ErrIncomplete)
+		errors.Is(err, ErrIncomplete) || errors.Is(err, ErrDirIVLost)
 }

@@ -100,7 +100,7 @@ func (f *FS) isSpecial(disk string, root bool) bool {
 		return true // gocryptfs.conf and its .bak / .tmp
 	}
 	// Transient names of rmdir and mkdir (left over after a crash).
-	return strings.HasPrefix(disk, crypto.DirIVName+".rmdir.") || strings.HasPrefix(disk, mkdirTemp) ||
+	return strings.HasPrefix(disk, rmdirTemp) || strings.HasPrefix(disk, mkdirTemp) || isDirIVTemp(disk) ||
 		f.isConflictSpecial(disk, root)
 }
 

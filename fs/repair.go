@@ -30,26 +30,26 @@ func (f *FS) MoveBacking(dir, disk, to string) error {
 	if disk == "" || disk == "." || disk == ".." || strings.ContainsAny(disk, "/\x00") {
 		return wrapErr(unix.EINVAL, "move backing entry", disk)
 	}
-	d, err := f.openDir(dir)
+	dfd, done, err := f.openScanDir(dir) // its IV may be missing
 	if err != nil {
 		return err
 	}
-	defer f.releaseDir(d)
+	defer done()
 	dst, err := f.lookupExact(to)
 	if err != nil {
 		return err
 	}
 	defer dst.close()
 	err = f.withName(dst, func() error {
-		return unix.Renameat2(d.fd, disk, dst.dir, dst.disk, unix.RENAME_NOREPLACE)
+		return unix.Renameat2(dfd, disk, dst.dir, dst.disk, unix.RENAME_NOREPLACE)
 	})
 	f.dirs.invalidate(dir)
 	f.dirs.invalidate(to)
 	if err != nil {
 		return wrapErr(err, "move "+disk+" to", to)
 	}
-	if crypto.IsLongName(disk) && !exists(d.fd, disk) {
-		unix.Unlinkat(d.fd, disk+crypto.LongNameSuffix, 0)
+	if crypto.IsLongName(disk) && !exists(dfd, disk) {
+		unix.Unlinkat(dfd, disk+crypto.LongNameSuffix, 0)
 	}
 	return nil
 }

@@ -30,6 +30,12 @@ type DirScan struct {
 	NameFiles []NameFile
 	// ConfigCopies are conflict copies of gocryptfs.conf (root only).
 	ConfigCopies []string
+	// Changed is when the backing directory last changed here (its
+	// ctime): how long a missing IV has been missing, at least.
+	Changed time.Time
+	// Leftovers are temporary names of cofferfs operations that did not
+	// finish (a killed daemon).
+	Leftovers []Leftover
 }
 
 // IVCopy is a conflict copy of a directory's gocryptfs.diriv.
@@ -76,12 +82,19 @@ func (f *FS) Scan(path string) (*DirScan, error) {
 		return nil, wrapErr(err, "read directory", path)
 	}
 	s := &DirScan{Path: path}
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) == nil {
+		s.Changed = time.Unix(st.Ctim.Unix())
+	}
 	iv, ivErr := f.dirIV(fd, path)
 	s.IVErr = ivErr
 	cs := f.newConflictSet(fd, path, iv, raw)
 	for _, r := range raw {
 		if path == "" && isConfigCopy(r.Name) {
 			s.ConfigCopies = append(s.ConfigCopies, r.Name)
+		}
+		if l, ok := leftover(fd, r.Name); ok {
+			s.Leftovers = append(s.Leftovers, l)
 		}
 		if f.isSpecial(r.Name, path == "") {
 			continue

@@ -21,18 +21,25 @@ extended attribute. Each finding is printed on stdout as
 "<kind>: <plain path> (<cipher path>)[ blocks A-B]: <detail>", or, with
 --json, the whole report as one JSON object. Kinds: corrupt block,
 corrupt header, undecryptable name, conflict copy, diriv conflict copy,
-orphan .name, stray .name, missing diriv, damaged diriv, not fully
-synced, corrupt symlink, corrupt xattr, config conflict copy, foreign
-file (a note, not a problem), unreadable.
+orphan .name, stray .name, missing diriv, damaged diriv, directory
+recreated without its IV, crash leftover, not fully synced, corrupt
+symlink, corrupt xattr, config conflict copy, foreign file (a note, not
+a problem), unreadable.
 
---repair never throws data away: unreadable files move into lost+found
-at the vault root (their readable blocks stay readable, damaged blocks
-read as zeros, and the damaged ciphertext is kept next to them in
-NAME.damaged-ciphertext); undecryptable names move there too; conflict
-copies get ordinary names (the ones they are shown under); .name and
-diriv files nothing needs are removed; a missing gocryptfs.diriv is
-re-created only where the right one is certain. Objects a sync client is
-still writing are left alone. Afterwards the vault passes gocryptfs
+--repair never throws data away: a file whose only damage is at its end
+(a torn append) is cut back to its last good block; other unreadable
+files move into lost+found at the vault root (their readable blocks stay
+readable, damaged blocks read as zeros); either way the damaged
+ciphertext is kept in lost+found in NAME.damaged-ciphertext.
+Undecryptable names move there too; conflict copies get ordinary names
+(the ones they are shown under); .name and diriv files nothing needs
+are removed; a missing gocryptfs.diriv is re-created only where the
+right one is certain. A directory a sync client recreated without its
+IV (deleted or renamed on another machine while a file was added to it)
+gets back the one IV of the vault that decrypts all its names, or its
+entries move to lost+found under their encrypted names. Temporary names
+a killed cofferfs left behind (crash leftovers) are removed once older
+than 15 minutes. Objects a sync client is still writing are left alone. Afterwards the vault passes gocryptfs
 -fsck, except for what fsck says it left alone.
 
 Exit codes: 0 no problems, 26 problems found (and not all repaired), 33

@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cofferfs/cofferfs/fs"
 )
@@ -90,6 +91,25 @@ func (c *checker) nameFiles(s *fs.DirScan, cdir string) {
 			f.Detail = "conflict copy of the long-name file of " + nf.Object + ", which is missing"
 		}
 		c.fix(f, func() (string, error) { return c.f.RepairNameFile(s.Path, nf.Disk) })
+	}
+}
+
+// leftovers reports the temporary names of cofferfs operations that did
+// not finish. Repair removes those older than orphanGrace.
+func (c *checker) leftovers(s *fs.DirScan, cdir string) {
+	for _, l := range s.Leftovers {
+		f := Finding{Kind: Leftover, Dir: s.Path, CipherPath: path.Join(cdir, l.Disk),
+			Detail: l.What + ", left by a cofferfs process that was killed or crashed"}
+		if age := c.opts.Now().Sub(l.Changed); age < orphanGrace {
+			c.leave(f, fmt.Sprintf("changed %s ago: a cofferfs process may still be using it", age.Round(time.Second)))
+			continue
+		}
+		c.fix(f, func() (string, error) {
+			if err := c.indexIVs(); err != nil {
+				return "", err
+			}
+			return "removed", c.f.RemoveLeftover(s.Path, l.Disk)
+		})
 	}
 }
 
