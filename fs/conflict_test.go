@@ -1,6 +1,7 @@
 package fs_test
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -263,4 +264,38 @@ func TestConflictPlainPath(t *testing.T) {
 	if got, err := v.PlainPath(rel); err != nil || got != "d/a (1).txt" {
 		t.Errorf("PlainPath(%q) = %q, %v", rel, got, err)
 	}
+}
+
+// TestConflictHostileMarker: a copy planted with marker text no sync
+// client writes is hidden and logged, not shown under the cloud's name.
+func TestConflictHostileMarker(t *testing.T) {
+	log := &logLines{}
+	opts := variants[0].opts
+	opts.Logger = slog.New(log)
+	v := newVault(t, opts)
+	writeFile(t, v.FS, "a.txt", []byte("secret"))
+	back := v.backing(t, "a.txt")
+	const marker = " (conflict\n`rm -rf ~`)"
+	must(t, os.WriteFile(back+marker, []byte(readBacking(t, back)), 0o644))
+	if got := names(t, v.FS, ""); !slices.Equal(got, []string{"a.txt"}) {
+		t.Errorf("listing %q, want only a.txt", got)
+	}
+	_, bad, err := v.ReadDirBad("")
+	must(t, err)
+	if len(bad) != 1 || bad[0].Disk != filepath.Base(back)+marker || !strings.Contains(bad[0].Err.Error(), "marker") {
+		t.Errorf("bad names %v, want the planted copy with a marker error", bad)
+	}
+	if _, err := v.Stat("a (conflict\n`rm -rf ~`).txt"); err == nil {
+		t.Error("the planted copy can be looked up by the attacker's name")
+	}
+	if len(log.with("hidden from listing")) == 0 {
+		t.Errorf("not logged: %q", log.lines)
+	}
+}
+
+func readBacking(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	must(t, err)
+	return string(b)
 }

@@ -151,7 +151,26 @@ func (cs *conflictSet) resolve(disk string, err error) (string, error) {
 	if inc := cs.incomplete(disk); inc != nil {
 		return "", inc
 	}
+	if uerr := cs.unknownMarker(disk); uerr != nil {
+		return "", uerr
+	}
 	return "", err
+}
+
+// unknownMarker returns the error for disk when it is a copy of a name
+// of this directory with a parenthesized marker no sync client writes
+// (conflict.go), or nil. Such a copy stays hidden.
+func (cs *conflictSet) unknownMarker(disk string) error {
+	i := strings.Index(disk, " (")
+	if i <= 0 || cs.iv == nil || !strings.HasSuffix(disk, ")") {
+		return nil
+	}
+	plain, err := cs.decrypt(disk[:i], disk, cs.iv)
+	if err != nil {
+		return nil
+	}
+	return fmt.Errorf("fs: a copy of %q with the conflict marker %q, which no known sync client writes: %w",
+		plain, disk[i:], crypto.ErrBadName)
 }
 
 // recheck returns the name to show for the backing entry disk, which
