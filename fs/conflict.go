@@ -38,7 +38,7 @@ type markerRule struct {
 
 var markerRules = []markerRule{
 	{client: "Dropbox, Nextcloud, ownCloud, Seafile",
-		hint: func(s string) bool { return strings.HasSuffix(s, ")") },
+		hint:  func(s string) bool { return strings.HasSuffix(s, ")") },
 		re:    regexp.MustCompile(` \(([^()/]*(?i:conflict)[^()/]*)\)( \([0-9]{1,4}\))?$`),
 		valid: parenMarker},
 	{client: "Google Drive",
