@@ -99,7 +99,7 @@ func (e *env) infof(format string, args ...any) { e.printf("", format, args...) 
 
 func (e *env) printf(kind, format string, args ...any) {
 	e.bar.clear()
-	msg := strings.TrimRight(fmt.Sprintf(format, args...), "\n")
+	msg := escapeControls(strings.TrimRight(fmt.Sprintf(format, args...), "\n"))
 	fmt.Fprintf(e.stderr, "cofferfs: %s%s\n", kind, msg)
 }
 
