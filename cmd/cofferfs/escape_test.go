@@ -43,7 +43,11 @@ func TestTerminalEscapes(t *testing.T) {
 	mustContain(t, "fsck", r.stdout, `\x1b]0;owned\atitle`, `.syncthing.\x1b[2J.tmp`)
 	r = expectCode(t, exitCorrupt, "", "fsck", "--json", "--passfile", pw, dir)
 	noRaw("fsck --json", r)
-	var rep struct{ Findings []struct{ CipherPath string `json:"cipher_path"` } }
+	var rep struct {
+		Findings []struct {
+			CipherPath string `json:"cipher_path"`
+		}
+	}
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || len(rep.Findings) != 3 {
 		t.Errorf("fsck --json: %v, %+v\n%s", err, rep, r.stdout)
 	}
