@@ -27,7 +27,8 @@ type Options struct {
 	// NoSync skips the fsyncs that make new directories and long-name
 	// files crash-safe. Only for benchmarks and throwaway vaults.
 	NoSync bool
-	// Logger receives corruption reports; nil discards them.
+	// Logger receives the entries listings hide (rate-limited, see
+	// hidden.go); nil discards them.
 	Logger *slog.Logger
 }
 
@@ -43,6 +44,7 @@ type FS struct {
 	inodes  inodeTable
 	dirs    dirCache
 	bufs    bufPool
+	hidden  hiddenLog
 	closeMu sync.Once
 
 	rootMu sync.Mutex

@@ -23,6 +23,9 @@ type State struct {
 	PID        int       `json:"pid"`
 	Started    time.Time `json:"started"`
 	Log        string    `json:"log,omitempty"`
+	// Hidden is how many backing entries the mount's latest listings
+	// left out (fs.FS.Hidden), brought up to date every few seconds.
+	Hidden int `json:"hidden"`
 }
 
 // StateDir returns the directory for daemon state and logs:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -24,6 +25,7 @@ type env struct {
 	commands []*command
 	lines    *bufio.Reader // stdin, read line by line when not a terminal
 	bar      *progressBar  // the progress bar on stderr, if one is drawn
+	fsLog    *slog.Logger  // given to the vaults a mount opens (hidden entries)
 }
 
 // exitError is an error that ends the program with a given exit code,
