@@ -35,6 +35,9 @@
 // Conflict markers: a copy is shown under a conflict name only when its
 // marker follows the grammar of a known sync client (conflict.go);
 // anything else stays hidden, so the cloud cannot choose visible names.
+// A name encrypted under the IV of a diriv conflict copy is shown as it
+// is; only when another entry has that name does it get the copy's
+// marker. Lookups find it through the copies' IVs (conflictlookup.go).
 //
 // Concurrency: an FS is safe for concurrent use. Handles on one file share
 // a content lock, so no block is torn and none is sealed under a stale

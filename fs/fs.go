@@ -36,16 +36,17 @@ type Options struct {
 // relative to the vault root and separated by "/"; "" is the root. It is
 // safe for concurrent use.
 type FS struct {
-	root    int // O_PATH descriptor of the cipherdir
-	names   *crypto.NameCipher
-	content *crypto.ContentCipher
-	opts    Options
-	log     *slog.Logger
-	inodes  inodeTable
-	dirs    dirCache
-	bufs    bufPool
-	hidden  hiddenLog
-	closeMu sync.Once
+	root     int // O_PATH descriptor of the cipherdir
+	names    *crypto.NameCipher
+	content  *crypto.ContentCipher
+	opts     Options
+	log      *slog.Logger
+	inodes   inodeTable
+	dirs     dirCache
+	bufs     bufPool
+	hidden   hiddenLog
+	ivCopies ivCopyCache
+	closeMu  sync.Once
 
 	rootMu sync.Mutex
 	rootIV []byte // the root's name IV once read
