@@ -55,3 +55,31 @@ func TestTerminalEscapes(t *testing.T) {
 	noRaw("export", r)
 	mustContain(t, "export", r.stderr, `\x1b]0;owned\atitle`)
 }
+
+// TestInfoEscapes: a config planted with escape sequences in its Creator
+// field does not reach the terminal raw through info.
+func TestInfoEscapes(t *testing.T) {
+	dir, _, _ := makeVault(t, "pw")
+	p := filepath.Join(dir, "gocryptfs.conf")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conf map[string]any
+	if err := json.Unmarshal(b, &conf); err != nil {
+		t.Fatal(err)
+	}
+	conf["Creator"] = "cofferfs\x1b]0;owned\x07"
+	if b, err = json.Marshal(conf); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(p, 0o600)
+	if err := os.WriteFile(p, b, 0o400); err != nil {
+		t.Fatal(err)
+	}
+	r := expectCode(t, exitOK, "", "info", dir)
+	if strings.ContainsAny(r.stdout+r.stderr, "\x1b\x07") {
+		t.Errorf("info prints raw control bytes:\n%q", r.stdout)
+	}
+	mustContain(t, "info", r.stdout, `"cofferfs\x1b]0;owned\a"`)
+}
