@@ -1,10 +1,13 @@
 package fs
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/cofferfs/cofferfs/crypto"
 )
 
 // Sync clients that see two versions of one file keep both: the loser
@@ -193,4 +196,20 @@ func plainReadings(name string) []markedName {
 		out = append(out, m)
 	}
 	return out
+}
+
+// unknownMarker returns the error for disk when it is a copy of a name
+// of this directory with a parenthesized marker no sync client writes
+// (conflict.go), or nil. Such a copy stays hidden.
+func (cs *conflictSet) unknownMarker(disk string) error {
+	i := strings.Index(disk, " (")
+	if i <= 0 || cs.iv == nil || !strings.HasSuffix(disk, ")") {
+		return nil
+	}
+	plain, err := cs.decrypt(disk[:i], disk, cs.iv)
+	if err != nil {
+		return nil
+	}
+	return fmt.Errorf("fs: a copy of %q with the conflict marker %q, which no known sync client writes: %w",
+		plain, disk[i:], crypto.ErrBadName)
 }

@@ -2,7 +2,6 @@ package fs
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -80,29 +79,6 @@ func (cs *conflictSet) load() {
 	cs.ivCopies = cs.f.findIVCopies(cs.dirfd, cs.raw)
 }
 
-// findIVCopies returns the conflict copies of gocryptfs.diriv among the
-// entries raw of dirfd, sorted by backing name: the order in which
-// lookups try their IVs.
-func (f *FS) findIVCopies(dirfd int, raw []DirEntry) []ivCopy {
-	if !f.opts.DirIV {
-		return nil
-	}
-	var out []ivCopy
-	for _, r := range raw {
-		if !strings.HasPrefix(r.Name, "gocryptfs") || wellFormedLong(r.Name) {
-			continue
-		}
-		for _, m := range splitMarkers(r.Name) {
-			if m.orig == crypto.DirIVName {
-				out = append(out, ivCopy{disk: r.Name, marker: m.marker, iv: readIVFile(dirfd, r.Name)})
-				break
-			}
-		}
-	}
-	slices.SortFunc(out, func(a, b ivCopy) int { return strings.Compare(a.disk, b.disk) })
-	return out
-}
-
 // wellFormedLong reports an ordinary hashed name or .name file: the
 // prefix, 43 or 44 base64url characters, and an optional ".name".
 func wellFormedLong(disk string) bool {
@@ -177,22 +153,6 @@ func (cs *conflictSet) resolve(disk string, err error) (string, error) {
 		return "", uerr
 	}
 	return "", err
-}
-
-// unknownMarker returns the error for disk when it is a copy of a name
-// of this directory with a parenthesized marker no sync client writes
-// (conflict.go), or nil. Such a copy stays hidden.
-func (cs *conflictSet) unknownMarker(disk string) error {
-	i := strings.Index(disk, " (")
-	if i <= 0 || cs.iv == nil || !strings.HasSuffix(disk, ")") {
-		return nil
-	}
-	plain, err := cs.decrypt(disk[:i], disk, cs.iv)
-	if err != nil {
-		return nil
-	}
-	return fmt.Errorf("fs: a copy of %q with the conflict marker %q, which no known sync client writes: %w",
-		plain, disk[i:], crypto.ErrBadName)
 }
 
 // recheck returns the name to show for the backing entry disk, which

@@ -1,11 +1,37 @@
 package fs
 
 import (
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
 )
+
+// findIVCopies returns the conflict copies of gocryptfs.diriv among the
+// entries raw of dirfd, sorted by backing name: the order in which
+// lookups try their IVs.
+func (f *FS) findIVCopies(dirfd int, raw []DirEntry) []ivCopy {
+	if !f.opts.DirIV {
+		return nil
+	}
+	var out []ivCopy
+	for _, r := range raw {
+		if !strings.HasPrefix(r.Name, "gocryptfs") || wellFormedLong(r.Name) {
+			continue
+		}
+		for _, m := range splitMarkers(r.Name) {
+			if m.orig == crypto.DirIVName {
+				out = append(out, ivCopy{disk: r.Name, marker: m.marker, iv: readIVFile(dirfd, r.Name)})
+				break
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b ivCopy) int { return strings.Compare(a.disk, b.disk) })
+	return out
+}
 
 // ivCopyCache remembers, per backing directory, the IVs of its diriv
 // conflict copies (usually none), so that looking up names that do not
