@@ -25,7 +25,7 @@ const hiddenTrackMax = 1024
 // hiddenLog is what the latest listing of each backing directory hid.
 type hiddenLog struct {
 	mu    sync.Mutex
-	dirs  map[uint64]hiddenDir // backing inode of the directory
+	dirs  map[[2]uint64]hiddenDir // device and inode of the backing directory
 	total int
 }
 
@@ -53,14 +53,15 @@ func (f *FS) noteHidden(dirfd int, bad []BadName) {
 	h := &f.hidden
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	prev := h.dirs[st.Ino]
+	key := [2]uint64{st.Dev, st.Ino}
+	prev := h.dirs[key]
 	h.total += len(bad) - prev.count
 	if len(bad) == 0 {
-		delete(h.dirs, st.Ino)
+		delete(h.dirs, key)
 		return
 	}
 	if h.dirs == nil {
-		h.dirs = map[uint64]hiddenDir{}
+		h.dirs = map[[2]uint64]hiddenDir{}
 	}
 	next := hiddenDir{names: make(map[string]bool, min(len(bad), hiddenTrackMax)), count: len(bad)}
 	logged, more := map[bool]int{}, map[bool]int{}
@@ -79,7 +80,7 @@ func (f *FS) noteHidden(dirfd int, bad []BadName) {
 			more[kind]++
 		}
 	}
-	h.dirs[st.Ino] = next
+	h.dirs[key] = next
 	f.logMoreHidden(bad[0].Dir, more)
 }
 
