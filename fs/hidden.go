@@ -18,15 +18,21 @@ import (
 // logs one by one.
 const hiddenLogPerDir = 5
 
-// hiddenTrackMax bounds the names remembered per directory; beyond it,
-// entries are counted but not told apart from earlier ones.
-const hiddenTrackMax = 1024
+// hiddenTrackMax and hiddenTrackTotal bound the names remembered per
+// directory and in all; beyond them, entries are counted but not told
+// apart from earlier ones (so they may be logged again, still within
+// the per-listing limit).
+const (
+	hiddenTrackMax   = 1024
+	hiddenTrackTotal = 64 << 10
+)
 
 // hiddenLog is what the latest listing of each backing directory hid.
 type hiddenLog struct {
-	mu    sync.Mutex
-	dirs  map[[2]uint64]hiddenDir // device and inode of the backing directory
-	total int
+	mu      sync.Mutex
+	dirs    map[[2]uint64]hiddenDir // device and inode of the backing directory
+	total   int
+	tracked int // names remembered in all dirs
 }
 
 // hiddenDir is what one listing hid.
@@ -50,25 +56,40 @@ func (f *FS) noteHidden(dirfd int, bad []BadName) {
 	if unix.Fstat(dirfd, &st) != nil {
 		return
 	}
-	h := &f.hidden
+	prev := f.hidden.swap([2]uint64{st.Dev, st.Ino}, bad)
+	f.logNewHidden(prev, bad)
+}
+
+// swap stores what the latest listing of the directory key hid and
+// returns what the one before hid.
+func (h *hiddenLog) swap(key [2]uint64, bad []BadName) hiddenDir {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	key := [2]uint64{st.Dev, st.Ino}
 	prev := h.dirs[key]
 	h.total += len(bad) - prev.count
+	h.tracked -= len(prev.names)
 	if len(bad) == 0 {
 		delete(h.dirs, key)
-		return
+		return prev
 	}
 	if h.dirs == nil {
 		h.dirs = map[[2]uint64]hiddenDir{}
 	}
-	next := hiddenDir{names: make(map[string]bool, min(len(bad), hiddenTrackMax)), count: len(bad)}
+	room := max(0, min(hiddenTrackMax, hiddenTrackTotal-h.tracked, len(bad)))
+	next := hiddenDir{names: make(map[string]bool, room), count: len(bad)}
+	for _, b := range bad[:room] {
+		next.names[b.Disk] = true
+	}
+	h.dirs[key] = next
+	h.tracked += len(next.names)
+	return prev
+}
+
+// logNewHidden logs the entries of bad that prev does not hold, at most
+// hiddenLogPerDir of each kind, then a summary line per kind.
+func (f *FS) logNewHidden(prev hiddenDir, bad []BadName) {
 	logged, more := map[bool]int{}, map[bool]int{}
 	for _, b := range bad {
-		if len(next.names) < hiddenTrackMax {
-			next.names[b.Disk] = true
-		}
 		if prev.names[b.Disk] {
 			continue
 		}
@@ -80,8 +101,9 @@ func (f *FS) noteHidden(dirfd int, bad []BadName) {
 			more[kind]++
 		}
 	}
-	h.dirs[key] = next
-	f.logMoreHidden(bad[0].Dir, more)
+	if len(bad) > 0 {
+		f.logMoreHidden(bad[0].Dir, more)
+	}
 }
 
 // logMoreHidden logs the summary lines of a listing: how many more new
