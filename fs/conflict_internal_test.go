@@ -1,6 +1,9 @@
 package fs
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestSplitMarkers reads every sync client's conflict marker off backing
 // names (short, hashed long, .name and diriv) and plaintext names.
@@ -68,6 +71,37 @@ func TestInsertMarker(t *testing.T) {
 		}
 		if !ok {
 			t.Errorf("%q: marker %q not read back: %+v", got, tc.marker, plainReadings(got))
+		}
+	}
+}
+
+// TestSplitMarkersHostile refuses marker text no known sync client
+// writes: a planted copy must not be shown under a name the cloud chose.
+func TestSplitMarkersHostile(t *testing.T) {
+	const c = "Xk3_9-AbCdEfGhIjKlMnOp"
+	for _, marker := range []string{
+		" (conflict\n`reboot`)",
+		" (conflicted copy $(id))",
+		" (conflict \x1b[2J)",
+		" (conflict \u202etxt.exe)",
+		" (conflict " + strings.Repeat("a", 200) + ")",
+		" (not a copy)",
+		" (conflict\ttab)",
+		" (conflicted copy 2026-11-26) (12345)",
+	} {
+		for _, name := range []string{c + marker, "report" + marker + ".txt"} {
+			for _, m := range splitMarkers(name) {
+				if strings.HasSuffix(marker, m.marker) && len(m.marker) > 5 {
+					t.Errorf("%q: accepted marker %q", name, m.marker)
+				}
+			}
+		}
+	}
+	// What the clients write is still accepted, also with non-ASCII names.
+	for _, marker := range []string{" (Jörg's conflicted copy 2026-11-26)", " (conflicted copy 2026-11-26 101010)",
+		" (Selective Sync Conflict)", " (SFConflict alice+x@example.com 2026-11-26-10-10-10)"} {
+		if ms := splitMarkers(c + marker); len(ms) == 0 || ms[0].marker != marker {
+			t.Errorf("%q: not accepted: %+v", marker, ms)
 		}
 	}
 }

@@ -32,6 +32,20 @@
 // first ENOSYS switches the FS to an O_PATH descriptor and its /proc
 // path (xattrat.go).
 //
+// Hidden entries: a listing leaves out what does not decrypt or is not
+// fully synced yet (ReadDirBad returns them). ReadDir logs them to
+// Options.Logger rate-limited by deduplication: only entries the previous
+// listing of the same directory did not hide, at most five per kind and
+// listing, then one summary line per kind; FS.Hidden counts what the
+// latest listing of each directory hid (hidden.go).
+//
+// Conflict markers: a copy is shown under a conflict name only when its
+// marker follows the grammar of a known sync client (conflict.go);
+// anything else stays hidden, so the cloud cannot choose visible names.
+// A name encrypted under the IV of a diriv conflict copy is shown as it
+// is; only when another entry has that name does it get the copy's
+// marker. Lookups find it through the copies' IVs (conflictlookup.go).
+//
 // Concurrency: an FS is safe for concurrent use. Handles on one file share
 // a content lock, so no block is torn and none is sealed under a stale
 // file ID. An FS assumes it is the only writer of its cipherdir; changes

@@ -28,7 +28,8 @@ type Options struct {
 	// NoSync skips the fsyncs that make new directories and long-name
 	// files crash-safe. Only for benchmarks and throwaway vaults.
 	NoSync bool
-	// Logger receives corruption reports; nil discards them.
+	// Logger receives the entries listings hide (rate-limited, see
+	// hidden.go); nil discards them.
 	Logger *slog.Logger
 }
 
@@ -36,15 +37,17 @@ type Options struct {
 // relative to the vault root and separated by "/"; "" is the root. It is
 // safe for concurrent use.
 type FS struct {
-	root    int // O_PATH descriptor of the cipherdir
-	names   *crypto.NameCipher
-	content *crypto.ContentCipher
-	opts    Options
-	log     *slog.Logger
-	inodes  inodeTable
-	dirs    dirCache
-	bufs    bufPool
-	closeMu sync.Once
+	root     int // O_PATH descriptor of the cipherdir
+	names    *crypto.NameCipher
+	content  *crypto.ContentCipher
+	opts     Options
+	log      *slog.Logger
+	inodes   inodeTable
+	dirs     dirCache
+	bufs     bufPool
+	hidden   hiddenLog
+	ivCopies ivCopyCache
+	closeMu  sync.Once
 
 	rootMu sync.Mutex
 	rootIV []byte // the root's name IV once read

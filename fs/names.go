@@ -105,11 +105,16 @@ func (f *FS) isSpecial(disk string, root bool) bool {
 }
 
 // ReadDir lists a plaintext directory. Entries whose names do not decrypt
-// are left out and logged; ReadDirBad returns them too.
+// are left out, logged and counted (hidden.go); ReadDirBad returns them.
 func (f *FS) ReadDir(path string) ([]DirEntry, error) {
-	ents, bad, err := f.ReadDirBad(path)
-	for _, b := range bad {
-		f.logBadName(b)
+	d, err := f.openDir(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.releaseDir(d)
+	ents, bad, err := f.readDir(d, path)
+	if err == nil {
+		f.noteHidden(d.fd, bad)
 	}
 	return ents, err
 }
@@ -122,6 +127,11 @@ func (f *FS) ReadDirBad(path string) ([]DirEntry, []BadName, error) {
 		return nil, nil, err
 	}
 	defer f.releaseDir(d)
+	return f.readDir(d, path)
+}
+
+// readDir lists the opened directory d at path.
+func (f *FS) readDir(d openedDir, path string) ([]DirEntry, []BadName, error) {
 	dir, iv := d.fd, d.iv
 	raw, err := readDirents(dir)
 	if err != nil {

@@ -25,6 +25,9 @@ type State struct {
 	// StartTicks is the start time of process PID (see processStart),
 	// which tells the daemon from a later process with the same pid.
 	StartTicks uint64 `json:"start_ticks,omitempty"`
+	// Hidden is how many backing entries the mount's latest listings
+	// left out (fs.FS.Hidden), brought up to date every few seconds.
+	Hidden int `json:"hidden"`
 }
 
 // StateDir returns the directory for daemon state and logs:

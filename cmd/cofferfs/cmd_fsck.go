@@ -180,7 +180,7 @@ func describeFinding(dir string, f fsck.Finding) string {
 	case f.Path == "":
 		where = "in " + displayName(f.Dir+"/")
 	}
-	s := fmt.Sprintf("%s: %s (%s)", f.Kind, where, filepath.Join(dir, f.CipherPath))
+	s := fmt.Sprintf("%s: %s (%s)", f.Kind, where, displayName(filepath.Join(dir, f.CipherPath)))
 	switch {
 	case f.Blocks == nil:
 	case f.Blocks.First == f.Blocks.Last:
@@ -195,5 +195,5 @@ func describeFinding(dir string, f fsck.Finding) string {
 	case f.Action != "":
 		s += "; " + f.Action
 	}
-	return s
+	return escapeControls(s) // a detail or action may name a backing entry
 }

@@ -84,13 +84,16 @@ func runMount(e *env, c *command, args []string) error {
 	if err := checkMountpoint(mnt); err != nil {
 		return err
 	}
+	if m.foreground {
+		e.fsLog = e.logger(m.debug)
+	}
 	v, key, err := e.unlockVault(cipherdir, &m.unlock, m.readOnly)
 	if err != nil {
 		return err
 	}
 	if m.foreground {
 		clear(key)
-		return e.serve(v, mnt, &m, e.logger(m.debug), nil)
+		return e.serve(v, mnt, &m, e.fsLog, nil)
 	}
 	v.Close()
 	defer clear(key)
@@ -195,9 +198,10 @@ func (e *env) daemonChild(cipherdir, mnt string, m *mountFlags) error {
 	c, err := loadConfig(cipherdir)
 	if err == nil {
 		var v *vault
-		if v, err = openWithKey(cipherdir, c, key, m.readOnly); err == nil {
+		log := daemonLogger()
+		if v, err = openWithKey(cipherdir, c, key, m.readOnly, log); err == nil {
 			clear(key)
-			return e.serve(v, mnt, m, daemonLogger(), mount.ReportReady)
+			return e.serve(v, mnt, m, log, mount.ReportReady)
 		}
 	}
 	clear(key)

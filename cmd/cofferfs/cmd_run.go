@@ -84,6 +84,7 @@ func runRun(e *env, c *command, args []string) error {
 		return err
 	}
 	defer cleanup()
+	e.fsLog = e.logger(false)
 	v, key, err := e.unlockVault(cipherdir, &m.unlock, m.readOnly)
 	clear(key)
 	if err != nil {
@@ -113,15 +114,13 @@ func runMountpoint(mnt string) (string, func(), error) {
 // unmounts.
 func (e *env) runJob(v *vault, mnt string, m *mountFlags, lf *leftoverFlags, job []string) error {
 	defer v.Close()
-	log := e.logger(false)
+	log := e.fsLog
 	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly, Logger: log})
 	if err != nil {
 		return mountError(mnt, err)
 	}
-	if remove, err := mount.WriteState(mount.State{Cipherdir: v.dir, Mountpoint: mnt,
-		ReadOnly: m.readOnly, PID: os.Getpid(), Started: time.Now().UTC()}); err == nil {
-		defer remove()
-	}
+	defer recordMount(mount.State{Cipherdir: v.dir, Mountpoint: mnt,
+		ReadOnly: m.readOnly, PID: os.Getpid(), Started: time.Now().UTC()}, v.fs, log)()
 	code, jobErr := e.execJob(mnt, job)
 	e.endLeftovers(mnt, lf.keep, lf.killAfter)
 	if err := e.lockAfterJob(srv, mnt); err != nil {

@@ -73,9 +73,11 @@ var statusCommand = &command{
 	args:    "",
 	summary: "list the mounted vaults",
 	help: `Lists every mounted cofferfs vault: mountpoint, cipherdir, read-only or
-read-write, idle lock, and the pid of the daemon serving it ("- (daemon
-gone)" when it was killed). Records left by daemons that are gone are
-removed.`,
+read-write, idle lock, the pid of the daemon serving it ("- (daemon
+gone)" when it was killed), and how many backing entries its listings
+hide (names that do not decrypt, downloads a sync client has not
+finished; the daemon's log names them). Records left by daemons that are
+gone are removed.`,
 	run: runStatus,
 }
 
@@ -93,21 +95,21 @@ func runStatus(e *env, c *command, args []string) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "MOUNTPOINT\tCIPHERDIR\tMODE\tIDLE LOCK\tPID")
+	fmt.Fprintln(w, "MOUNTPOINT\tCIPHERDIR\tMODE\tIDLE LOCK\tPID\tHIDDEN")
 	for _, m := range ms {
-		mode, idle, pid := "rw", "-", "-"
+		mode, idle, pid, hidden := "rw", "-", "-", "-"
 		if m.ReadOnly {
 			mode = "ro"
 		}
 		if st, ok := mount.ReadState(m.Mountpoint); ok {
-			pid = fmt.Sprint(st.PID)
+			pid, hidden = fmt.Sprint(st.PID), fmt.Sprint(st.Hidden)
 			if st.Idle != "" {
 				idle = st.Idle
 			}
 		} else {
 			pid = "- (daemon gone)"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", m.Mountpoint, m.Source, mode, idle, pid)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", displayName(m.Mountpoint), displayName(m.Source), mode, idle, pid, hidden)
 	}
 	return w.Flush()
 }

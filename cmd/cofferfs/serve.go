@@ -16,8 +16,8 @@ import (
 )
 
 // openWithKey opens a vault whose master key is already known.
-func openWithKey(dir string, c *config.Config, key []byte, readOnly bool) (*vault, error) {
-	fsys, err := fs.New(dir, key, fsOptions(c, readOnly))
+func openWithKey(dir string, c *config.Config, key []byte, readOnly bool, log *slog.Logger) (*vault, error) {
+	fsys, err := fs.New(dir, key, fsOptions(c, readOnly, log))
 	if err != nil {
 		return nil, fail(exitCipherDir, err)
 	}
@@ -44,11 +44,7 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 	if m.idle > 0 {
 		st.Idle = m.idle.String()
 	}
-	if remove, err := mount.WriteState(st); err == nil {
-		defer remove()
-	} else {
-		log.Warn("cannot record the mount for cofferfs status", "err", err)
-	}
+	defer recordMount(st, v.fs, log)()
 	log.Info("mounted", "cipherdir", v.dir, "mountpoint", mnt, "readonly", m.readOnly, "idle", st.Idle)
 	if ready != nil {
 		ready(nil, 0)
@@ -66,6 +62,45 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 	mount.NotifyStopping()
 	log.Info("unmounted: vault locked", "mountpoint", mnt)
 	return nil
+}
+
+// hiddenInterval is how often a mount's state record is brought up to
+// date with the number of entries its listings hide.
+const hiddenInterval = 2 * time.Second
+
+// recordMount writes the state record of a mount for cofferfs status and
+// keeps its count of hidden entries current. The function it returns
+// stops that and removes the record.
+func recordMount(st mount.State, fsys *fs.FS, log *slog.Logger) (stop func()) {
+	remove, err := mount.WriteState(st)
+	if err != nil {
+		log.Warn("cannot record the mount for cofferfs status", "err", err)
+		return func() {}
+	}
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(hiddenInterval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+			}
+			if n := fsys.Hidden(); n != st.Hidden {
+				st.Hidden = n
+				if _, err := mount.WriteState(st); err != nil {
+					log.Warn("cannot update the mount record for cofferfs status", "err", err)
+				}
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-done
+		remove()
+	}
 }
 
 // unmountOnSignal unmounts when the context ends (SIGINT/SIGTERM),

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -24,6 +25,7 @@ type env struct {
 	commands []*command
 	lines    *bufio.Reader // stdin, read line by line when not a terminal
 	bar      *progressBar  // the progress bar on stderr, if one is drawn
+	fsLog    *slog.Logger  // given to the vaults a mount opens (hidden entries)
 }
 
 // exitError is an error that ends the program with a given exit code,
@@ -99,7 +101,7 @@ func (e *env) infof(format string, args ...any) { e.printf("", format, args...) 
 
 func (e *env) printf(kind, format string, args ...any) {
 	e.bar.clear()
-	msg := strings.TrimRight(fmt.Sprintf(format, args...), "\n")
+	msg := escapeControls(strings.TrimRight(fmt.Sprintf(format, args...), "\n"))
 	fmt.Fprintf(e.stderr, "cofferfs: %s%s\n", kind, msg)
 }
 

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	iofs "io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -85,10 +86,11 @@ func unsupportedError(dir string, fe *config.FeatureError) error {
 	return x.withHint("flag %q is not part of the format gocryptfs 2.x knows; the vault was probably made by a newer program", fe.Flag)
 }
 
-// fsOptions returns the fs options for a vault.
-func fsOptions(c *config.Config, readOnly bool) fs.Options {
+// fsOptions returns the fs options for a vault; log (nil for none)
+// receives the entries listings hide.
+func fsOptions(c *config.Config, readOnly bool, log *slog.Logger) fs.Options {
 	return fs.Options{Algorithm: c.Algorithm(), Raw64: c.Raw64(), DirIV: c.DirIV(),
-		LongNameMax: c.NameMax(), ReadOnly: readOnly}
+		LongNameMax: c.NameMax(), ReadOnly: readOnly, Logger: log}
 }
 
 // openReadOnly parses the command line of a command that reads the vault
@@ -127,7 +129,7 @@ func (e *env) unlockVault(dir string, u *unlockFlags, readOnly bool) (*vault, []
 	if err != nil {
 		return nil, nil, err
 	}
-	fsys, err := fs.New(dir, key, fsOptions(c, readOnly))
+	fsys, err := fs.New(dir, key, fsOptions(c, readOnly, e.fsLog))
 	if err != nil {
 		clear(key)
 		return nil, nil, fail(exitCipherDir, err)
