@@ -22,6 +22,16 @@ type Options struct {
 	// Devices creates character and block device nodes (needs root);
 	// without it they are skipped with a warning.
 	Devices bool
+	// Update makes Import skip regular files whose vault copy has the
+	// same size and modification time, and symlinks with the same
+	// target (only a changed mode or owner is set on them), and replace
+	// every other entry that is in the way, as Force does. Unchanged
+	// entries are not written at all, so a sync client has nothing to
+	// upload again.
+	Update bool
+	// Delete, with Update, makes Import remove the vault entries that
+	// are gone from the source, in every directory it merges.
+	Delete bool
 	// OnProgress, if set, is called after every entry and every chunk
 	// of file data. Setting it also makes the transfer count the source
 	// tree first, so that Progress has totals.
@@ -56,6 +66,12 @@ type Stats struct {
 	// Warnings counts entries that were transferred incompletely, e.g.
 	// without an attribute the destination refused.
 	Warnings int
+	// Unchanged counts the non-directory entries Import left alone
+	// with Options.Update.
+	Unchanged int64
+	// Deleted counts the vault entries Import removed with
+	// Options.Delete (the entries inside a removed directory too).
+	Deleted int64
 }
 
 // EntryError is a problem with one entry of a transfer.
@@ -94,6 +110,10 @@ func (e *EntryError) Corrupt() bool { return fs.IsCorrupt(e.Err) }
 // ErrNotEmpty is returned by Export for a destination directory that is
 // not empty, unless Options.Force is set.
 var ErrNotEmpty = errors.New("transfer: destination directory is not empty")
+
+// ErrExists is returned when a single file would be written over an
+// existing entry and Options.Force is not set.
+var ErrExists = errors.New("transfer: destination exists")
 
 // ErrInsideVault is returned when the plain side of a transfer is the
 // cipherdir or lies inside it.
