@@ -118,7 +118,6 @@ func (j *job) countVault(dir string) {
 // countFile adds a non-directory to the progress totals; the data of a
 // file with several links counts once, since it is copied once.
 func (j *job) countFile(st *unix.Stat_t) {
-	j.prog.TotalFiles++
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return
 	}
@@ -128,6 +127,7 @@ func (j *job) countFile(st *unix.Stat_t) {
 		}
 		j.counted[keyOf(st)] = struct{}{}
 	}
+	j.prog.TotalFiles++
 	j.prog.TotalBytes += st.Size
 }
 

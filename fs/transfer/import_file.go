@@ -67,6 +67,7 @@ func (j *job) importFile(sp, vp string, st *unix.Stat_t) bool {
 		return false
 	}
 	j.stats.Files++
+	j.prog.Files++
 	j.stats.Bytes += n
 	j.setMetaIn(sp, vp, st)
 	j.fileDone()

@@ -43,8 +43,11 @@ type Options struct {
 	OnProblem func(*EntryError)
 }
 
-// Progress is a snapshot of a running transfer. Files counts every
-// non-directory entry; Bytes counts regular-file content.
+// Progress is a snapshot of a running transfer. Files counts regular
+// files, one per inode (a hard link adds none), as Stats.Files does, so
+// that the totals agree with the summary; symlinks, special files and
+// directories are quick and not counted. Bytes counts regular-file
+// content.
 type Progress struct {
 	Files, Bytes           int64
 	TotalFiles, TotalBytes int64
@@ -196,9 +199,9 @@ func (j *job) vaultProblem(path string, err error, warning bool) {
 	j.problem(path, cipher, err, warning)
 }
 
-// fileDone counts a finished non-directory entry.
+// fileDone reports a finished non-directory entry; the copy of a
+// regular file's data counts itself in Progress.Files.
 func (j *job) fileDone() {
-	j.prog.Files++
 	j.progress()
 }
 

@@ -32,17 +32,21 @@ func (j *job) unchanged(sp, vp string, st *unix.Stat_t) bool {
 			return false
 		}
 	case unix.S_IFIFO, unix.S_IFSOCK:
-	default: // device nodes
+	case unix.S_IFCHR, unix.S_IFBLK:
 		if vst.Rdev != st.Rdev {
 			return false
 		}
+	default:
+		return false
 	}
 	j.fixMeta(vp, &vst, st)
+	_, seen := j.links[keyOf(st)]
+	if st.Mode&unix.S_IFMT == unix.S_IFREG && !(linkable(st) && seen) {
+		j.prog.Files++
+		j.prog.Bytes += st.Size
+	}
 	if linkable(st) {
 		j.links[keyOf(st)] = vp
-	}
-	if st.Mode&unix.S_IFMT == unix.S_IFREG {
-		j.prog.Bytes += st.Size
 	}
 	j.stats.Unchanged++
 	j.fileDone()
