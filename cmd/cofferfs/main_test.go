@@ -33,7 +33,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"version", "x"}, exitUsage, "", "too many arguments"},
 		{[]string{"init"}, exitUsage, "", "init: missing arguments"},
 		{[]string{"init", "a", "b"}, exitUsage, "", "too many arguments: b"},
-		{[]string{"init", "--bogus", "x"}, exitUsage, "", "flag provided but not defined: -bogus"},
+		{[]string{"init", "--bogus", "x"}, exitUsage, "", "unknown flag --bogus"},
 		{[]string{"init", "--scryptn", "9", "x"}, exitUsage, "", fmt.Sprintf("--scryptn 9 is outside 10..%d", crypto.MaxScryptLogN)},
 		{[]string{"init", "--scryptn", fmt.Sprint(crypto.MaxScryptLogN + 1), "x"}, exitUsage, "", "outside"},
 		{[]string{"init", "--longnamemax", "61", "x"}, exitUsage, "", "--longnamemax 61"},
