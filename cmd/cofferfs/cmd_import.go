@@ -11,7 +11,7 @@ var importCommand = &command{
 	name:    "import",
 	args:    "[unlock] [--path SUB] [--force | --update [--delete]] SRC CIPHERDIR",
 	summary: "encrypt a plain directory (or one file) into the vault",
-	help: `The contents of SRCDIR go to the vault root, or to the plaintext path SUB
+	help: `The contents of SRC go to the vault root, or to the plaintext path SUB
 (created if missing). Directories that exist on both sides are merged;
 any other entry that already exists in the vault stops the import before
 anything is written, unless --force is given. File types, modes, times,

@@ -28,6 +28,7 @@ var commands = []*command{
 	statusCommand,
 	runCommand,
 	versionCommand,
+	completionCommand,
 	helpCommand,
 }
 

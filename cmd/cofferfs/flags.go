@@ -38,7 +38,11 @@ func (e *env) parse(c *command, fs *flag.FlagSet, args []string, min, max int) (
 	for {
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
-			e.commandHelp(e.stdout, c, fs)
+			if e.onHelp != nil {
+				e.onHelp(fs)
+			} else {
+				e.commandHelp(e.stdout, c, fs)
+			}
 			return nil, errQuiet
 		}
 		if err != nil {

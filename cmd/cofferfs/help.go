@@ -17,6 +17,10 @@ import (
 // -ldflags "-X main.version=v1.2.3".
 var version = ""
 
+// revision and modified name the VCS revision the binary was built from
+// when the build info does not (scripts/install.sh sets them with -X).
+var revision, modified = "", ""
+
 var helpCommand = &command{
 	name:    "help",
 	args:    "[COMMAND | exit-codes]",
@@ -27,7 +31,7 @@ var helpCommand = &command{
 var versionCommand = &command{
 	name:    "version",
 	args:    "",
-	summary: "print the version",
+	summary: "print the version and the revision it was built from",
 	run:     runVersion,
 }
 
@@ -177,17 +181,49 @@ func runVersion(e *env, c *command, args []string) error {
 	if _, err := e.parse(c, newFlagSet(c), args, 0, 0); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "cofferfs %s (%s %s/%s)\n", programVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	bi, _ := debug.ReadBuildInfo()
+	fmt.Fprintln(e.stdout, versionLine(bi))
 	return nil
+}
+
+// versionLine returns what "cofferfs version" prints: the version, the
+// VCS revision the binary was built from (with "modified" when the work
+// tree had uncommitted changes) and the Go version and platform.
+func versionLine(bi *debug.BuildInfo) string {
+	rev, dirty := "unknown", modified == "true"
+	if revision != "" {
+		rev = revision
+	}
+	if bi != nil {
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	if dirty {
+		rev += " (modified)"
+	}
+	return fmt.Sprintf("cofferfs %s, revision %s, %s %s/%s",
+		moduleVersion(bi), rev, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
 // programVersion returns version, or the module version the binary was
 // built from, or "devel".
 func programVersion() string {
+	bi, _ := debug.ReadBuildInfo()
+	return moduleVersion(bi)
+}
+
+// moduleVersion is programVersion with the build info given.
+func moduleVersion(bi *debug.BuildInfo) string {
 	if version != "" {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+	if bi != nil && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
 	return "devel"

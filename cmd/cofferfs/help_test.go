@@ -1,6 +1,7 @@
 package main
 
 import (
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -45,4 +46,11 @@ func TestFlagErrors(t *testing.T) {
 			t.Errorf("%s: stderr has %q:\n%s", name, tc.not, r.stderr)
 		}
 	}
+}
+
+func TestVersionLine(t *testing.T) {
+	bi := &debug.BuildInfo{Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123abcd"}, {Key: "vcs.modified", Value: "true"}}}
+	got := versionLine(bi)
+	mustContain(t, "version", got, "cofferfs devel, revision 0123abcd (modified), go")
+	mustContain(t, "version without VCS", versionLine(nil), "revision unknown")
 }

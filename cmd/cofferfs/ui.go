@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -24,6 +25,9 @@ type env struct {
 	commands []*command
 	lines    *bufio.Reader // stdin, read line by line when not a terminal
 	bar      *progressBar  // the progress bar on stderr, if one is drawn
+	// onHelp, if set, receives the flags of a command asked for its
+	// help instead of the help being printed (see commandFlags).
+	onHelp func(fs *flag.FlagSet)
 }
 
 // exitError is an error that ends the program with a given exit code,
