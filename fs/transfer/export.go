@@ -35,8 +35,9 @@ func Export(ctx context.Context, fsys *fs.FS, sub, dest string, opts Options) (S
 	}
 	j := newJob(ctx, fsys, opts)
 	if opts.OnProgress != nil {
+		j.counting(true)
 		j.countVault(sub)
-		j.progress()
+		j.counting(false)
 	}
 	j.exportDir(sub, dest, &st)
 	return j.finished()
@@ -112,6 +113,7 @@ func (j *job) countVault(dir string) {
 			continue
 		}
 		j.countFile(&st)
+		j.progress()
 	}
 }
 

@@ -39,10 +39,11 @@ func Import(ctx context.Context, src string, fsys *fs.FS, sub string, opts Optio
 	}
 	j := newJob(ctx, fsys, opts)
 	j.vault = keyOf(&root)
+	j.counting(true)
 	if err := j.scan(src, sub); err != nil {
 		return Stats{}, err
 	}
-	j.progress()
+	j.counting(false)
 	if err := j.mkdirAllVault(sub); err != nil {
 		return Stats{}, err
 	}
@@ -99,6 +100,7 @@ func (j *job) scanDir(src, vdir string, exists bool, c *ConflictError) error {
 		var st unix.Stat_t
 		if unix.Lstat(sp, &st) == nil {
 			j.countFile(&st)
+			j.progress()
 		}
 	}
 	return nil

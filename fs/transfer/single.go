@@ -32,8 +32,9 @@ func exportSingle(ctx context.Context, fsys *fs.FS, sub, dest string, st *unix.S
 		return Stats{}, fmt.Errorf("%w: %s", ErrExists, target)
 	}
 	j := newJob(ctx, fsys, opts)
+	j.counting(true)
 	j.countFile(st)
-	j.progress()
+	j.counting(false)
 	j.exportEntry(sub, target)
 	return j.finished()
 }
@@ -60,8 +61,9 @@ func importSingle(ctx context.Context, src string, fsys *fs.FS, sub string, opts
 			return Stats{}, err
 		}
 	}
+	j.counting(true)
 	j.countFile(&st)
-	j.progress()
+	j.counting(false)
 	j.importEntry(src, target)
 	return j.finished()
 }

@@ -111,3 +111,54 @@ func TestSingleFile(t *testing.T) {
 		t.Errorf("problem: %v", p)
 	}
 }
+
+// TestProgressStartsAtOnce: the first report comes before the source is
+// counted (Counting set), and a large file advances the byte count as
+// it is copied, not only when it is done.
+func TestProgressStartsAtOnce(t *testing.T) {
+	ctx := context.Background()
+	src := filepath.Join(t.TempDir(), "big.bin")
+	data := make([]byte, 5<<20+7)
+	for i := range data {
+		data[i] = byte(i%251 + 1)
+	}
+	if err := os.WriteFile(src, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, fsys, _ := transfertest.NewVault(t, crypto.AESGCM)
+	var calls []transfer.Progress
+	opts := transfer.Options{OnProgress: func(p transfer.Progress) { calls = append(calls, p) }}
+	check := func(what string) {
+		t.Helper()
+		if len(calls) == 0 || !calls[0].Counting || calls[0].TotalFiles != 0 {
+			t.Errorf("%s: first report %+v, want the counting state before any total", what, calls)
+		}
+		inside := 0
+		for _, p := range calls {
+			if !p.Counting && p.Files == 0 && p.Bytes > 0 && p.Bytes < int64(len(data)) {
+				inside++
+			}
+		}
+		if inside < 4 {
+			t.Errorf("%s: %d reports inside the 5 MiB file, want one per chunk", what, inside)
+		}
+		last := calls[len(calls)-1]
+		if last.Counting || last.Files != 1 || last.Bytes != int64(len(data)) || last.TotalBytes != last.Bytes {
+			t.Errorf("%s: last report %+v", what, last)
+		}
+	}
+	if _, err := transfer.Import(ctx, src, fsys, "", opts); err != nil {
+		t.Fatal(err)
+	}
+	check("import")
+	calls = nil
+	if _, err := transfer.Import(ctx, filepath.Dir(src), fsys, "tree", opts); err != nil {
+		t.Fatal(err)
+	}
+	check("import of a tree")
+	calls = nil
+	if _, err := transfer.Export(ctx, fsys, "tree", t.TempDir(), opts); err != nil {
+		t.Fatal(err)
+	}
+	check("export")
+}

@@ -34,7 +34,8 @@ type Options struct {
 	Delete bool
 	// OnProgress, if set, is called after every entry and every chunk
 	// of file data. Setting it also makes the transfer count the source
-	// tree first, so that Progress has totals.
+	// tree first, so that Progress has totals; while it counts, it
+	// reports with Progress.Counting set.
 	OnProgress func(Progress)
 	// OnProblem, if set, receives every entry that could not be
 	// transferred (Warning false) or lost something on the way
@@ -47,10 +48,14 @@ type Options struct {
 // files, one per inode (a hard link adds none), as Stats.Files does, so
 // that the totals agree with the summary; symlinks, special files and
 // directories are quick and not counted. Bytes counts regular-file
-// content.
+// content, chunk by chunk as it is copied.
 type Progress struct {
 	Files, Bytes           int64
 	TotalFiles, TotalBytes int64
+	// Counting is set while the source is still being counted: the
+	// totals are what was found so far and nothing has been copied.
+	// The first report comes before anything is counted.
+	Counting bool
 }
 
 // Stats sums up a finished transfer.
@@ -202,6 +207,12 @@ func (j *job) vaultProblem(path string, err error, warning bool) {
 // fileDone reports a finished non-directory entry; the copy of a
 // regular file's data counts itself in Progress.Files.
 func (j *job) fileDone() {
+	j.progress()
+}
+
+// counting starts (on) or ends (off) the counting state and reports it.
+func (j *job) counting(on bool) {
+	j.prog.Counting = on
 	j.progress()
 }
 
