@@ -116,7 +116,7 @@ func TestExitCodes(t *testing.T) {
 		{"bad key file", []string{"ls", "--masterkey-file", notKey, dir}, "", exitMasterKey, "does not hold a recovery key"},
 		{"missing key file", []string{"ls", "--masterkey-file", filepath.Join(tmp, "nope"), dir}, "", exitMasterKey, "read recovery key"},
 		{"missing entry", []string{"cat", "--passfile", pf, dir, "nope"}, "", exitOther, "nope"},
-		{"import missing src", []string{"import", "--passfile", pf, filepath.Join(tmp, "nope"), dir}, "", exitPlainDir, "not a directory"},
+		{"import missing src", []string{"import", "--passfile", pf, filepath.Join(tmp, "nope"), dir}, "", exitPlainDir, "does not exist"},
 		{"export not empty", []string{"export", "--passfile", pf, dir, nonEmpty}, "", exitPlainDir, "is not empty"},
 		{"export into vault", []string{"export", "--passfile", pf, dir, filepath.Join(dir, "sub")}, "", exitPlainDir, "inside the cipherdir"},
 		{"stdin password", []string{"ls", dir}, "right\r\n", exitOK, ""},
