@@ -42,8 +42,11 @@ func runImport(e *env, c *command, args []string) error {
 	if err := f.unlock.check(e, c); err != nil {
 		return err
 	}
-	if f.delete && !f.update {
+	switch {
+	case f.delete && !f.update:
 		return e.usageError(c, "--delete needs --update")
+	case f.force && f.update:
+		return e.usageError(c, "use only one of --force and --update")
 	}
 	src := pos[0]
 	if _, err := os.Lstat(src); err != nil {

@@ -57,4 +57,6 @@ func TestImportUpdateDelete(t *testing.T) {
 	transfertest.Compare(t, src, out)
 	r = expectCode(t, exitUsage, "", "import", "--delete", "--passfile", pf, src, dir)
 	mustContain(t, "--delete alone", r.stderr, "--delete needs --update")
+	r = expectCode(t, exitUsage, "", "import", "--force", "--update", "--passfile", pf, src, dir)
+	mustContain(t, "--force --update", r.stderr, "use only one of --force and --update")
 }
