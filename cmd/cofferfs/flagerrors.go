@@ -22,24 +22,20 @@ var (
 // gocryptfsSpellings maps flags of gocryptfs (and common slips) to what
 // cofferfs calls them: a flag (if the command has it) or a command.
 var gocryptfsSpellings = map[string]string{
-	"allow_other":    "--allow-other",
-	"i":              "--idle",
-	"idle":           "--idle",
-	"masterkey":      "--masterkey-file",
-	"fg":             "--foreground",
-	"nosyslog":       "--foreground",
-	"quiet":          "-q",
-	"longnames":      "--longnamemax",
-	"fsck":           `"cofferfs fsck CIPHERDIR"`,
-	"passwd":         `"cofferfs passwd CIPHERDIR"`,
-	"init":           `"cofferfs init CIPHERDIR"`,
-	"info":           `"cofferfs info CIPHERDIR"`,
-	"version":        `"cofferfs version"`,
-	"unmount":        `"cofferfs unmount MOUNTPOINT"`,
-	"u":              `"cofferfs unmount MOUNTPOINT"`,
-	"xchacha":        "--xchacha",
-	"aessiv":         "",
-	"plaintextnames": "",
+	"allow_other": "--allow-other",
+	"i":           "--idle",
+	"masterkey":   "--masterkey-file",
+	"fg":          "--foreground",
+	"nosyslog":    "--foreground",
+	"quiet":       "-q",
+	"longnames":   "--longnamemax",
+	"fsck":        `"cofferfs fsck CIPHERDIR"`,
+	"passwd":      `"cofferfs passwd CIPHERDIR"`,
+	"init":        `"cofferfs init CIPHERDIR"`,
+	"info":        `"cofferfs info CIPHERDIR"`,
+	"version":     `"cofferfs version"`,
+	"unmount":     `"cofferfs unmount MOUNTPOINT"`,
+	"u":           `"cofferfs unmount MOUNTPOINT"`,
 }
 
 // flagError turns a parse error of fs into a usage error of c.
@@ -98,7 +94,7 @@ func suggestFlag(fs *flag.FlagSet, name string) string {
 		if strings.HasPrefix(s, `"`) {
 			return s
 		}
-		if s != "" && fs != nil && fs.Lookup(strings.TrimLeft(s, "-")) != nil {
+		if fs != nil && fs.Lookup(strings.TrimLeft(s, "-")) != nil {
 			return s
 		}
 		return ""
