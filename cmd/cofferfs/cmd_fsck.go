@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/cofferfs/cofferfs/fs/fsck"
-	"github.com/cofferfs/cofferfs/fs/transfer"
 )
 
 var fsckCommand = &command{
@@ -89,7 +88,7 @@ func (e *env) runCheck(v *vault, f *fsckFlags) (*fsck.Report, error) {
 	opts := fsck.Options{Repair: f.repair}
 	if !f.quiet && !f.noProgress && !f.json && isTerminal(e.stderr) {
 		e.bar = newProgressBar(e.stderr)
-		opts.OnProgress = func(p fsck.Progress) { e.bar.update(transfer.Progress(p)) }
+		opts.OnProgress = func(p fsck.Progress) { e.bar.update(fsckProgress(p)) }
 	}
 	rep, err := fsck.Check(e.ctx, v.fs, opts)
 	e.bar.clear()

@@ -37,6 +37,15 @@ Example, from cron or a systemd timer:
 	run: runRun,
 }
 
+// cutJob splits the arguments of run at the first "--".
+func cutJob(args []string) (flags, job []string, found bool) {
+	i := slices.Index(args, "--")
+	if i < 0 {
+		return args, nil, false
+	}
+	return args[:i], args[i+1:], true
+}
+
 // jobGrace is how long a job may take to exit after SIGTERM before it
 // is killed.
 const jobGrace = 30 * time.Second
@@ -48,11 +57,10 @@ type leftoverFlags struct {
 }
 
 func runRun(e *env, c *command, args []string) error {
-	i := slices.Index(args, "--")
-	if i < 0 || i == len(args)-1 {
+	flagArgs, job, _ := cutJob(args)
+	if len(job) == 0 && !asksHelp(flagArgs) {
 		return e.usageError(c, "missing -- CMD: the job to run inside the mounted vault")
 	}
-	job := args[i+1:]
 	var m mountFlags
 	var mnt string
 	var lf leftoverFlags
@@ -62,7 +70,7 @@ func runRun(e *env, c *command, args []string) error {
 	fs.StringVar(&mnt, "mountpoint", "", "mount on `DIR` instead of a private temporary directory")
 	fs.DurationVar(&lf.killAfter, "kill-after", 10*time.Second, "SIGKILL the job's leftover processes `DURATION` after SIGTERM")
 	fs.BoolVar(&lf.keep, "keep-leftovers", false, "wait for the job's leftover processes instead of ending them")
-	pos, err := e.parse(c, fs, args[:i], 1, 1)
+	pos, err := e.parse(c, fs, flagArgs, 1, 1)
 	if err != nil {
 		return err
 	}

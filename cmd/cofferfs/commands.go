@@ -28,6 +28,7 @@ var commands = []*command{
 	statusCommand,
 	runCommand,
 	versionCommand,
+	completionCommand,
 	helpCommand,
 }
 
@@ -64,8 +65,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	c := e.lookup(name)
 	if c == nil {
-		return e.exit(failf(exitUsage, "unknown command %q", args[0]).
-			withHint(`run "cofferfs help" for the list of commands`))
+		x := failf(exitUsage, "unknown command %q", args[0])
+		if s := suggestCommand(args[0]); s != "" {
+			x.withHint("did you mean %s?", s)
+		}
+		return e.exit(x.withHint(`run "cofferfs help" for the list of commands`))
 	}
 	return e.exit(c.run(e, c, args[1:]))
 }

@@ -12,9 +12,10 @@
 //	cofferfs path [unlock] [--cipher] CIPHERDIR PATH
 //	cofferfs fsck [unlock] [--json] [--repair] [-q] [--no-progress] CIPHERDIR
 //	cofferfs check-paths [--profile P] [--root DIR] [unlock] CIPHERDIR
-//	cofferfs export [unlock] [--path SUB] [--force] [-q] [--no-progress] CIPHERDIR DESTDIR
-//	cofferfs import [unlock] [--path SUB] [--force] [-q] [--no-progress] SRCDIR CIPHERDIR
+//	cofferfs export [unlock] [--path SUB] [--force] [-q] [--no-progress] CIPHERDIR DEST
+//	cofferfs import [unlock] [--path SUB] [--force | --update [--delete]] [-q] [--no-progress] SRC CIPHERDIR
 //	cofferfs version
+//	cofferfs completion bash|zsh|fish
 //	cofferfs help [COMMAND | exit-codes]
 //
 // [unlock] is at most one of --passfile FILE, --extpass CMD and
@@ -80,5 +81,10 @@
 // Define a *command in a file of its own and add it to the commands
 // table in commands.go. Its run function parses its flags with
 // newFlagSet and env.parse, returns errors made with fail or failf (which
-// carry the exit code), and prints results on env.stdout.
+// carry the exit code), and prints results on env.stdout. It must reach
+// env.parse before doing anything when asked for -h: the help, the man
+// page (dist/cofferfs.1, "go generate" rewrites it) and the completion
+// scripts all get its flags that way (env.commandFlags). Flags that set
+// one variable are shown as one ("-f, --foreground"); a usage starting
+// with "internal:" hides a flag.
 package main

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -26,6 +27,9 @@ type env struct {
 	lines    *bufio.Reader // stdin, read line by line when not a terminal
 	bar      *progressBar  // the progress bar on stderr, if one is drawn
 	fsLog    *slog.Logger  // given to the vaults a mount opens (hidden entries)
+	// onHelp, if set, receives the flags of a command asked for its
+	// help instead of the help being printed (see commandFlags).
+	onHelp func(fs *flag.FlagSet)
 }
 
 // exitError is an error that ends the program with a given exit code,

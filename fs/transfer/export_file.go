@@ -37,6 +37,7 @@ func (j *job) exportFile(p, dst string, st *unix.Stat_t) bool {
 		return false
 	}
 	j.stats.Files++
+	j.prog.Files++
 	j.stats.Bytes += n
 	j.setMetaOut(p, dst, st)
 	j.fileDone()
