@@ -86,6 +86,9 @@ func Mount(fsys *fs.FS, mountpoint string, opts Options) (*Server, error) {
 		AttrTimeout:     &timeout,
 		NegativeTimeout: &timeout,
 		MountOptions:    mopts,
+		// Mode 0 is a mode like any other (open(O_CREAT, 0), chmod 0):
+		// go-fuse would show it as 0644 or 0755.
+		NullPermissions: true,
 		Logger:          log.New(slogWriter{logger}, "", 0),
 	}
 	srv, err := Serve(mountpoint, root, fopts)
