@@ -48,6 +48,11 @@ type Options struct {
 	// trips of its security.capability probes and of ls -l's ACL and
 	// SELinux queries. Setting one fails with EOPNOTSUPP.
 	NoXattr bool
+	// NoExec forbids running programs from the mount (MS_NOEXEC).
+	NoExec bool
+	// NoAtime and NoDiratime are the VFS flags MS_NOATIME and
+	// MS_NODIRATIME. A mount is always nosuid and nodev.
+	NoAtime, NoDiratime bool
 	// Debug logs every FUSE request.
 	Debug bool
 	// Logger receives errors and corruption reports; nil discards them.
@@ -149,9 +154,41 @@ func FUSEOptions(opts Options) fuse.MountOptions {
 	}
 	if opts.ReadOnly {
 		mo.Options = append(mo.Options, "ro")
-		mo.DirectMountFlags = syscall.MS_NOSUID | syscall.MS_NODEV | syscall.MS_RDONLY
 	}
+	mo.DirectMountFlags, mo.Options = vfsFlags(opts, mo.DirectMount, mo.Options)
 	return mo
+}
+
+// vfsFlags returns the mount(2) flags of opts, and adds the option
+// strings fusermount3 needs for them to list. Set-ID bits and device
+// nodes are never honoured: modes and owners in a synced folder are not
+// authenticated. A direct mount (root) takes the atime flags as flags
+// only (the kernel refuses them as strings), so a fall-back to
+// fusermount3 then mounts without them.
+func vfsFlags(opts Options, direct bool, list []string) (uintptr, []string) {
+	flags := uintptr(syscall.MS_NOSUID | syscall.MS_NODEV)
+	list = append(list, "nosuid", "nodev")
+	if opts.ReadOnly {
+		flags |= syscall.MS_RDONLY
+	}
+	if opts.NoExec {
+		flags |= syscall.MS_NOEXEC
+		list = append(list, "noexec")
+	}
+	atime := []struct {
+		on   bool
+		flag uintptr
+		name string
+	}{{opts.NoAtime, syscall.MS_NOATIME, "noatime"}, {opts.NoDiratime, syscall.MS_NODIRATIME, "nodiratime"}}
+	for _, a := range atime {
+		if a.on {
+			flags |= a.flag
+			if !direct {
+				list = append(list, a.name)
+			}
+		}
+	}
+	return flags, list
 }
 
 // Unmount asks the kernel to unmount; it fails with EBUSY while files are

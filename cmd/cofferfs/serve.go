@@ -31,7 +31,8 @@ func openWithKey(dir string, c *config.Config, key []byte, readOnly bool) (*vaul
 func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready func(error, int)) error {
 	defer v.Close()
 	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly,
-		AllowOther: m.allowOther, NoXattr: m.noXattr, Debug: m.debug, Logger: log})
+		AllowOther: m.allowOther, NoXattr: m.noXattr, NoExec: m.noExec, NoAtime: m.noAtime,
+		NoDiratime: m.noDiratime, Debug: m.debug, Logger: log})
 	if err != nil {
 		x := mountError(mnt, err)
 		if ready != nil {
