@@ -1,12 +1,15 @@
 package mount
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -49,11 +52,39 @@ func Unmount(mountpoint string, lazy bool) error {
 	if m == nil {
 		return fmt.Errorf("%w: %s", ErrNotMounted, mnt)
 	}
+	aborted, err := abortIfDead(m)
+	if err != nil {
+		return err
+	}
 	err = unmountOnce(mnt, lazy)
+	// Processes woken by the abort let go of the mount a moment later.
+	for i := 0; aborted && i < 50 && errors.Is(err, unix.EBUSY); i++ {
+		time.Sleep(20 * time.Millisecond)
+		err = unmountOnce(mnt, lazy)
+	}
 	if errors.Is(err, unix.EBUSY) {
 		return &BusyError{Mountpoint: mnt, Holders: Holders(mnt)}
 	}
+	if err == nil && aborted {
+		os.Remove(stateFile(mnt)) // the dead daemon's record would outlive it
+	}
 	return err
+}
+
+// abortIfDead aborts the FUSE connection of m when the state record
+// names a daemon that is dead. Its connection may live on (a thread of
+// the daemon stuck in the kernel, an inherited descriptor), and the
+// processes waiting on the mount would then wait for ever and keep it
+// busy. A mount without a record is left alone: its server is unknown.
+func abortIfDead(m *MountInfo) (bool, error) {
+	st, _ := ReadState(m.Mountpoint)
+	if st.Mountpoint != m.Mountpoint || st.PID <= 0 || processAlive(st.PID) {
+		return false, nil
+	}
+	if err := abortConn(m.Conn); err != nil {
+		return false, fmt.Errorf("mount: the daemon of %s is gone and its FUSE connection cannot be aborted: %w", m.Mountpoint, err)
+	}
+	return true, nil
 }
 
 func unmountOnce(mnt string, lazy bool) error {
@@ -80,4 +111,39 @@ func unmountOnce(mnt string, lazy bool) error {
 		return fmt.Errorf("mount: unmount %s: %s: %w", mnt, msg, err)
 	}
 	return nil
+}
+
+// connDir is where the kernel lists FUSE connections (fusectl).
+const connDir = "/sys/fs/fuse/connections"
+
+// abortConn aborts FUSE connection n: every request waiting on it fails
+// with ENOTCONN. As root it mounts fusectl first if needed.
+func abortConn(n uint32) error {
+	if n == 0 {
+		return errors.New("no connection number in mountinfo")
+	}
+	p := filepath.Join(connDir, strconv.FormatUint(uint64(n), 10), "abort")
+	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) && os.Geteuid() == 0 {
+		unix.Mount("fusectl", connDir, "fusectl", 0, "")
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil // already gone with its daemon
+	}
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString("1")
+	return errors.Join(err, f.Close())
+}
+
+// processAlive reports whether pid runs and is not a zombie (a daemon
+// that is exiting but held by a stuck thread shows as one).
+func processAlive(pid int) bool {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return pid > 0 && unix.Kill(pid, 0) == nil
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i < 0 || i+2 >= len(b) || b[i+2] != 'Z'
 }
