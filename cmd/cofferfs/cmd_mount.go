@@ -87,6 +87,9 @@ func runMount(e *env, c *command, args []string) error {
 	if m.child {
 		return e.daemonChild(cipherdir, mnt, &m)
 	}
+	if err := e.checkPlacement(cipherdir, mnt); err != nil {
+		return err
+	}
 	if err := checkMountpoint(mnt); err != nil {
 		return err
 	}

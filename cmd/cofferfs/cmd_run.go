@@ -60,6 +60,9 @@ func runRun(e *env, c *command, args []string) error {
 		return err
 	}
 	defer cleanup()
+	if err := e.checkPlacement(cipherdir, mnt); err != nil {
+		return err
+	}
 	v, key, err := e.unlockVault(cipherdir, &m.unlock, m.readOnly)
 	clear(key)
 	if err != nil {

@@ -37,7 +37,7 @@ var exitCodes = []struct {
 	{exitInit, "init failed while writing the new vault"},
 	{exitLoadConf, "gocryptfs.conf is not valid JSON or breaks the format's rules"},
 	{exitReadPassword, "the password could not be read (passfile, extpass, terminal, stdin), or the two entries differ"},
-	{exitPlainDir, "the plain directory is unusable: MOUNTPOINT missing, not empty or already mounted (mount), no vault mounted there (unmount), export DESTDIR not empty or inside the vault, import SRCDIR missing, or import would overwrite vault entries (--force)"},
+	{exitPlainDir, "the plain directory is unusable: MOUNTPOINT missing, not empty, already mounted or inside the vault (mount), no vault mounted there (unmount), export DESTDIR not empty or inside the vault, import SRCDIR missing, or import would overwrite vault entries (--force)"},
 	{exitOther, "any other error (read the message)"},
 	{exitWrongKey, "wrong password, or a recovery key that does not belong to the vault"},
 	{exitMasterKey, "the --masterkey-file cannot be read or is not a key"},
