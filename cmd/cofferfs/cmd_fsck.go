@@ -64,6 +64,13 @@ func runFsck(e *env, c *command, args []string) error {
 	if err := f.unlock.check(e, c); err != nil {
 		return err
 	}
+	if f.repair {
+		claim, err := claimVault(pos[0], "fsck --repair")
+		if err != nil {
+			return err
+		}
+		defer claim.Release()
+	}
 	v, err := e.openVault(pos[0], &f.unlock, !f.repair)
 	if err != nil {
 		return err

@@ -35,6 +35,11 @@ func runImport(e *env, c *command, args []string) error {
 	if fi, err := os.Stat(src); err != nil || !fi.IsDir() {
 		return failf(exitPlainDir, "source %s is not a directory", src)
 	}
+	claim, err := claimVault(pos[1], "import")
+	if err != nil {
+		return err
+	}
+	defer claim.Release()
 	v, err := e.openVault(pos[1], &f.unlock, false)
 	if err != nil {
 		return err

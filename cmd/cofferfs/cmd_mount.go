@@ -93,6 +93,13 @@ func runMount(e *env, c *command, args []string) error {
 	if err := checkMountpoint(mnt); err != nil {
 		return err
 	}
+	var claim *mount.VaultLock
+	if !m.readOnly {
+		if claim, err = claimVault(cipherdir, "mount"); err != nil {
+			return err
+		}
+		defer claim.Release()
+	}
 	v, key, err := e.unlockVault(cipherdir, &m.unlock, m.readOnly)
 	if err != nil {
 		return err
@@ -102,6 +109,7 @@ func runMount(e *env, c *command, args []string) error {
 		return e.serve(v, mnt, &m, e.logger(m.debug), nil)
 	}
 	v.Close()
+	claim.Release() // the daemon claims the vault for itself
 	defer clear(key)
 	return e.spawnDaemon(cipherdir, mnt, &m, key)
 }
@@ -189,6 +197,12 @@ func (e *env) daemonChild(cipherdir, mnt string, m *mountFlags) error {
 		return fail(exitMasterKey, err)
 	}
 	c, err := loadConfig(cipherdir)
+	if err == nil && !m.readOnly {
+		var claim *mount.VaultLock
+		if claim, err = claimVault(cipherdir, "mount"); err == nil {
+			defer claim.Release()
+		}
+	}
 	if err == nil {
 		var v *vault
 		if v, err = openWithKey(cipherdir, c, key, m.readOnly); err == nil {
