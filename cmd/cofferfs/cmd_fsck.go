@@ -35,6 +35,9 @@ re-created only where the right one is certain. Objects a sync client is
 still writing are left alone. Afterwards the vault passes gocryptfs
 -fsck, except for what fsck says it left alone.
 
+--repair is refused (exit 32) while the vault is mounted read-write or
+another cofferfs process writes to it.
+
 Exit codes: 0 no problems, 26 problems found (and not all repaired), 33
 every problem found was repaired.`,
 	run: runFsck,

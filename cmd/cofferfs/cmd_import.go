@@ -16,7 +16,9 @@ var importCommand = &command{
 any other entry that already exists in the vault stops the import before
 anything is written, unless --force is given. File types, modes, times,
 symlinks, hard links, user extended attributes, POSIX ACLs and holes are
-kept; owners and device nodes too when run as root.`,
+kept; owners and device nodes too when run as root. Refused (exit 32)
+while the vault is mounted read-write or another cofferfs process
+writes to it: copy into the mount instead.`,
 	run: runImport,
 }
 

@@ -34,7 +34,13 @@ supported"); metadata-heavy work such as untar or ls -l gets faster,
 because the kernel stops asking for them. --noexec forbids running
 programs from the mount, --noatime and --nodiratime set those mount
 flags; a mount is always nosuid and nodev (set-ID bits and device nodes
-from a synced folder are not honoured).`,
+from a synced folder are not honoured).
+
+A mountpoint inside CIPHERDIR is refused (the sync client would upload
+the plaintext view), one elsewhere in the synced folder that holds the
+vault gets a warning. While the vault is mounted read-write, or run,
+fsck --repair or import works on it, another read-write mount is
+refused with exit code 32, naming the pid and mountpoint of the first.`,
 	run: runMount,
 }
 
