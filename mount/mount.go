@@ -81,6 +81,9 @@ func Mount(fsys *fs.FS, mountpoint string, opts Options) (*Server, error) {
 	v.root = root.EmbeddedInode()
 	timeout := attrTimeout
 	mopts := FUSEOptions(opts)
+	if !mopts.DirectMount && opts.NoDiratime && !opts.NoAtime {
+		return nil, fmt.Errorf("mount: %s: fusermount3 does not accept nodiratime (only a root mount does); noatime covers directories too", mountpoint)
+	}
 	// Replies carry decrypted bytes, never a backing descriptor, so
 	// go-fuse's splice attempt (a pipe, a header written into it, then
 	// the fall-back to writev) is pure cost: 21% of the daemon's CPU in
@@ -164,7 +167,8 @@ func FUSEOptions(opts Options) fuse.MountOptions {
 // nodes are never honoured: modes and owners in a synced folder are not
 // authenticated. A direct mount (root) takes the atime flags as flags
 // only (the kernel refuses them as strings), so a fall-back to
-// fusermount3 then mounts without them.
+// fusermount3 then mounts without them. fusermount3 knows noatime but
+// not nodiratime (which noatime covers; Mount refuses it alone).
 func vfsFlags(opts Options, direct bool, list []string) (uintptr, []string) {
 	flags := uintptr(syscall.MS_NOSUID | syscall.MS_NODEV)
 	list = append(list, "nosuid", "nodev")
@@ -175,18 +179,14 @@ func vfsFlags(opts Options, direct bool, list []string) (uintptr, []string) {
 		flags |= syscall.MS_NOEXEC
 		list = append(list, "noexec")
 	}
-	atime := []struct {
-		on   bool
-		flag uintptr
-		name string
-	}{{opts.NoAtime, syscall.MS_NOATIME, "noatime"}, {opts.NoDiratime, syscall.MS_NODIRATIME, "nodiratime"}}
-	for _, a := range atime {
-		if a.on {
-			flags |= a.flag
-			if !direct {
-				list = append(list, a.name)
-			}
+	if opts.NoAtime {
+		flags |= syscall.MS_NOATIME
+		if !direct {
+			list = append(list, "noatime")
 		}
+	}
+	if opts.NoDiratime {
+		flags |= syscall.MS_NODIRATIME
 	}
 	return flags, list
 }

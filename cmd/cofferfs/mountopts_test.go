@@ -45,13 +45,13 @@ func hasAll(have []string, want ...string) bool {
 func TestMountHelperVFSOptions(t *testing.T) {
 	c, cipher, mnt, pw := newLifecycle(t)
 	helper := buildHelper(t, c.bin)
-	out, err := exec.Command(helper, cipher, mnt, "-o", "passfile="+pw+",noexec,nosuid,nodev,noatime").CombinedOutput()
+	out, err := exec.Command(helper, cipher, mnt, "-o", "passfile="+pw+",noexec,nosuid,nodev,noatime,nodiratime").CombinedOutput()
 	if err != nil {
 		t.Fatalf("mount.cofferfs -o noexec: %v\n%s", err, out)
 	}
 	defer c.must("unmount", mnt)
-	if opts := mountinfoOptions(t, mnt); !hasAll(opts, "noexec", "nosuid", "nodev", "noatime") {
-		t.Errorf("mount options %q lack noexec, nosuid, nodev or noatime", opts)
+	if opts := mountinfoOptions(t, mnt); !hasAll(opts, "noexec", "nosuid", "nodev", "noatime", "nodiratime") {
+		t.Errorf("mount options %q lack noexec, nosuid, nodev, noatime or nodiratime", opts)
 	}
 	script := filepath.Join(mnt, "script.sh")
 	if err := os.WriteFile(script, []byte("#!/bin/sh\necho ran\n"), 0o755); err != nil {
