@@ -52,39 +52,35 @@ func Unmount(mountpoint string, lazy bool) error {
 	if m == nil {
 		return fmt.Errorf("%w: %s", ErrNotMounted, mnt)
 	}
-	aborted, err := abortIfDead(m)
-	if err != nil {
-		return err
+	dead := daemonDead(m)
+	if dead {
+		// The connection of a dead daemon may live on (a thread stuck in
+		// the kernel, an inherited descriptor), and processes waiting on
+		// the mount would wait for ever and keep it busy. If the abort
+		// fails, unmounting is still tried.
+		abortConn(m.Conn)
 	}
 	err = unmountOnce(mnt, lazy)
 	// Processes woken by the abort let go of the mount a moment later.
-	for i := 0; aborted && i < 50 && errors.Is(err, unix.EBUSY); i++ {
+	for i := 0; dead && i < 50 && errors.Is(err, unix.EBUSY); i++ {
 		time.Sleep(20 * time.Millisecond)
 		err = unmountOnce(mnt, lazy)
 	}
 	if errors.Is(err, unix.EBUSY) {
 		return &BusyError{Mountpoint: mnt, Holders: Holders(mnt)}
 	}
-	if err == nil && aborted {
+	if err == nil && dead {
 		os.Remove(stateFile(mnt)) // the dead daemon's record would outlive it
 	}
 	return err
 }
 
-// abortIfDead aborts the FUSE connection of m when the state record
-// names a daemon that is dead. Its connection may live on (a thread of
-// the daemon stuck in the kernel, an inherited descriptor), and the
-// processes waiting on the mount would then wait for ever and keep it
-// busy. A mount without a record is left alone: its server is unknown.
-func abortIfDead(m *MountInfo) (bool, error) {
+// daemonDead reports whether the state record of m names a daemon that
+// is dead. A mount without a record is not known to be dead: its server
+// is unknown.
+func daemonDead(m *MountInfo) bool {
 	st, _ := ReadState(m.Mountpoint)
-	if st.Mountpoint != m.Mountpoint || st.PID <= 0 || processAlive(st.PID) {
-		return false, nil
-	}
-	if err := abortConn(m.Conn); err != nil {
-		return false, fmt.Errorf("mount: the daemon of %s is gone and its FUSE connection cannot be aborted: %w", m.Mountpoint, err)
-	}
-	return true, nil
+	return st.Mountpoint == m.Mountpoint && st.PID > 0 && !processAlive(st.PID)
 }
 
 func unmountOnce(mnt string, lazy bool) error {
