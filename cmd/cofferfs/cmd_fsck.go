@@ -41,6 +41,9 @@ a killed cofferfs left behind (crash leftovers) are removed once older
 than 15 minutes. Objects a sync client is still writing are left alone. Afterwards the vault passes gocryptfs
 -fsck, except for what fsck says it left alone.
 
+--repair is refused (exit 32) while the vault is mounted read-write or
+another cofferfs process writes to it.
+
 Exit codes: 0 no problems, 26 problems found (and not all repaired), 33
 every problem found was repaired.`,
 	run: runFsck,
@@ -69,6 +72,13 @@ func runFsck(e *env, c *command, args []string) error {
 	}
 	if err := f.unlock.check(e, c); err != nil {
 		return err
+	}
+	if f.repair {
+		claim, err := claimVault(pos[0], "fsck --repair")
+		if err != nil {
+			return err
+		}
+		defer claim.Release()
 	}
 	v, err := e.openVault(pos[0], &f.unlock, !f.repair)
 	if err != nil {

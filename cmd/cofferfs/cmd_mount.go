@@ -15,7 +15,7 @@ import (
 
 var mountCommand = &command{
 	name:    "mount",
-	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] CIPHERDIR MOUNTPOINT",
+	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] CIPHERDIR MOUNTPOINT",
 	summary: "mount the plaintext view of a vault (unmount to lock)",
 	help: `Unlocks the vault and mounts its plaintext view on MOUNTPOINT, an empty
 directory. Everything written there is stored encrypted in CIPHERDIR.
@@ -31,7 +31,16 @@ file system activity and with no open files. --ro mounts read-only.
 still checked against the modes and owners, as on ext4). --noxattr turns
 extended attributes off (setting one fails with "operation not
 supported"); metadata-heavy work such as untar or ls -l gets faster,
-because the kernel stops asking for them.`,
+because the kernel stops asking for them. --noexec forbids running
+programs from the mount, --noatime and --nodiratime set those mount
+flags; a mount is always nosuid and nodev (set-ID bits and device nodes
+from a synced folder are not honoured).
+
+A mountpoint inside CIPHERDIR is refused (the sync client would upload
+the plaintext view), one elsewhere in the synced folder that holds the
+vault gets a warning. While the vault is mounted read-write, or run,
+fsck --repair or import works on it, another read-write mount is
+refused with exit code 32, naming the pid and mountpoint of the first.`,
 	run: runMount,
 }
 
@@ -43,6 +52,9 @@ type mountFlags struct {
 	idle       time.Duration
 	allowOther bool
 	noXattr    bool
+	noExec     bool
+	noAtime    bool
+	noDiratime bool
 	debug      bool
 	child      bool // internal: this process is the background daemon
 }
@@ -55,6 +67,9 @@ func (m *mountFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&m.idle, "idle", 0, "lock after `DURATION` without activity (e.g. 15m)")
 	fs.BoolVar(&m.allowOther, "allow-other", false, "let other users access the mount")
 	fs.BoolVar(&m.noXattr, "noxattr", false, "turn extended attributes off (faster metadata)")
+	fs.BoolVar(&m.noExec, "noexec", false, "do not allow running programs from the mount")
+	fs.BoolVar(&m.noAtime, "noatime", false, "mount with noatime")
+	fs.BoolVar(&m.noDiratime, "nodiratime", false, "mount with nodiratime")
 	fs.BoolVar(&m.debug, "debug", false, "log every FUSE request (foreground)")
 	fs.BoolVar(&m.child, "daemon-child", false, "internal: run as the background daemon")
 }
@@ -81,11 +96,21 @@ func runMount(e *env, c *command, args []string) error {
 	if err := checkStateDir(); err != nil {
 		return err
 	}
+	if err := e.checkPlacement(cipherdir, mnt); err != nil {
+		return err
+	}
 	if err := checkMountpoint(mnt); err != nil {
 		return err
 	}
 	if m.foreground {
 		e.fsLog = e.logger(m.debug)
+	}
+	var claim *mount.VaultLock
+	if !m.readOnly {
+		if claim, err = claimVault(cipherdir, "mount"); err != nil {
+			return err
+		}
+		defer claim.Release()
 	}
 	v, key, err := e.unlockVault(cipherdir, &m.unlock, m.readOnly)
 	if err != nil {
@@ -96,6 +121,7 @@ func runMount(e *env, c *command, args []string) error {
 		return e.serve(v, mnt, &m, e.fsLog, nil)
 	}
 	v.Close()
+	claim.Release() // the daemon claims the vault for itself
 	defer clear(key)
 	return e.spawnDaemon(cipherdir, mnt, &m, key)
 }
@@ -152,8 +178,13 @@ func daemonArgs(cipherdir, mnt string, m *mountFlags) []string {
 	if m.allowOther {
 		args = append(args, "--allow-other")
 	}
-	if m.noXattr {
-		args = append(args, "--noxattr")
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{m.noXattr, "--noxattr"}, {m.noExec, "--noexec"}, {m.noAtime, "--noatime"}, {m.noDiratime, "--nodiratime"}} {
+		if f.on {
+			args = append(args, f.name)
+		}
 	}
 	if m.idle > 0 {
 		args = append(args, "--idle", m.idle.String())
@@ -196,6 +227,12 @@ func (e *env) daemonChild(cipherdir, mnt string, m *mountFlags) error {
 		return fail(exitMasterKey, err)
 	}
 	c, err := loadConfig(cipherdir)
+	if err == nil && !m.readOnly {
+		var claim *mount.VaultLock
+		if claim, err = claimVault(cipherdir, "mount"); err == nil {
+			defer claim.Release()
+		}
+	}
 	if err == nil {
 		var v *vault
 		log := daemonLogger()

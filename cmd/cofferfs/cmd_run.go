@@ -93,6 +93,16 @@ func runRun(e *env, c *command, args []string) error {
 	}
 	defer cleanup()
 	e.fsLog = e.logger(false)
+	if err := e.checkPlacement(cipherdir, mnt); err != nil {
+		return err
+	}
+	if !m.readOnly {
+		claim, err := claimVault(cipherdir, "run")
+		if err != nil {
+			return err
+		}
+		defer claim.Release()
+	}
 	v, key, err := e.unlockVault(cipherdir, &m.unlock, m.readOnly)
 	clear(key)
 	if err != nil {

@@ -73,7 +73,8 @@
 //	    Or problems were found: by fsck (not all repaired), or by
 //	    check-paths (paths or names the provider cannot store)
 //	27  the vault uses a feature flag cofferfs does not support, or an unknown one
-//	32  unmount refused: the mount is in use
+//	32  unmount refused: the mount is in use; or the vault is in use by
+//	    another writer (read-write mount, run, fsck --repair, import)
 //	33  fsck --repair repaired every problem it found
 //
 // # Adding a subcommand

@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"log/syslog"
 	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/cofferfs/cofferfs/fs"
@@ -30,8 +32,10 @@ func openWithKey(dir string, c *config.Config, key []byte, readOnly bool, log *s
 // mount is up or why it failed.
 func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready func(error, int)) error {
 	defer v.Close()
+	survivePipe()
 	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly,
-		AllowOther: m.allowOther, NoXattr: m.noXattr, Debug: m.debug, Logger: log})
+		AllowOther: m.allowOther, NoXattr: m.noXattr, NoExec: m.noExec, NoAtime: m.noAtime,
+		NoDiratime: m.noDiratime, Debug: m.debug, Logger: log})
 	if err != nil {
 		x := mountError(mnt, err)
 		if ready != nil {
@@ -101,6 +105,14 @@ func recordMount(st mount.State, fsys *fs.FS, log *slog.Logger) (stop func()) {
 		<-done
 		remove()
 	}
+}
+
+// survivePipe keeps a broken log pipe (mount -f | head, the reader gone)
+// from killing the daemon with SIGPIPE, which would leave a dead mount:
+// log lines are lost then, the mount is not. Unlike an ignored signal, a
+// caught one is reset to its default in programs the process starts.
+func survivePipe() {
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 }
 
 // unmountOnSignal unmounts when the context ends (SIGINT/SIGTERM),
