@@ -87,8 +87,9 @@ func WriteState(s State) (remove func(), err error) {
 }
 
 // ReadState returns the record of the daemon serving mountpoint, if it
-// exists and that daemon is still alive; the record of a daemon that is
-// gone is removed. A state directory that is not safe is not read.
+// exists and that daemon is still alive (the record is returned either
+// way; CleanStale removes those of daemons that are gone). A state
+// directory that is not safe is not read.
 func ReadState(mountpoint string) (State, bool) {
 	p := stateFile(mountpoint)
 	if checkStateDir(filepath.Dir(p)) != nil {
@@ -98,9 +99,5 @@ func ReadState(mountpoint string) (State, bool) {
 	if !ok || s.Mountpoint != mountpoint {
 		return s, false
 	}
-	if !s.running() {
-		os.Remove(p)
-		return s, false
-	}
-	return s, true
+	return s, s.running()
 }

@@ -80,7 +80,7 @@ func Unmount(mountpoint string, lazy bool) error {
 // is unknown.
 func daemonDead(m *MountInfo) bool {
 	st, _ := ReadState(m.Mountpoint)
-	return st.Mountpoint == m.Mountpoint && st.PID > 0 && !processAlive(st.PID)
+	return st.Mountpoint == m.Mountpoint && st.PID > 0 && !st.running()
 }
 
 func unmountOnce(mnt string, lazy bool) error {

@@ -41,9 +41,9 @@ func runUnmount(e *env, c *command, args []string) error {
 	if err != nil {
 		return fail(exitUsage, err)
 	}
-	mount.CleanStale()
 	st, alive := mount.ReadState(mnt)
-	err = mount.Unmount(mnt, *lazy)
+	err = mount.Unmount(mnt, *lazy) // before CleanStale: it aborts a dead daemon's connection by its record
+	mount.CleanStale()
 	var busy *mount.BusyError
 	switch {
 	case errors.As(err, &busy):
