@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 
 	"golang.org/x/crypto/scrypt"
@@ -25,6 +26,10 @@ const (
 	// exhausting memory. 4 GiB allows N = 2^22 at r = 8; gocryptfs's
 	// default is N = 2^16 (64 MiB).
 	MaxScryptMemory = 4 << 30
+	// ScryptR and ScryptP are the only r and p gocryptfs ever writes.
+	// Validate refuses other values: r·p multiplies the work of every
+	// unlock, and a hostile config could otherwise make it take hours.
+	ScryptR, ScryptP = 8, 1
 	// MaxPasswordSize is the longest accepted password, in bytes.
 	MaxPasswordSize = 2048
 	// WrappedKeySize is the size of a wrapped master key with HKDF.
@@ -48,7 +53,7 @@ type ScryptParams struct {
 func NewScryptParams(logN int) ScryptParams {
 	salt := make([]byte, SaltSize)
 	rand.Read(salt)
-	return ScryptParams{Salt: salt, N: 1 << logN, R: 8, P: 1, KeyLen: KeySize}
+	return ScryptParams{Salt: salt, N: 1 << logN, R: ScryptR, P: ScryptP, KeyLen: KeySize}
 }
 
 // Validate rejects parameters below the format's minimums or unusable ones.
@@ -60,6 +65,9 @@ func (p ScryptParams) Validate() error {
 		return errors.New("crypto: scrypt N is larger than 2^22")
 	case p.R < 8 || p.P < 1 || p.R > 1<<10 || p.P > 1<<10:
 		return errors.New("crypto: scrypt r or p out of range")
+	case p.R != ScryptR || p.P != ScryptP:
+		return fmt.Errorf("crypto: scrypt r=%d p=%d refused: gocryptfs always writes r=%d p=%d, "+
+			"and larger values multiply the work of every unlock", p.R, p.P, ScryptR, ScryptP)
 	case uint64(p.N)*uint64(p.R)*128 > MaxScryptMemory:
 		return errors.New("crypto: scrypt parameters need more than 4 GiB of memory")
 	case len(p.Salt) < SaltSize:

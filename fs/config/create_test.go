@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cofferfs/cofferfs/crypto"
@@ -103,14 +104,18 @@ func TestSetPassword(t *testing.T) {
 	}
 }
 
-func TestSetPasswordKeepsRP(t *testing.T) {
+// TestForgedScryptWork: r and p other than gocryptfs's 8 and 1 multiply
+// the work of every unlock; a forged config is refused before scrypt runs.
+func TestForgedScryptWork(t *testing.T) {
 	c, master := newTestConfig(t, CreateOptions{})
-	c.Scrypt.R, c.Scrypt.P = 16, 2 // as a vault from another tool might have
-	if err := c.SetPassword(master, testPassword, 0); err != nil {
-		t.Fatal(err)
+	c.Scrypt.P = 1024
+	if _, err := c.MasterKey(testPassword); !errors.Is(err, ErrInvalid) ||
+		!strings.Contains(err.Error(), "r=8 p=1") {
+		t.Errorf("MasterKey with P=1024: %v", err)
 	}
-	if c.Scrypt.R != 16 || c.Scrypt.P != 2 || c.Scrypt.N != 1024 {
-		t.Errorf("scrypt params not kept: %+v", c.Scrypt)
+	c.Scrypt.R, c.Scrypt.P = 16, 2
+	if err := c.SetPassword(master, testPassword, 0); err == nil {
+		t.Error("SetPassword kept R=16 P=2")
 	}
 }
 
