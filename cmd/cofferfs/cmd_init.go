@@ -116,7 +116,16 @@ func (e *env) initVault(dir string, f *initFlags) error {
 	defer clear(pw)
 	opts := config.CreateOptions{ScryptLogN: f.scryptN, XChaCha: f.xchacha,
 		LongNameMax: f.longNameMax, Creator: "cofferfs " + programVersion()}
-	conf, key, err := config.Create(opts, pw)
+	var conf *config.Config
+	var key []byte
+	err = e.interruptible(func() (err error) {
+		conf, key, err = config.Create(opts, pw)
+		return err
+	})
+	var x *exitError
+	if errors.As(err, &x) {
+		return err
+	}
 	if err != nil {
 		return fail(exitInit, err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/cofferfs/cofferfs/crypto"
@@ -60,7 +61,12 @@ func (e *env) setPassword(c *config.Config, dir string, key, pw []byte, scryptN 
 	if err := config.Backup(path); err != nil {
 		return fail(exitWriteConf, err)
 	}
-	if err := c.SetPassword(key, pw, scryptN); err != nil {
+	err := e.interruptible(func() error { return c.SetPassword(key, pw, scryptN) })
+	var x *exitError
+	if errors.As(err, &x) {
+		return err
+	}
+	if err != nil {
 		return fail(exitOther, err)
 	}
 	if err := config.WriteFile(path, c); err != nil {
