@@ -41,6 +41,7 @@ func runPasswd(e *env, c *command, args []string) error {
 		return e.usageError(c, "--scryptn %d is outside %d..%d", scryptN, crypto.MinScryptLogN, crypto.MaxScryptLogN)
 	}
 	dir := pos[0]
+	u.writesKey = true
 	v, key, err := e.unlockVault(dir, &u, true)
 	if err != nil {
 		return err

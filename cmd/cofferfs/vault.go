@@ -134,7 +134,7 @@ func (e *env) unlockVault(dir string, u *unlockFlags, readOnly bool) (*vault, []
 	}
 	v := &vault{dir: dir, conf: c, fs: fsys}
 	if u.keyFile != "" {
-		if err := e.verifyKey(v); err != nil {
+		if err := e.verifyKey(v, key, !readOnly || u.writesKey); err != nil {
 			v.Close()
 			clear(key)
 			return nil, nil, err

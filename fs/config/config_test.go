@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"os"
@@ -131,9 +132,11 @@ func TestParseMissingFields(t *testing.T) {
 	}
 }
 
-// withMembers inserts raw JSON members after the opening brace.
+// withMembers inserts raw JSON members after the opening brace of c as
+// gocryptfs would write it (without cofferfs's key check).
 func withMembers(t *testing.T, c *Config, members string) []byte {
 	t.Helper()
+	c.extra = nil
 	data, err := c.Marshal()
 	if err != nil {
 		t.Fatal(err)
@@ -176,7 +179,8 @@ func TestUnknownMembersSurvive(t *testing.T) {
 	"Zeta": 7,
 	"FIDO2": {
 		"HMACSalt": "AAAA"
-	}
+	},
+	"CofferfsKeyCheck": "`+base64.StdEncoding.EncodeToString(crypto.KeyCheck(master))+`"
 }
 `
 	if !bytes.HasSuffix(out, []byte(want)) {

@@ -136,3 +136,27 @@ func TestSetPasswordErrorsLeaveConfig(t *testing.T) {
 		t.Error("failed SetPassword changed the config")
 	}
 }
+
+// TestKeyCheckStored: a new config carries the key check of its master
+// key, it survives Marshal/Parse, and a password change sets it.
+func TestKeyCheckStored(t *testing.T) {
+	c, master := newTestConfig(t, CreateOptions{})
+	if !crypto.MatchKeyCheck(master, c.KeyCheck()) {
+		t.Fatalf("new config: key check %x", c.KeyCheck())
+	}
+	data, _ := c.Marshal()
+	if !bytes.Contains(data, []byte("\n\t\""+KeyCheckField+"\": \"")) {
+		t.Errorf("key check not written:\n%s", data)
+	}
+	c2, err := Parse(data)
+	if err != nil || !crypto.MatchKeyCheck(master, c2.KeyCheck()) {
+		t.Fatalf("parsed: %v %x", err, c2.KeyCheck())
+	}
+	c2.extra = nil // as after a password change by gocryptfs
+	if c2.KeyCheck() != nil {
+		t.Fatal("key check without the member")
+	}
+	if err := c2.SetPassword(master, testPassword, 0); err != nil || !crypto.MatchKeyCheck(master, c2.KeyCheck()) {
+		t.Errorf("SetPassword: %v, key check %x", err, c2.KeyCheck())
+	}
+}
