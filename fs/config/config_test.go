@@ -180,7 +180,7 @@ func TestUnknownMembersSurvive(t *testing.T) {
 	"FIDO2": {
 		"HMACSalt": "AAAA"
 	},
-	"CofferfsKeyCheck": "`+base64.StdEncoding.EncodeToString(crypto.KeyCheck(master))+`"
+	"CofferfsKeyCheck": "` + base64.StdEncoding.EncodeToString(crypto.KeyCheck(master)) + `"
 }
 `
 	if !bytes.HasSuffix(out, []byte(want)) {
