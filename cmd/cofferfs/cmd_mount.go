@@ -171,13 +171,17 @@ func (e *env) daemonChild(cipherdir, mnt string, m *mountFlags) error {
 		mount.ReportReady(err, exitMasterKey)
 		return fail(exitMasterKey, err)
 	}
+	var v *vault
 	c, err := loadConfig(cipherdir)
+	switch {
+	case err == nil:
+		v, err = openWithKey(cipherdir, c, key, m.readOnly)
+	case configLost(cipherdir): // the parent unlocked it with the recovery key
+		v, err = e.openLostConfig(cipherdir, key, m.readOnly, !m.readOnly)
+	}
 	if err == nil {
-		var v *vault
-		if v, err = openWithKey(cipherdir, c, key, m.readOnly); err == nil {
-			clear(key)
-			return e.serve(v, mnt, m, daemonLogger(), mount.ReportReady)
-		}
+		clear(key)
+		return e.serve(v, mnt, m, daemonLogger(), mount.ReportReady)
 	}
 	clear(key)
 	code := exitOther

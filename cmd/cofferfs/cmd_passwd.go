@@ -53,7 +53,36 @@ func runPasswd(e *env, c *command, args []string) error {
 		return err
 	}
 	defer clear(pw)
+	if v.lostConfig {
+		return e.rebuildConfig(v.conf, dir, key, pw, scryptN)
+	}
 	return e.setPassword(v.conf, dir, key, pw, scryptN)
+}
+
+// rebuildConfig writes a new config for a vault whose config was lost:
+// the flags found from its data, key wrapped under pw.
+func (e *env) rebuildConfig(c *config.Config, dir string, key, pw []byte, scryptN int) error {
+	opts := config.CreateOptions{ScryptLogN: scryptN, XChaCha: c.Algorithm() == crypto.XChaCha20Poly1305,
+		LongNameMax: c.NameMax(), Creator: "cofferfs " + programVersion()}
+	var nc *config.Config
+	err := e.interruptible(func() (err error) {
+		nc, err = config.Rebuild(opts, key, pw)
+		return err
+	})
+	var x *exitError
+	if errors.As(err, &x) {
+		return err
+	}
+	if err != nil {
+		return fail(exitOther, err)
+	}
+	path := configPath(dir)
+	if err := config.WriteFile(path, nc); err != nil {
+		return fail(exitWriteConf, err)
+	}
+	e.infof("wrote a new %s (%s, long names hashed above %d characters) with the new password",
+		crypto.ConfigName, nc.Algorithm(), nc.NameMax())
+	return nil
 }
 
 // setPassword backs up the config, re-wraps key under pw and writes it.

@@ -160,3 +160,22 @@ func TestKeyCheckStored(t *testing.T) {
 		t.Errorf("SetPassword: %v, key check %x", err, c2.KeyCheck())
 	}
 }
+
+// TestRebuild: a config rebuilt from the master key has the flags of a
+// new vault with the same options and unwraps to that key.
+func TestRebuild(t *testing.T) {
+	orig, master := newTestConfig(t, CreateOptions{XChaCha: true, LongNameMax: 86})
+	c, err := Rebuild(CreateOptions{ScryptLogN: testLogN, XChaCha: true, LongNameMax: 86}, master, []byte("new"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(c.FeatureFlags, orig.FeatureFlags) || c.LongNameMax != 86 {
+		t.Errorf("flags %v %d, want %v 86", c.FeatureFlags, c.LongNameMax, orig.FeatureFlags)
+	}
+	if got, err := c.MasterKey([]byte("new")); err != nil || !bytes.Equal(got, master) {
+		t.Errorf("MasterKey: %v", err)
+	}
+	if !crypto.MatchKeyCheck(master, c.KeyCheck()) {
+		t.Error("no key check")
+	}
+}
