@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 
 	"golang.org/x/crypto/scrypt"
 )
@@ -153,29 +152,47 @@ func NewMasterKey() []byte {
 // FormatMasterKey renders a master key as 64 lowercase hex digits in 8
 // dash-separated groups of 8, the recovery-key form.
 func FormatMasterKey(key []byte) string {
-	h := hex.EncodeToString(key)
-	var b strings.Builder
-	for i := 0; i < len(h); i += 8 {
-		if i > 0 {
-			b.WriteByte('-')
+	b := AppendMasterKey(nil, key)
+	defer clear(b)
+	return string(b)
+}
+
+// AppendMasterKey appends the recovery-key form of key to dst (no string
+// copy is made, so the caller can wipe the result).
+func AppendMasterKey(dst, key []byte) []byte {
+	const digits = "0123456789abcdef"
+	for i, x := range key {
+		if i > 0 && i%4 == 0 {
+			dst = append(dst, '-')
 		}
-		b.WriteString(h[i:min(i+8, len(h))])
+		dst = append(dst, digits[x>>4], digits[x&0xf])
 	}
-	return b.String()
+	return dst
 }
 
 // ParseMasterKey reads a recovery key: 64 hex digits in either case, with
 // dashes and white space ignored.
 func ParseMasterKey(s string) ([]byte, error) {
-	s = strings.Map(func(r rune) rune {
-		switch r {
+	return ParseMasterKeyBytes([]byte(s))
+}
+
+// ParseMasterKeyBytes is ParseMasterKey for a byte slice; it makes no
+// copy of the key text that it does not wipe.
+func ParseMasterKeyBytes(s []byte) ([]byte, error) {
+	digits := make([]byte, 0, 2*KeySize)
+	defer func() { clear(digits[:cap(digits)]) }()
+	for _, c := range s {
+		switch c {
 		case '-', ' ', '\t', '\n', '\r':
-			return -1
+			continue
 		}
-		return r
-	}, s)
-	k, err := hex.DecodeString(s)
-	if err != nil || len(k) != KeySize {
+		if len(digits) == cap(digits) {
+			return nil, errors.New("crypto: a master key is 64 hex digits")
+		}
+		digits = append(digits, c)
+	}
+	k := make([]byte, KeySize)
+	if n, err := hex.Decode(k, digits); err != nil || n != KeySize {
 		clear(k)
 		return nil, errors.New("crypto: a master key is 64 hex digits")
 	}

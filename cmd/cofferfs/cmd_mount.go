@@ -143,7 +143,7 @@ func (e *env) spawnDaemon(cipherdir, mnt string, m *mountFlags, key []byte) erro
 	if err := os.MkdirAll(mount.StateDir(), 0o700); err != nil {
 		return fail(exitOther, err)
 	}
-	secret := []byte(crypto.FormatMasterKey(key))
+	secret := crypto.AppendMasterKey(nil, key)
 	defer clear(secret)
 	err := mount.Spawn(daemonArgs(cipherdir, mnt, m), secret, mount.LogFile(mnt))
 	var de *mount.DaemonError
@@ -165,7 +165,7 @@ func (e *env) daemonChild(cipherdir, mnt string, m *mountFlags) error {
 		mount.ReportReady(err, exitOther)
 		return fail(exitOther, err)
 	}
-	key, err := crypto.ParseMasterKey(string(secret))
+	key, err := crypto.ParseMasterKeyBytes(secret)
 	clear(secret)
 	if err != nil {
 		mount.ReportReady(err, exitMasterKey)

@@ -23,21 +23,33 @@ func (e *env) readKeyFile(name string) ([]byte, error) {
 	if err != nil {
 		return nil, fail(exitMasterKey, fmt.Errorf("read recovery key: %w", err))
 	}
-	key, err := crypto.ParseMasterKey(string(data))
+	key, err := crypto.ParseMasterKeyBytes(data)
 	if err != nil {
 		return nil, failf(exitMasterKey, "%s does not hold a recovery key: want 64 hex digits (dashes and spaces are ignored)", name)
 	}
+	lockKey(key)
 	return key, nil
 }
 
-// readSmallFile reads at most maxLine bytes of a file.
+// readSmallFile reads at most maxLine bytes of a file into one buffer
+// (io.ReadAll would leave unwiped copies as it grows); the caller wipes
+// the result.
 func readSmallFile(name string) ([]byte, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return io.ReadAll(io.LimitReader(f, maxLine))
+	buf := make([]byte, maxLine)
+	n, err := io.ReadFull(f, buf)
+	if err == io.EOF || err == io.ErrUnexpectedEOF {
+		err = nil
+	}
+	if err != nil {
+		clear(buf)
+		return nil, err
+	}
+	return buf[:n], nil
 }
 
 // verifyKey checks a recovery key against the opened vault. The key

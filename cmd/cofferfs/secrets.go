@@ -1,5 +1,7 @@
 package main
 
+import "golang.org/x/sys/unix"
+
 // interruptible runs f, a key derivation (scrypt), in a goroutine and
 // waits for it or for SIGINT/SIGTERM (the context), whichever comes
 // first: scrypt itself cannot be stopped, so on a signal the command
@@ -13,5 +15,24 @@ func (e *env) interruptible(f func() error) error {
 		return err
 	case <-e.ctx.Done():
 		return failf(exitSigInt, "interrupted during key derivation")
+	}
+}
+
+// hardenProcess keeps the keys this process may hold out of core dumps
+// and out of reach of other processes of the same user: not dumpable
+// (no core, no ptrace, /proc/PID/mem closed to the user) and a core size
+// limit of 0. Failures are ignored: this is defence in depth. The limit
+// is inherited by the job of "cofferfs run"; dumpability is not (exec
+// resets it).
+func hardenProcess() {
+	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
+	unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{Cur: 0, Max: 0})
+}
+
+// lockKey keeps the pages of a key out of swap where the memory-lock
+// limit allows (the failure is ignored). The caller wipes the key.
+func lockKey(key []byte) {
+	if len(key) > 0 {
+		unix.Mlock(key)
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -22,8 +21,7 @@ type env struct {
 	stdout   io.Writer
 	stderr   io.Writer
 	commands []*command
-	lines    *bufio.Reader // stdin, read line by line when not a terminal
-	bar      *progressBar  // the progress bar on stderr, if one is drawn
+	bar      *progressBar // the progress bar on stderr, if one is drawn
 }
 
 // exitError is an error that ends the program with a given exit code,

@@ -164,17 +164,13 @@ func (e *env) masterKey(c *config.Config, u *unlockFlags) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var key []byte
-	err = e.interruptible(func() error {
-		defer clear(pw) // here: the derivation may outlive an interrupted caller
-		var err error
-		key, err = c.MasterKey(pw)
-		return err
-	})
+	key, err := e.unwrapInHelper(c, pw)
+	clear(pw)
 	var x *exitError
 	if errors.As(err, &x) {
 		return nil, err
 	}
+	lockKey(key)
 	if errors.Is(err, crypto.ErrWrongPassword) {
 		return nil, failf(exitWrongKey, "wrong password").
 			withHint("if the password is lost, unlock with the recovery key: --masterkey-file FILE")
