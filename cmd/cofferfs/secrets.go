@@ -21,12 +21,17 @@ func (e *env) interruptible(f func() error) error {
 // hardenProcess keeps the keys this process may hold out of core dumps
 // and out of reach of other processes of the same user: not dumpable
 // (no core, no ptrace, /proc/PID/mem closed to the user) and a core size
-// limit of 0. Failures are ignored: this is defence in depth. The limit
-// is inherited by the job of "cofferfs run"; dumpability is not (exec
-// resets it).
+// limit of 0 (the soft limit: the hard one is kept, so the job of
+// "cofferfs run", which inherits the limit, may raise it again;
+// dumpability is not inherited, exec resets it). Failures are ignored:
+// this is defence in depth.
 func hardenProcess() {
 	unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0)
-	unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{Cur: 0, Max: 0})
+	var rl unix.Rlimit
+	if unix.Getrlimit(unix.RLIMIT_CORE, &rl) == nil {
+		rl.Cur = 0
+		unix.Setrlimit(unix.RLIMIT_CORE, &rl)
+	}
 }
 
 // lockKey keeps the pages of a key out of swap where the memory-lock
