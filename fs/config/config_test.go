@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -220,5 +221,25 @@ func TestDuplicateUnknownMember(t *testing.T) {
 	var m map[string]any
 	if err := json.Unmarshal(out, &m); err != nil {
 		t.Errorf("output is not JSON: %v", err)
+	}
+}
+
+// BenchmarkParseManyMembers parses a config of MaxFileSize with as many
+// unknown members as fit: the duplicate check is linear (a map), so this
+// costs milliseconds (it was quadratic: seconds for 100k members).
+func BenchmarkParseManyMembers(b *testing.B) {
+	c, _ := newTestConfig(b, CreateOptions{})
+	data, _ := c.Marshal()
+	var sb strings.Builder
+	sb.WriteString("{")
+	for i := 0; sb.Len() < MaxFileSize-len(data)-32; i++ {
+		fmt.Fprintf(&sb, "\"u%d\":0,", i)
+	}
+	in := append([]byte(sb.String()), data[1:]...)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := Parse(in); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
