@@ -78,3 +78,30 @@ func TestWrongKeyWithoutConfig(t *testing.T) {
 	r := expectCode(t, exitCipherDir, "", "ls", "--passfile", pf, dir)
 	mustContain(t, "no config", r.stderr, "--masterkey-file")
 }
+
+// TestMountWithoutConfig: the background daemon opens a vault whose
+// config is lost with the recovery key its parent checked, read-write.
+func TestMountWithoutConfig(t *testing.T) {
+	c, cipher, mnt, pw := newLifecycle(t)
+	src := treeWithLongName(t)
+	kf := filepath.Join(t.TempDir(), "key")
+	os.RemoveAll(cipher) // a vault whose recovery key this test keeps
+	c.must("init", "--scryptn", "10", "--passfile", pw, "--recovery-key-file", kf, cipher)
+	c.must("import", "--passfile", pw, src, cipher)
+	if err := os.Remove(filepath.Join(cipher, "gocryptfs.conf")); err != nil {
+		t.Fatal(err)
+	}
+	c.must("mount", "--masterkey-file", kf, cipher, mnt)
+	got, err := os.ReadFile(filepath.Join(mnt, "a", "b", "file.txt"))
+	if err != nil || string(got) != "hello\n" {
+		t.Errorf("read through the mount: %q, %v", got, err)
+	}
+	if err := os.WriteFile(filepath.Join(mnt, "new.txt"), []byte("new\n"), 0o644); err != nil {
+		t.Errorf("write through the mount: %v", err)
+	}
+	c.must("unmount", mnt)
+	r := expectCode(t, exitOK, "", "cat", "--masterkey-file", kf, cipher, "new.txt")
+	if r.stdout != "new\n" {
+		t.Errorf("written file: %q", r.stdout)
+	}
+}
