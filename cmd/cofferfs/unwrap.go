@@ -25,10 +25,6 @@ const unwrapHelperArg = "__unwrap-key"
 // through a pipe, the key comes back through another; no buffer in
 // between keeps them.
 func (e *env) unwrapInHelper(c *config.Config, pw []byte) ([]byte, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
 	conf, err := c.Marshal()
 	if err != nil {
 		return nil, err
@@ -45,7 +41,9 @@ func (e *env) unwrapInHelper(c *config.Config, pw []byte) ([]byte, error) {
 	}
 	defer outR.Close()
 	defer outW.Close()
-	cmd := exec.CommandContext(e.ctx, exe, unwrapHelperArg)
+	// /proc/self/exe: this very program, even if its file was replaced
+	// (an upgrade while a timer runs).
+	cmd := exec.CommandContext(e.ctx, "/proc/self/exe", unwrapHelperArg)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, outW, os.Stderr
 	if err := cmd.Start(); err != nil {
 		if e.ctx.Err() != nil {
