@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,11 +62,18 @@ func TestServingProcessHoldsNoSecret(t *testing.T) {
 		{"passfile", []string{"--passfile", pf}, ""},
 		{"recovery key file", []string{"--masterkey-file", kf}, ""},
 		{"recovery key on stdin", []string{"--masterkey-file", "-"}, string(keyText) + "\n"},
+		{"password on a terminal", nil, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := append(append([]string{"mount", "-f"}, tc.args...), cipher, mnt)
 			cmd := exec.Command(bin, args...)
 			cmd.Stdin = strings.NewReader(tc.stdin)
+			if tc.name == "password on a terminal" {
+				ptm, pts := openPty(t)
+				cmd.Stdin = pts
+				ptm.Write([]byte(pw + "\n"))
+				go io.Copy(io.Discard, ptm) // the echo, if any
+			}
 			var errb bytes.Buffer
 			cmd.Stderr = &errb
 			if err := cmd.Start(); err != nil {
@@ -86,19 +94,20 @@ func TestServingProcessHoldsNoSecret(t *testing.T) {
 			if !regexp.MustCompile(`(?m)^Max core file size\s+0\s`).Match(limits) {
 				t.Errorf("core dumps not off in the serving process:\n%s", limits)
 			}
-			for what, s := range map[string][]byte{"password": []byte(pw), "recovery key": keyText,
-				"recovery key hex": plainHex, "master key": rawKey} {
-				if where := findInMemory(t, pid, s); where != "" {
-					t.Errorf("the %s is in the serving process's memory (%s)", what, where)
-				}
+			// A prefix too: a growing read buffer leaves copies of parts.
+			found := findInMemory(t, pid, map[string][]byte{"password": []byte(pw),
+				"password prefix": []byte(pw[:20]), "recovery key": keyText,
+				"recovery key hex": plainHex, "master key": rawKey})
+			for what, where := range found {
+				t.Errorf("the %s is in the serving process's memory (%s)", what, where)
 			}
 		})
 	}
 }
 
-// findInMemory returns the mapping of process pid whose memory holds
-// needle, or "".
-func findInMemory(t *testing.T, pid int, needle []byte) string {
+// findInMemory reads the writable memory of process pid once and
+// returns, for each needle it holds, the mapping it was found in.
+func findInMemory(t *testing.T, pid int, needles map[string][]byte) map[string]string {
 	t.Helper()
 	maps, err := os.Open("/proc/" + strconv.Itoa(pid) + "/maps")
 	if err != nil {
@@ -110,6 +119,7 @@ func findInMemory(t *testing.T, pid int, needle []byte) string {
 		t.Fatal(err)
 	}
 	defer mem.Close()
+	found := map[string]string{}
 	sc := bufio.NewScanner(maps)
 	for sc.Scan() {
 		f := strings.Fields(sc.Text())
@@ -121,9 +131,34 @@ func findInMemory(t *testing.T, pid int, needle []byte) string {
 		end, _ := strconv.ParseUint(hi, 16, 64)
 		buf := make([]byte, end-start)
 		n, _ := mem.ReadAt(buf, int64(start))
-		if bytes.Contains(buf[:n], needle) {
-			return sc.Text()
+		for what, needle := range needles {
+			if _, ok := found[what]; !ok && bytes.Contains(buf[:n], needle) {
+				found[what] = sc.Text()
+			}
 		}
 	}
-	return ""
+	return found
+}
+
+// openPty opens a pseudo-terminal pair; the test closes both at its end.
+func openPty(t *testing.T) (master, slave *os.File) {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
+		t.Fatal(err)
+	}
+	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := os.OpenFile("/dev/pts/"+strconv.Itoa(n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return m, s
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cofferfs/cofferfs/crypto"
+	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 )
 
@@ -180,7 +181,7 @@ func (e *env) readHidden(fd int, prompt string) ([]byte, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		pw, err := term.ReadPassword(fd)
+		pw, err := readNoEcho(fd)
 		done <- result{pw, err}
 	}()
 	select {
@@ -190,4 +191,39 @@ func (e *env) readHidden(fd int, prompt string) ([]byte, error) {
 		term.Restore(fd, state)
 		return nil, e.ctx.Err()
 	}
+}
+
+// readNoEcho reads one line from the terminal fd with echo off. Unlike
+// term.ReadPassword, whose growing slice leaves copies of the password
+// behind, it reads into one buffer that it wipes.
+func readNoEcho(fd int) ([]byte, error) {
+	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if err != nil {
+		return nil, err
+	}
+	t := *old
+	t.Lflag &^= unix.ECHO
+	t.Lflag |= unix.ICANON | unix.ISIG
+	t.Iflag |= unix.ICRNL
+	if err := unix.IoctlSetTermios(fd, unix.TCSETS, &t); err != nil {
+		return nil, err
+	}
+	defer unix.IoctlSetTermios(fd, unix.TCSETS, old)
+	buf := make([]byte, maxLine)
+	defer clear(buf)
+	n := 0
+	for n < len(buf) {
+		m, err := unix.Read(fd, buf[n:n+1])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if m == 0 || buf[n] == '\n' {
+			break
+		}
+		n++
+	}
+	return bytes.Clone(trimEOL(buf[:n])), nil
 }
