@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	iofs "io/fs"
 	"path/filepath"
 	"time"
 
+	"github.com/cofferfs/cofferfs/fs/config"
 	"github.com/cofferfs/cofferfs/fs/fsck"
 )
 
@@ -85,6 +88,7 @@ func runFsck(e *env, c *command, args []string) error {
 		return err
 	}
 	defer v.Close()
+	e.reportBackup(v)
 	start := time.Now()
 	rep, err := e.runCheck(v, &f)
 	if err != nil {
@@ -205,4 +209,20 @@ func describeFinding(dir string, f fsck.Finding) string {
 		s += "; " + f.Action
 	}
 	return escapeControls(s) // a detail or action may name a backing entry
+}
+
+// reportBackup warns about a gocryptfs.conf.bak that wraps the key
+// differently from the config: an old password still opens the vault
+// through it.
+func (e *env) reportBackup(v *vault) {
+	bak := configPath(v.dir) + ".bak"
+	b, err := config.Load(bak)
+	switch {
+	case errors.Is(err, iofs.ErrNotExist):
+	case err != nil:
+		e.warnf("%s cannot be read (%v); if it is an old config, its password still opens the vault", bak, err)
+	case v.conf == nil || !bytes.Equal(b.EncryptedKey, v.conf.EncryptedKey):
+		e.warnf("%s is a stale backup: the old password still opens the vault through it; "+
+			"remove it once the current password works", bak)
+	}
 }

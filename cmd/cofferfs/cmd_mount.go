@@ -198,7 +198,7 @@ func (e *env) spawnDaemon(cipherdir, mnt string, m *mountFlags, key []byte) erro
 	if err := checkStateDir(); err != nil {
 		return err
 	}
-	secret := []byte(crypto.FormatMasterKey(key))
+	secret := crypto.AppendMasterKey(nil, key)
 	defer clear(secret)
 	err := mount.Spawn(daemonArgs(cipherdir, mnt, m), secret, mount.LogFile(mnt))
 	var de *mount.DaemonError
@@ -220,26 +220,34 @@ func (e *env) daemonChild(cipherdir, mnt string, m *mountFlags) error {
 		mount.ReportReady(err, exitOther)
 		return fail(exitOther, err)
 	}
-	key, err := crypto.ParseMasterKey(string(secret))
+	key, err := crypto.ParseMasterKeyBytes(secret)
 	clear(secret)
 	if err != nil {
 		mount.ReportReady(err, exitMasterKey)
 		return fail(exitMasterKey, err)
 	}
+	var v *vault
 	c, err := loadConfig(cipherdir)
-	if err == nil && !m.readOnly {
+	var claimErr error
+	if !m.readOnly {
 		var claim *mount.VaultLock
-		if claim, err = claimVault(cipherdir, "mount"); err == nil {
+		if claim, claimErr = claimVault(cipherdir, "mount"); claimErr == nil {
 			defer claim.Release()
 		}
 	}
+	log := daemonLogger()
+	e.fsLog = log
+	switch {
+	case claimErr != nil:
+		err = claimErr
+	case err == nil:
+		v, err = openWithKey(cipherdir, c, key, m.readOnly, log)
+	case configLost(cipherdir): // the parent unlocked it with the recovery key
+		v, err = e.openLostConfig(cipherdir, key, m.readOnly, !m.readOnly)
+	}
 	if err == nil {
-		var v *vault
-		log := daemonLogger()
-		if v, err = openWithKey(cipherdir, c, key, m.readOnly, log); err == nil {
-			clear(key)
-			return e.serve(v, mnt, m, log, mount.ReportReady)
-		}
+		clear(key)
+		return e.serve(v, mnt, m, log, mount.ReportReady)
 	}
 	clear(key)
 	code := exitOther

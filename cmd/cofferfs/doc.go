@@ -77,6 +77,18 @@
 //	    another writer (read-write mount, run, fsck --repair, import)
 //	33  fsck --repair repaired every problem it found
 //
+// # Secrets
+//
+// Every process is made non-dumpable with a soft core limit of 0 first
+// thing in run. A password is never given to scrypt in this process: the
+// config and the password go through a pipe to a helper (this program
+// run with the hidden argument __unwrap-key, see unwrap.go), because the
+// scrypt library copies the password into strings that cannot be wiped;
+// the master key comes back through another pipe. Password and key reads
+// use one wiped buffer each (no bufio, no io.ReadAll). A recovery key is
+// trusted only after verifyKey (key.go): a key nothing can decide may
+// read but never write.
+//
 // # Adding a subcommand
 //
 // Define a *command in a file of its own and add it to the commands
