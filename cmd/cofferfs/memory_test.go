@@ -139,4 +139,3 @@ func findInMemory(t *testing.T, pid int, needles map[string][]byte) map[string]s
 	}
 	return found
 }
-
