@@ -73,13 +73,6 @@ func (m *crashModel) step(mnt string, rng *rand.Rand) bool {
 	m.ops++
 	x := m.objs[rng.Intn(len(m.objs))]
 	switch op := rng.Intn(10); {
-	case op == 0 && !x.dir: // a directory of its own, named like a file
-		d := &crashObj{content: m.content("directory"), path: m.name(rng), dir: true, partial: true}
-		m.objs = append(m.objs, d)
-		if os.Mkdir(p(d.path), 0o755) != nil || os.WriteFile(p(d.path+"/inner"), d.content, 0o644) != nil {
-			return false
-		}
-		d.partial = false
 	case op < 4: // move to a fresh name, plain or RENAME_NOREPLACE
 		to := m.name(rng)
 		x.alt = to
@@ -160,13 +153,12 @@ func (m *crashModel) check(tree map[string][]byte, seen map[string]bool) []strin
 		case got != "":
 			o.path, o.alt, o.vanish = got, "", false
 			if o.partial {
-				o.content, o.partial = tree[o.key(got)], false // a create cut short
+				o.content, o.partial = tree[got], false // a create cut short
 			}
 			seen[o.key(got)], seen[got] = true, true
 			keep = append(keep, o)
 		case o.vanish || o.partial:
-			// replaced by the rename in flight, or never created (a
-			// directory whose file was not made yet stays, empty)
+			// replaced by the rename in flight, or never created
 		default:
 			bad = append(bad, fmt.Sprintf("writer %d: %q (or %q) lost; there: %q", m.w, o.path, o.alt, short(tree[o.key(o.path)])))
 		}

@@ -14,7 +14,8 @@ import (
 
 // TestCrashDuringRenames kills the daemon with SIGKILL while writers
 // rename files through the mount (short and long names, across
-// directories, RENAME_NOREPLACE, RENAME_EXCHANGE, over existing files),
+// directories, of files and directories, RENAME_NOREPLACE,
+// RENAME_EXCHANGE, over existing files; new files are created too),
 // then cleans up, repairs, remounts and checks that every file is under
 // the name its last acknowledged rename gave it, or, for the rename in
 // flight, under one of its two names, and that nothing else changed.
@@ -52,8 +53,8 @@ func TestCrashDuringRenames(t *testing.T) {
 		c.must("mount", "--passfile", pw, cipher, mnt)
 		ok := checkAll(t, readTree(t, mnt), models)
 		c.must("unmount", mnt)
-		if !ok {
-			t.Fatalf("crash %d of %d (seed %d) lost or changed files", i+1, iters, seed)
+		if !ok || t.Failed() {
+			t.Fatalf("crash %d of %d (seed %d, %d operations) lost or changed files or left damage", i+1, iters, seed, ops)
 		}
 	}
 }
@@ -76,6 +77,16 @@ func setupCrashVault(t *testing.T, c cli, cipher, mnt, pw string, rng *rand.Rand
 				t.Fatal(err)
 			}
 			m.objs = append(m.objs, o)
+		}
+		for i := 0; i < 2; i++ {
+			d := &crashObj{content: m.content("directory"), path: m.name(rng), dir: true}
+			if err := os.Mkdir(filepath.Join(mnt, d.path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(mnt, d.path, "inner"), d.content, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			m.objs = append(m.objs, d)
 		}
 		models = append(models, m)
 	}
