@@ -41,6 +41,43 @@ type crashModel struct {
 	seq  int
 	ops  int // operations acknowledged
 	objs []*crashObj
+	// home, for a resident, is the directory (another writer's, which
+	// that writer renames) its files live in; they are renamed through
+	// a descriptor of it, so a rename of home does not disturb them.
+	home *crashObj
+}
+
+// key is the tree entry that holds o's content when o is at path.
+func (m *crashModel) key(o *crashObj, path string) string {
+	if m.home != nil {
+		path = m.home.path + "/" + path
+	}
+	if o.dir {
+		return path + "/inner"
+	}
+	return path
+}
+
+// stepIn runs one rename in a resident's home, given by dirfd: to a
+// fresh name (plain or RENAME_NOREPLACE) or an exchange. It returns
+// false after the first failure, as step does.
+func (m *crashModel) stepIn(dirfd int, rng *rand.Rand) bool {
+	m.ops++
+	x, y := m.objs[rng.Intn(len(m.objs))], m.objs[rng.Intn(len(m.objs))]
+	if rng.Intn(3) == 0 && x != y {
+		x.alt, y.alt = y.path, x.path
+		if unix.Renameat2(dirfd, x.path, dirfd, y.path, unix.RENAME_EXCHANGE) != nil {
+			return false
+		}
+		x.path, y.path, x.alt, y.alt = y.path, x.path, "", ""
+		return true
+	}
+	x.alt = filepath.Base(m.name(rng))
+	if unix.Renameat2(dirfd, x.path, dirfd, x.alt, []uint{0, unix.RENAME_NOREPLACE}[rng.Intn(2)]) != nil {
+		return false
+	}
+	x.path, x.alt = x.alt, ""
+	return true
 }
 
 // name returns a fresh name: short, or long enough to be hashed.
@@ -114,14 +151,6 @@ func (m *crashModel) step(mnt string, rng *rand.Rand) bool {
 	return true
 }
 
-// key is the tree entry that holds o's content when o is at path.
-func (o *crashObj) key(path string) string {
-	if o.dir {
-		return path + "/inner"
-	}
-	return path
-}
-
 func (m *crashModel) drop(v *crashObj) {
 	for i, o := range m.objs {
 		if o == v {
@@ -139,13 +168,13 @@ func (m *crashModel) check(tree map[string][]byte, seen map[string]bool) []strin
 	for _, o := range m.objs {
 		got := ""
 		for _, cand := range []string{o.path, o.alt} {
-			if c, ok := tree[o.key(cand)]; ok && cand != "" && !seen[o.key(cand)] && bytes.Equal(c, o.content) {
+			if c, ok := tree[m.key(o, cand)]; ok && cand != "" && !seen[m.key(o, cand)] && bytes.Equal(c, o.content) {
 				got = cand
 				break
 			}
 		}
 		if o.partial {
-			if c, ok := tree[o.key(o.path)]; ok && !seen[o.key(o.path)] && bytes.HasPrefix(o.content, c) {
+			if c, ok := tree[m.key(o, o.path)]; ok && !seen[m.key(o, o.path)] && bytes.HasPrefix(o.content, c) {
 				got = o.path
 			}
 		}
@@ -153,14 +182,14 @@ func (m *crashModel) check(tree map[string][]byte, seen map[string]bool) []strin
 		case got != "":
 			o.path, o.alt, o.vanish = got, "", false
 			if o.partial {
-				o.content, o.partial = tree[got], false // a create cut short
+				o.content, o.partial = tree[m.key(o, got)], false // a create cut short
 			}
-			seen[o.key(got)], seen[got] = true, true
+			seen[m.key(o, got)] = true
 			keep = append(keep, o)
 		case o.vanish || o.partial:
 			// replaced by the rename in flight, or never created
 		default:
-			bad = append(bad, fmt.Sprintf("writer %d: %q (or %q) lost; there: %q", m.w, o.path, o.alt, short(tree[o.key(o.path)])))
+			bad = append(bad, fmt.Sprintf("writer %d: %q (or %q) lost; there: %q", m.w, o.path, o.alt, short(tree[m.key(o, o.path)])))
 		}
 	}
 	m.objs = keep
@@ -178,15 +207,34 @@ func short(b []byte) string {
 }
 
 // runWriters runs one goroutine per model until each hits a failure.
-func runWriters(mnt string, models []*crashModel, seed int64) *sync.WaitGroup {
+// The residents' homes are opened before anything runs.
+func runWriters(t *testing.T, mnt string, models []*crashModel, seed int64) *sync.WaitGroup {
+	fds := make([]int, len(models))
+	for i, m := range models {
+		if m.home == nil {
+			continue
+		}
+		fd, err := unix.Open(filepath.Join(mnt, m.home.path), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			t.Fatalf("home %q of writer %d: %v", m.home.path, m.w, err)
+		}
+		fds[i] = fd
+	}
 	var wg sync.WaitGroup
 	for i, m := range models {
+		rng := rand.New(rand.NewSource(seed + int64(i)))
 		wg.Add(1)
-		go func(m *crashModel, rng *rand.Rand) {
+		go func(fd int) {
 			defer wg.Done()
-			for m.step(mnt, rng) {
+			if m.home == nil {
+				for m.step(mnt, rng) {
+				}
+				return
 			}
-		}(m, rand.New(rand.NewSource(seed+int64(i))))
+			defer unix.Close(fd)
+			for m.stepIn(fd, rng) {
+			}
+		}(fds[i])
 	}
 	return &wg
 }

@@ -37,7 +37,7 @@ func TestCrashDuringRenames(t *testing.T) {
 	for i := 0; i < iters; i++ {
 		c.must("mount", "--passfile", pw, cipher, mnt)
 		pid := daemonPID(t, c, mnt)
-		wg := runWriters(mnt, models, rng.Int63())
+		wg := runWriters(t, mnt, models, rng.Int63())
 		time.Sleep(time.Duration(rng.Intn(300)) * time.Millisecond)
 		if err := exec.Command("kill", "-9", pid).Run(); err != nil {
 			t.Fatal(err)
@@ -68,7 +68,7 @@ func setupCrashVault(t *testing.T, c cli, cipher, mnt, pw string, rng *rand.Rand
 			t.Fatal(err)
 		}
 	}
-	var models []*crashModel
+	var models, residents []*crashModel
 	for w := 0; w < 4; w++ {
 		m := &crashModel{w: w}
 		for i := 0; i < 6; i++ {
@@ -89,9 +89,27 @@ func setupCrashVault(t *testing.T, c cli, cipher, mnt, pw string, rng *rand.Rand
 			m.objs = append(m.objs, d)
 		}
 		models = append(models, m)
+		residents = append(residents, newResident(t, mnt, 10+w, m.objs[len(m.objs)-1]))
 	}
+	// Residents come last: their homes are settled when they are checked.
+	models = append(models, residents...)
 	c.must("unmount", mnt)
 	return models
+}
+
+// newResident makes the files of a writer that renames inside home
+// while home's owner renames home.
+func newResident(t *testing.T, mnt string, w int, home *crashObj) *crashModel {
+	m := &crashModel{w: w, home: home}
+	rng := rand.New(rand.NewSource(int64(w)))
+	for i := 0; i < 4; i++ {
+		o := &crashObj{content: m.content("resident file"), path: filepath.Base(m.name(rng))}
+		if err := os.WriteFile(filepath.Join(mnt, home.path, o.path), o.content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		m.objs = append(m.objs, o)
+	}
+	return m
 }
 
 // daemonPID returns the process id of the daemon serving mnt.
