@@ -12,6 +12,15 @@
 // into place, and .name files are written through a temporary file, so a
 // crash never leaves a directory without its IV or a truncated long name.
 //
+// Crashes during renames: a rename is one renameat2 of the object; for a
+// long name the new .name file is in place (and synced) before it and
+// the old one is removed after it (and after a sync), and an exchange or
+// a rename over an existing long name leaves every .name file where it
+// is. So a crash at any point leaves the object under its old or its new
+// name, with its .name file; what it can leave beside is an orphan .name
+// file or an unfinished X.name.tmpHEX.name (named so that gocryptfs skips
+// it), both hidden and removed by fsck --repair.
+//
 // Security: every access to the backing directory starts from the
 // cipherdir's descriptor and walks one component at a time with openat
 // and O_NOFOLLOW (backing.go is the only place that does it). No absolute
