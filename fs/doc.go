@@ -17,6 +17,15 @@
 // SyncGrace, then as lost (*LostIVError); fsck gets its IV back from
 // wherever else the vault still has it, or evacuates it (lostiv.go).
 //
+// Crashes during renames: a rename is one renameat2 of the object; for a
+// long name the new .name file is in place (and synced) before it and
+// the old one is removed after it (and after a sync), and an exchange or
+// a rename over an existing long name leaves every .name file where it
+// is. So a crash at any point leaves the object under its old or its new
+// name, with its .name file; what it can leave beside is an orphan .name
+// file or an unfinished X.name.tmpHEX.name (named so that gocryptfs skips
+// it), both hidden and removed by fsck --repair.
+//
 // Security: every access to the backing directory starts from the
 // cipherdir's descriptor and walks one component at a time with openat
 // and O_NOFOLLOW (backing.go is the only place that does it). No absolute

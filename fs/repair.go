@@ -169,7 +169,8 @@ func (f *FS) RemoveIVCopy(path, disk string) error {
 }
 
 // RepairNameFile tidies the stray .name file disk in the directory at
-// path, as Scan reported it: an orphan or a duplicate is removed, a
+// path, as Scan reported it: an orphan, a duplicate or a temporary file
+// is removed, a
 // conflict copy that stands in for a missing .name file takes its place.
 func (f *FS) RepairNameFile(path, disk string) (string, error) {
 	if err := f.checkWritable(); err != nil {
@@ -193,7 +194,7 @@ func (f *FS) repairNameFile(path string, nf NameFile) (string, error) {
 		return "", err
 	}
 	defer done()
-	if nf.Orphan || nf.Duplicate {
+	if nf.Orphan || nf.Duplicate || nf.Temp {
 		return "removed", wrapErr(unix.Unlinkat(fd, nf.Disk, 0), "remove "+nf.Disk+" in", path)
 	}
 	if _, err := f.readNameFile(fd, nf.Disk, nf.Object); err != nil {

@@ -63,6 +63,9 @@ type NameFile struct {
 	Orphan bool
 	// Duplicate: the object's own .name file is present and valid.
 	Duplicate bool
+	// Temp: the temporary file a .name file was written to, left by a
+	// crash before it was renamed into place; nothing needs it.
+	Temp bool
 	// ModTime is when the file was last changed.
 	ModTime time.Time
 }
@@ -176,6 +179,10 @@ func (cs *conflictSet) strayNameFiles() []NameFile {
 	objects := cs.longObjects()
 	var out []NameFile
 	for _, r := range cs.raw {
+		if obj, ok := nameTempObject(r.Name); ok {
+			out = append(out, NameFile{Disk: r.Name, Object: obj, Temp: true})
+			continue
+		}
 		base, ok := strings.CutSuffix(r.Name, crypto.LongNameSuffix)
 		if !ok || !strings.HasPrefix(r.Name, "gocryptfs") || strings.Contains(r.Name, tmpInfix) {
 			continue

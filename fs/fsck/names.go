@@ -73,12 +73,14 @@ func (c *checker) configCopies(s *fs.DirScan) {
 }
 
 // nameFiles reports stray .name files. Repair removes orphans older
-// than orphanGrace and duplicates, and puts a conflict copy in the place
-// of a missing .name file.
+// than orphanGrace, duplicates and unfinished temporary ones, and puts
+// a conflict copy in the place of a missing .name file.
 func (c *checker) nameFiles(s *fs.DirScan, cdir string) {
 	for _, nf := range s.NameFiles {
 		f := Finding{Kind: StrayName, Dir: s.Path, CipherPath: path.Join(cdir, nf.Disk)}
 		switch {
+		case nf.Temp:
+			f.Kind, f.Detail = OrphanName, "unfinished long-name file of "+nf.Object+" (a crash cut its writing short)"
 		case nf.Orphan:
 			f.Kind, f.Detail = OrphanName, "long-name file whose object "+nf.Object+" does not exist"
 			if age := c.opts.Now().Sub(nf.ModTime); age < orphanGrace {
