@@ -13,8 +13,10 @@ import (
 	"github.com/cofferfs/cofferfs/crypto"
 )
 
-// MaxFileSize is the largest config file Load reads, in bytes.
-const MaxFileSize = 1 << 20
+// MaxFileSize is the largest config file Load reads, in bytes. A
+// gocryptfs.conf is under 1 KiB; the bound keeps a planted giant file
+// from costing memory or parse time before the password prompt.
+const MaxFileSize = 64 << 10
 
 // Config is the content of a gocryptfs.conf file (docs/format.md §2.1).
 type Config struct {
@@ -120,6 +122,7 @@ func scanMembers(data []byte) ([]member, error) {
 		return nil, &ParseError{Offset: 0, Err: errors.New("top-level value is not a JSON object")}
 	}
 	var extra []member
+	seen := map[string]int{} // key -> index in extra: linear, not quadratic
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -130,26 +133,22 @@ func scanMembers(data []byte) ([]member, error) {
 		if err := dec.Decode(&v); err != nil {
 			return nil, newParseError(err)
 		}
-		if !isKnownField(key) {
-			extra = addMember(extra, member{key, v})
+		if isKnownField(key) {
+			continue
 		}
+		if i, ok := seen[key]; ok {
+			extra[i].value = v
+			continue
+		}
+		seen[key] = len(extra)
+		extra = append(extra, member{key, v})
 	}
 	return extra, nil
 }
 
-func addMember(ms []member, m member) []member {
-	for i := range ms {
-		if ms[i].key == m.key {
-			ms[i].value = m.value
-			return ms
-		}
-	}
-	return append(ms, m)
-}
-
 // Load reads and parses the config file at path. A missing file gives an
 // error that wraps fs.ErrNotExist; a file larger than MaxFileSize or not a
-// regular file is refused.
+// regular file, or a symlink, is refused.
 func Load(path string) (*Config, error) {
 	data, err := readConfig(path)
 	if err != nil {
@@ -163,9 +162,13 @@ func Load(path string) (*Config, error) {
 }
 
 // readConfig reads a regular file of at most MaxFileSize bytes. O_NONBLOCK
-// keeps a FIFO planted at path from blocking the open.
+// keeps a FIFO planted at path from blocking the open; O_NOFOLLOW refuses
+// a config symlinked elsewhere (e.g. to another vault's config).
 func readConfig(path string) ([]byte, error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, fmt.Errorf("config: %s is a symlink; a config must be a regular file", path)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}

@@ -25,7 +25,8 @@ type CreateOptions struct {
 }
 
 // Create returns the config of a new vault with a fresh random master key
-// wrapped under password, and that master key. The flags are the full
+// wrapped under password, and that master key, with the key check of
+// the master key (KeyCheckField). The flags are the full
 // modern set in gocryptfs's order: HKDF, XChaCha20Poly1305 or GCMIV128,
 // DirIV, LongNameMax (only for a threshold other than 255), EMENames,
 // LongNames, Raw64. The caller should clear the master key after use.
@@ -46,6 +47,7 @@ func Create(opts CreateOptions, password []byte) (*Config, []byte, error) {
 		clear(master)
 		return nil, nil, err
 	}
+	c.SetKeyCheck(master)
 	return c, master, nil
 }
 
@@ -119,7 +121,8 @@ func (c *Config) MasterKey(password []byte) ([]byte, error) {
 // SetPassword re-wraps master under a new password with a new random salt.
 // scryptLogN 0 keeps the current N, R and P; otherwise N = 2^scryptLogN
 // with the default R and P. master is not checked against the old
-// wrapping; callers obtain it from MasterKey. Unknown members are kept.
+// wrapping; callers obtain it from MasterKey. Unknown members are kept;
+// the key check is set to master's.
 // The config is unchanged on error.
 func (c *Config) SetPassword(master, password []byte, scryptLogN int) error {
 	if err := c.Validate(); err != nil {
@@ -129,7 +132,11 @@ func (c *Config) SetPassword(master, password []byte, scryptLogN int) error {
 	if err != nil {
 		return err
 	}
-	return c.wrap(master, password, p)
+	if err := c.wrap(master, password, p); err != nil {
+		return err
+	}
+	c.SetKeyCheck(master)
+	return nil
 }
 
 // newScrypt returns the parameters for a password change.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cofferfs/cofferfs/crypto"
@@ -103,14 +104,18 @@ func TestSetPassword(t *testing.T) {
 	}
 }
 
-func TestSetPasswordKeepsRP(t *testing.T) {
+// TestForgedScryptWork: r and p other than gocryptfs's 8 and 1 multiply
+// the work of every unlock; a forged config is refused before scrypt runs.
+func TestForgedScryptWork(t *testing.T) {
 	c, master := newTestConfig(t, CreateOptions{})
-	c.Scrypt.R, c.Scrypt.P = 16, 2 // as a vault from another tool might have
-	if err := c.SetPassword(master, testPassword, 0); err != nil {
-		t.Fatal(err)
+	c.Scrypt.P = 1024
+	if _, err := c.MasterKey(testPassword); !errors.Is(err, ErrInvalid) ||
+		!strings.Contains(err.Error(), "r=8 p=1") {
+		t.Errorf("MasterKey with P=1024: %v", err)
 	}
-	if c.Scrypt.R != 16 || c.Scrypt.P != 2 || c.Scrypt.N != 1024 {
-		t.Errorf("scrypt params not kept: %+v", c.Scrypt)
+	c.Scrypt.R, c.Scrypt.P = 16, 2
+	if err := c.SetPassword(master, testPassword, 0); err == nil {
+		t.Error("SetPassword kept R=16 P=2")
 	}
 }
 
@@ -129,5 +134,48 @@ func TestSetPasswordErrorsLeaveConfig(t *testing.T) {
 	}
 	if after, _ := c.Marshal(); !bytes.Equal(after, before) {
 		t.Error("failed SetPassword changed the config")
+	}
+}
+
+// TestKeyCheckStored: a new config carries the key check of its master
+// key, it survives Marshal/Parse, and a password change sets it.
+func TestKeyCheckStored(t *testing.T) {
+	c, master := newTestConfig(t, CreateOptions{})
+	if !crypto.MatchKeyCheck(master, c.KeyCheck()) {
+		t.Fatalf("new config: key check %x", c.KeyCheck())
+	}
+	data, _ := c.Marshal()
+	if !bytes.Contains(data, []byte("\n\t\""+KeyCheckField+"\": \"")) {
+		t.Errorf("key check not written:\n%s", data)
+	}
+	c2, err := Parse(data)
+	if err != nil || !crypto.MatchKeyCheck(master, c2.KeyCheck()) {
+		t.Fatalf("parsed: %v %x", err, c2.KeyCheck())
+	}
+	c2.extra = nil // as after a password change by gocryptfs
+	if c2.KeyCheck() != nil {
+		t.Fatal("key check without the member")
+	}
+	if err := c2.SetPassword(master, testPassword, 0); err != nil || !crypto.MatchKeyCheck(master, c2.KeyCheck()) {
+		t.Errorf("SetPassword: %v, key check %x", err, c2.KeyCheck())
+	}
+}
+
+// TestRebuild: a config rebuilt from the master key has the flags of a
+// new vault with the same options and unwraps to that key.
+func TestRebuild(t *testing.T) {
+	orig, master := newTestConfig(t, CreateOptions{XChaCha: true, LongNameMax: 86})
+	c, err := Rebuild(CreateOptions{ScryptLogN: testLogN, XChaCha: true, LongNameMax: 86}, master, []byte("new"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(c.FeatureFlags, orig.FeatureFlags) || c.LongNameMax != 86 {
+		t.Errorf("flags %v %d, want %v 86", c.FeatureFlags, c.LongNameMax, orig.FeatureFlags)
+	}
+	if got, err := c.MasterKey([]byte("new")); err != nil || !bytes.Equal(got, master) {
+		t.Errorf("MasterKey: %v", err)
+	}
+	if !crypto.MatchKeyCheck(master, c.KeyCheck()) {
+		t.Error("no key check")
 	}
 }

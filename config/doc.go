@@ -31,4 +31,9 @@
 // a crash leaves either the old or the new config, never a torn one. Master
 // keys and key-encryption keys are plain byte slices; this package clears
 // the KEKs it derives, and callers own and should clear master keys.
+// Load opens the file with O_NOFOLLOW|O_NONBLOCK and reads only a regular
+// file of at most 64 KiB. New and re-wrapped configs carry cofferfs's key
+// check (KeyCheckField, an unknown member to gocryptfs); Defaults and
+// Rebuild make the config of a vault whose config was lost, from the
+// options found in its data.
 package config

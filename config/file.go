@@ -34,6 +34,15 @@ func Backup(path string) error {
 	return writeAtomic(path+".bak", data)
 }
 
+// RemoveBackup removes the backup path+".bak" made by Backup, if there is
+// one, and syncs the directory so that the removal is durable.
+func RemoveBackup(path string) error {
+	if err := os.Remove(path + ".bak"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("config: %w", err)
+	}
+	return syncDir(filepath.Dir(path))
+}
+
 // writeAtomic writes data to dst through dst+".tmp" and a rename.
 func writeAtomic(dst string, data []byte) error {
 	tmp := dst + ".tmp"

@@ -140,11 +140,41 @@ func TestLoadErrors(t *testing.T) {
 	if _, err := Load(big); err == nil || !strings.Contains(err.Error(), "larger") {
 		t.Errorf("oversized file: %v", err)
 	}
+	// 64 KiB is the bound: a gocryptfs.conf is well under 1 KiB.
+	if MaxFileSize != 64<<10 {
+		t.Errorf("MaxFileSize = %d, want 64 KiB", MaxFileSize)
+	}
+	huge := filepath.Join(dir, "huge")
+	os.WriteFile(huge, bytes.Repeat([]byte(" "), 64<<10+1), 0o600)
+	if _, err := Load(huge); err == nil || !strings.Contains(err.Error(), "larger") {
+		t.Errorf("config of 64 KiB + 1: %v", err)
+	}
 	bad := filepath.Join(dir, "bad.conf")
 	os.WriteFile(bad, []byte("[1]"), 0o600)
 	_, err := Load(bad)
 	var pe *ParseError
 	if !errors.As(err, &pe) || !strings.Contains(err.Error(), bad) {
 		t.Errorf("parse error from Load: %v", err)
+	}
+}
+
+// TestLoadRefusesSymlink: a gocryptfs.conf symlinked to another vault's
+// config is not used, nor copied into a backup.
+func TestLoadRefusesSymlink(t *testing.T) {
+	dir := t.TempDir()
+	other := filepath.Join(dir, "other.conf")
+	c, _ := newTestConfig(t, CreateOptions{})
+	if err := WriteFile(other, c); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "gocryptfs.conf")
+	if err := os.Symlink(other, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(link); err == nil {
+		t.Error("Load followed a symlinked config")
+	}
+	if err := Backup(link); err == nil {
+		t.Error("Backup copied a symlinked config")
 	}
 }

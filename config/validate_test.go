@@ -85,6 +85,7 @@ func TestValidateFieldErrors(t *testing.T) {
 		{"N not pow2", "ScryptObject", "N", func(c *Config) { c.Scrypt.N = 1536 }},
 		{"R small", "ScryptObject", "r", func(c *Config) { c.Scrypt.R = 4 }},
 		{"P zero", "ScryptObject", "p", func(c *Config) { c.Scrypt.P = 0 }},
+		{"P 1024", "ScryptObject", "p=1024", func(c *Config) { c.Scrypt.P = 1024 }},
 		{"RP overflow", "ScryptObject", "r or p", func(c *Config) { c.Scrypt.R, c.Scrypt.P = 1<<40, 1<<40 }},
 		{"RP max", "ScryptObject", "r or p", func(c *Config) { c.Scrypt.R, c.Scrypt.P = math.MaxInt, math.MaxInt }},
 		{"salt short", "ScryptObject", "salt", func(c *Config) { c.Scrypt.Salt = c.Scrypt.Salt[:31] }},

@@ -14,5 +14,11 @@
 // the key wrap). Every block gets a fresh random nonce when sealed. A full
 // all-zero block is accepted as a hole without authentication, as the
 // format demands; callers that care can detect it with IsHole. Keys are
-// plain byte slices owned by the caller, who wipes them with clear.
+// plain byte slices owned by the caller, who wipes them with clear; HKDF
+// is done here (not with crypto/hkdf) so that the hash buffers a master
+// key passes through can be overwritten. KeyCheck is cofferfs's own
+// addition, not part of the format: HKDF output under an info string of
+// its own, which proves a recovery key without data to decrypt. scrypt
+// parameters are limited to gocryptfs's r = 8, p = 1 and N <= 2^22, so a
+// forged config cannot make an unlock take hours.
 package crypto

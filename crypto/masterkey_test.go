@@ -184,3 +184,17 @@ func TestWrapPanicsOnBadMaster(t *testing.T) {
 		}()
 	}
 }
+
+func TestKeyCheck(t *testing.T) {
+	a, b := NewMasterKey(), NewMasterKey()
+	ca := KeyCheck(a)
+	if len(ca) != KeyCheckSize || !MatchKeyCheck(a, ca) {
+		t.Fatalf("KeyCheck(a) = %x does not match a", ca)
+	}
+	if MatchKeyCheck(b, ca) || MatchKeyCheck(a, ca[:15]) || MatchKeyCheck(a, nil) {
+		t.Error("a key check matched the wrong key or a short check")
+	}
+	if bytes.Equal(ca, a[:KeyCheckSize]) || bytes.Equal(ca, KeyCheck(b)) {
+		t.Error("key check not derived")
+	}
+}

@@ -1,6 +1,7 @@
 package fs
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
@@ -147,6 +148,7 @@ func (f *FS) openChild(d openedDir, plain, path string) (openedDir, error) {
 	}
 	iv, err := f.dirIV(fd, path)
 	if err != nil {
+		err = f.lostIV(fd, path, err)
 		unix.Close(fd)
 		return openedDir{}, err
 	}
@@ -201,6 +203,10 @@ func (f *FS) dirIV(dirfd int, path string) ([]byte, error) {
 	if err == unix.ENOENT || err == nil && n == 0 {
 		return nil, dirIVMissing(path, err)
 	}
+	if err == unix.ELOOP || err == unix.EINVAL {
+		// A symlink, FIFO, device or directory: damage, not an I/O error.
+		return nil, &CorruptError{Path: path, What: "directory IV (gocryptfs.diriv is not a regular file)", Err: crypto.ErrBadHeader}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("fs: directory IV of %q (gocryptfs.diriv): %w", path, err)
 	}
@@ -241,11 +247,38 @@ func readSmall(dirfd int, name string, buf []byte) (int, error) {
 // tmpInfix follows the name of a file that writeSmall is writing.
 const tmpInfix = ".tmp"
 
+// tmpName returns a fresh temporary name for writing name. The one of a
+// .name file ends in .name itself (X.name.tmpHEX.name): gocryptfs skips
+// .name files, so one that a crash leaves behind is not a corrupt entry
+// to it, and fsck --repair removes it (see nameTempObject).
+func tmpName(name string) string {
+	tmp := name + tmpInfix + sysx.RandSuffix()
+	if crypto.IsLongNameFile(name) {
+		tmp += crypto.LongNameSuffix
+	}
+	return tmp
+}
+
+// nameTempObject returns the hashed name whose .name file the temporary
+// file disk was being written for, and whether disk is one.
+func nameTempObject(disk string) (string, bool) {
+	rest, ok := strings.CutSuffix(disk, crypto.LongNameSuffix)
+	if !ok || len(rest) < 16 {
+		return "", false
+	}
+	rest, hexPart := rest[:len(rest)-16], rest[len(rest)-16:]
+	obj, ok := strings.CutSuffix(rest, crypto.LongNameSuffix+tmpInfix)
+	if _, err := hex.DecodeString(hexPart); err != nil || !ok || !wellFormedLong(obj) {
+		return "", false
+	}
+	return obj, true
+}
+
 // writeSmall creates name in dirfd with content data and mode, crash-safe:
 // it writes a temporary file, syncs it, and renames it into place without
 // replacing anything. An existing file with equal content counts as done.
 func (f *FS) writeSmall(dirfd int, name string, data []byte, mode uint32) error {
-	tmp := name + tmpInfix + sysx.RandSuffix()
+	tmp := tmpName(name)
 	fd, err := unix.Openat(dirfd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, mode)
 	if err != nil {
 		return err

@@ -161,7 +161,7 @@ func (f *FS) rmdirEntry(e *entry) error {
 	if !hasIV {
 		return unix.Unlinkat(e.dir, e.disk, unix.AT_REMOVEDIR)
 	}
-	moved := crypto.DirIVName + ".rmdir." + sysx.RandSuffix()
+	moved := rmdirTempName()
 	if err := unix.Renameat(sub, crypto.DirIVName, e.dir, moved); err != nil {
 		return err
 	}

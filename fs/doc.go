@@ -11,6 +11,20 @@
 // written and synced under a hidden temporary name before it is renamed
 // into place, and .name files are written through a temporary file, so a
 // crash never leaves a directory without its IV or a truncated long name.
+// A killed process leaves those temporary names behind instead; Scan
+// reports them (leftover.go) and fsck removes them. A directory a sync
+// client recreated without its IV counts as not fully synced for
+// SyncGrace, then as lost (*LostIVError); fsck gets its IV back from
+// wherever else the vault still has it, or evacuates it (lostiv.go).
+//
+// Crashes during renames: a rename is one renameat2 of the object; for a
+// long name the new .name file is in place (and synced) before it and
+// the old one is removed after it (and after a sync), and an exchange or
+// a rename over an existing long name leaves every .name file where it
+// is. So a crash at any point leaves the object under its old or its new
+// name, with its .name file; what it can leave beside is an orphan .name
+// file or an unfinished X.name.tmpHEX.name (named so that gocryptfs skips
+// it), both hidden and removed by fsck --repair.
 //
 // Security: every access to the backing directory starts from the
 // cipherdir's descriptor and walks one component at a time with openat
@@ -23,6 +37,8 @@
 // (ops_syncdir.go, xattr_at.go). No absolute backing path is ever built,
 // so plaintext paths near PATH_MAX work, and a symlink planted in the
 // backing directory is never followed out of it.
+// A file is opened only after its type is checked, so a planted device
+// node or FIFO is never opened.
 // Ciphertext that does not authenticate is never returned: reads fail
 // with a *CorruptError that names the plaintext path and block.
 //
@@ -30,6 +46,21 @@
 // parent's descriptor with AT_SYMLINK_NOFOLLOW; on an older kernel the
 // first ENOSYS switches the FS to an O_PATH descriptor and its /proc
 // path (xattr_at.go).
+//
+// Hidden entries: a listing leaves out what does not decrypt or is not
+// fully synced yet (ReadDirBad returns them). ReadDir logs them to
+// Options.Logger rate-limited by deduplication: only entries the previous
+// listing of the same directory did not hide, at most five per kind and
+// listing, then one summary line per kind; FS.Hidden counts what the
+// latest listing of each directory hid (hidden.go).
+//
+// Conflict markers: a copy is shown under a conflict name only when its
+// marker follows the grammar of a known sync client (package syncname);
+// anything else stays hidden, so the cloud cannot choose visible names.
+// A name encrypted under the IV of a diriv conflict copy is shown as it
+// is; only when another entry has that name does it get the copy's
+// marker. Lookups find it through the copies' IVs (sync_conflictlookup.go,
+// ivcopycache.go).
 //
 // Concurrency: an FS is safe for concurrent use. Handles on one file share
 // a content lock, so no block is torn and none is sealed under a stale

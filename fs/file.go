@@ -97,6 +97,13 @@ func (f *FS) openEntry(e *entry, flags int, mode uint32, owner *Owner) (*File, e
 	// must neither block the open nor become our controlling terminal
 	// before newFile rejects it.
 	bflags |= flags&(unix.O_CREAT|unix.O_EXCL|unix.O_SYNC|unix.O_DSYNC) | unix.O_NOFOLLOW | unix.O_CLOEXEC | unix.O_NONBLOCK | unix.O_NOCTTY
+	if flags&unix.O_CREAT == 0 {
+		// Opening a device node can have side effects (and a FIFO
+		// without O_NONBLOCK would block): look at the type first.
+		if err := checkRegular(e.dir, e.disk); err != nil {
+			return nil, wrapErr(err, "open", e.path)
+		}
+	}
 	fd, err := unix.Openat(e.dir, e.disk, bflags, mode&07777)
 	if err == unix.EACCES && flags&unix.O_ACCMODE == unix.O_WRONLY {
 		fd, err = f.openWriteOnly(e, bflags)
@@ -116,6 +123,26 @@ func (f *FS) openEntry(e *entry, flags int, mode uint32, owner *Owner) (*File, e
 		return nil, err
 	}
 	return file, nil
+}
+
+// checkRegular fails unless name in dirfd is a regular file, without
+// opening it: ELOOP for a symlink (as O_NOFOLLOW would), EISDIR for a
+// directory, EINVAL for anything else. newFile checks the opened file
+// again, so a name swapped in between is still refused.
+func checkRegular(dirfd int, name string) error {
+	var st unix.Stat_t
+	if err := unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return err
+	}
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG:
+		return nil
+	case unix.S_IFLNK:
+		return unix.ELOOP
+	case unix.S_IFDIR:
+		return unix.EISDIR
+	}
+	return unix.EINVAL
 }
 
 // openWriteOnly opens a file that its owner may write but not read (mode

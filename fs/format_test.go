@@ -8,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
+
+	"github.com/cofferfs/cofferfs/crypto"
 )
 
 // Backing layout written by fs, checked against the numbers and rules

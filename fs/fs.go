@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
@@ -27,7 +28,8 @@ type Options struct {
 	// NoSync skips the fsyncs that make new directories and long-name
 	// files crash-safe. Only for benchmarks and throwaway vaults.
 	NoSync bool
-	// Logger receives corruption reports; nil discards them.
+	// Logger receives the entries listings hide (rate-limited, see
+	// hidden.go); nil discards them.
 	Logger *slog.Logger
 }
 
@@ -35,20 +37,24 @@ type Options struct {
 // relative to the vault root and separated by "/"; "" is the root. It is
 // safe for concurrent use.
 type FS struct {
-	root    int // O_PATH descriptor of the cipherdir
-	names   *crypto.NameCipher
-	content *crypto.ContentCipher
-	opts    Options
-	log     *slog.Logger
-	inodes  inodeTable
-	dirs    dirCache
-	bufs    bufPool
-	closeMu sync.Once
+	root     int // O_PATH descriptor of the cipherdir
+	names    *crypto.NameCipher
+	content  *crypto.ContentCipher
+	opts     Options
+	log      *slog.Logger
+	inodes   inodeTable
+	dirs     dirCache
+	bufs     bufPool
+	hidden   hiddenLog
+	ivCopies ivCopyCache
+	closeMu  sync.Once
 
 	rootMu sync.Mutex
 	rootIV []byte // the root's name IV once read
 
-	noXattrAt atomic.Bool // the kernel lacks sysx.Getxattrat(2) (before 6.13)
+	noXattrAt atomic.Bool // the kernel lacks getxattrat(2) (before 6.13)
+
+	now func() time.Time // the clock (tests move it)
 }
 
 // ErrReadOnly is returned for a change to a vault opened read-only.
@@ -100,7 +106,7 @@ func New(dir string, masterKey []byte, opts Options) (*FS, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	f := &FS{root: fd, names: names, content: content, opts: opts, log: log}
+	f := &FS{root: fd, names: names, content: content, opts: opts, log: log, now: time.Now}
 	f.inodes.init()
 	return f, nil
 }
@@ -134,5 +140,5 @@ func IsCorrupt(err error) bool {
 	var ce *CorruptError
 	return errors.As(err, &ce) || errors.Is(err, crypto.ErrAuth) ||
 		errors.Is(err, crypto.ErrBadName) || errors.Is(err, crypto.ErrBadHeader) ||
-		errors.Is(err, ErrIncomplete)
+		errors.Is(err, ErrIncomplete) || errors.Is(err, ErrDirIVLost)
 }

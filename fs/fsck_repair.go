@@ -31,26 +31,26 @@ func (in Inspector) MoveBacking(dir, disk, to string) error {
 	if disk == "" || disk == "." || disk == ".." || strings.ContainsAny(disk, "/\x00") {
 		return wrapErr(unix.EINVAL, "move backing entry", disk)
 	}
-	d, err := f.openDir(dir)
+	dfd, done, err := f.openScanDir(dir) // its IV may be missing
 	if err != nil {
 		return err
 	}
-	defer f.releaseDir(d)
+	defer done()
 	dst, err := f.lookupExact(to)
 	if err != nil {
 		return err
 	}
 	defer dst.close()
 	err = f.withName(dst, func() error {
-		return unix.Renameat2(d.fd, disk, dst.dir, dst.disk, unix.RENAME_NOREPLACE)
+		return unix.Renameat2(dfd, disk, dst.dir, dst.disk, unix.RENAME_NOREPLACE)
 	})
 	f.dirs.invalidate(dir)
 	f.dirs.invalidate(to)
 	if err != nil {
 		return wrapErr(err, "move "+disk+" to", to)
 	}
-	if crypto.IsLongName(disk) && !exists(d.fd, disk) {
-		unix.Unlinkat(d.fd, disk+crypto.LongNameSuffix, 0)
+	if crypto.IsLongName(disk) && !exists(dfd, disk) {
+		unix.Unlinkat(dfd, disk+crypto.LongNameSuffix, 0)
 	}
 	return nil
 }
@@ -172,7 +172,8 @@ func (in Inspector) RemoveIVCopy(path, disk string) error {
 }
 
 // RepairNameFile tidies the stray .name file disk in the directory at
-// path, as Scan reported it: an orphan or a duplicate is removed, a
+// path, as Scan reported it: an orphan, a duplicate or a temporary file
+// is removed, a
 // conflict copy that stands in for a missing .name file takes its place.
 func (in Inspector) RepairNameFile(path, disk string) (string, error) {
 	f := in.f
@@ -197,7 +198,7 @@ func (f *FS) repairNameFile(path string, nf NameFile) (string, error) {
 		return "", err
 	}
 	defer done()
-	if nf.Orphan || nf.Duplicate {
+	if nf.Orphan || nf.Duplicate || nf.Temp {
 		return "removed", wrapErr(unix.Unlinkat(fd, nf.Disk, 0), "remove "+nf.Disk+" in", path)
 	}
 	if _, err := f.readNameFile(fd, nf.Disk, nf.Object); err != nil {

@@ -31,6 +31,12 @@ type DirScan struct {
 	NameFiles []NameFile
 	// ConfigCopies are conflict copies of gocryptfs.conf (root only).
 	ConfigCopies []string
+	// Changed is when the backing directory last changed here (its
+	// ctime): how long a missing IV has been missing, at least.
+	Changed time.Time
+	// Leftovers are temporary names of cofferfs operations that did not
+	// finish (a killed daemon).
+	Leftovers []Leftover
 }
 
 // IVCopy is a conflict copy of a directory's gocryptfs.diriv.
@@ -58,6 +64,9 @@ type NameFile struct {
 	Orphan bool
 	// Duplicate: the object's own .name file is present and valid.
 	Duplicate bool
+	// Temp: the temporary file a .name file was written to, left by a
+	// crash before it was renamed into place; nothing needs it.
+	Temp bool
 	// ModTime is when the file was last changed.
 	ModTime time.Time
 }
@@ -78,12 +87,19 @@ func (in Inspector) Scan(path string) (*DirScan, error) {
 		return nil, wrapErr(err, "read directory", path)
 	}
 	s := &DirScan{Path: path}
+	var st unix.Stat_t
+	if unix.Fstat(fd, &st) == nil {
+		s.Changed = time.Unix(st.Ctim.Unix())
+	}
 	iv, ivErr := f.dirIV(fd, path)
 	s.IVErr = ivErr
 	cs := f.newConflictSet(fd, path, iv, raw)
 	for _, r := range raw {
 		if path == "" && isConfigCopy(r.Name) {
 			s.ConfigCopies = append(s.ConfigCopies, r.Name)
+		}
+		if l, ok := leftover(fd, r.Name); ok {
+			s.Leftovers = append(s.Leftovers, l)
 		}
 		if f.isSpecial(r.Name, path == "") {
 			continue
@@ -165,6 +181,10 @@ func (cs *conflictSet) strayNameFiles() []NameFile {
 	objects := cs.longObjects()
 	var out []NameFile
 	for _, r := range cs.raw {
+		if obj, ok := nameTempObject(r.Name); ok {
+			out = append(out, NameFile{Disk: r.Name, Object: obj, Temp: true})
+			continue
+		}
 		base, ok := strings.CutSuffix(r.Name, crypto.LongNameSuffix)
 		if !ok || !strings.HasPrefix(r.Name, "gocryptfs") || strings.Contains(r.Name, tmpInfix) {
 			continue

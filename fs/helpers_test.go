@@ -8,10 +8,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/fs/fstest"
-	"golang.org/x/sys/unix"
 )
 
 // variant is one option set a conformance suite runs with.

@@ -100,16 +100,21 @@ func (f *FS) isSpecial(disk string, root bool) bool {
 		return true // gocryptfs.conf and its .bak / .tmp
 	}
 	// Transient names of rmdir and mkdir (left over after a crash).
-	return strings.HasPrefix(disk, crypto.DirIVName+".rmdir.") || strings.HasPrefix(disk, mkdirTemp) ||
+	return strings.HasPrefix(disk, rmdirTemp) || strings.HasPrefix(disk, mkdirTemp) || isDirIVTemp(disk) ||
 		f.isConflictSpecial(disk, root)
 }
 
 // ReadDir lists a plaintext directory. Entries whose names do not decrypt
-// are left out and logged; ReadDirBad returns them too.
+// are left out, logged and counted (hidden.go); ReadDirBad returns them.
 func (f *FS) ReadDir(path string) ([]DirEntry, error) {
-	ents, bad, err := f.Inspect().ReadDirBad(path)
-	for _, b := range bad {
-		f.logBadName(b)
+	d, err := f.openDir(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.releaseDir(d)
+	ents, bad, err := f.readDir(d, path)
+	if err == nil {
+		f.noteHidden(d.fd, bad)
 	}
 	return ents, err
 }
@@ -123,6 +128,11 @@ func (in Inspector) ReadDirBad(path string) ([]DirEntry, []BadName, error) {
 		return nil, nil, err
 	}
 	defer f.releaseDir(d)
+	return f.readDir(d, path)
+}
+
+// readDir lists the opened directory d at path.
+func (f *FS) readDir(d openedDir, path string) ([]DirEntry, []BadName, error) {
 	dir, iv := d.fd, d.iv
 	raw, err := readDirents(dir)
 	if err != nil {

@@ -110,10 +110,22 @@ func (f *FS) Rename(from, to string, flags uint) error {
 		// Keep the source's .name if the source still exists: rename
 		// between two hard links of one file does nothing.
 		if unix.Faccessat(src.dir, src.disk, unix.F_OK, unix.AT_SYMLINK_NOFOLLOW) != nil {
+			f.syncRenamed(src, dst)
 			f.dropName(src)
 		}
 	}
 	return nil
+}
+
+// syncRenamed makes a rename durable before the old .name file goes, so
+// that no crash, not even a power cut, can keep the removal but lose the
+// rename (that would leave the object at its old hashed name without
+// the .name file that names it). A failed sync only loses that promise.
+func (f *FS) syncRenamed(src, dst *entry) {
+	f.syncDir(dst.dir)
+	if src.dir != dst.dir {
+		f.syncDir(src.dir)
+	}
 }
 
 func (f *FS) renameEntry(src, dst *entry, flags uint) error {

@@ -1,14 +1,19 @@
 package fs_test
 
 import (
+	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/fs/fstest"
 	"github.com/cofferfs/cofferfs/fs/syncname"
 )
 
@@ -222,26 +227,36 @@ func TestDirIVConflict(t *testing.T) {
 			w := v.open(t) // a fresh view: no cached listing
 			got := names(t, w, "d")
 			slices.Sort(got)
-			want := []string{shown(long, marker), "mine.txt", "same.txt", shown("same.txt", marker), shown("theirs.txt", marker)}
+			// Only a name both sides have gets the marker (issue 10, point 6).
+			want := []string{long, "mine.txt", "same.txt", shown("same.txt", marker), "theirs.txt"}
 			slices.Sort(want)
 			if !slices.Equal(got, want) {
 				t.Fatalf("listing %q, want %q", got, want)
 			}
 			for name, content := range map[string]string{"mine.txt": "mine", "same.txt": "my same",
-				shown("same.txt", marker): "their same", shown("theirs.txt", marker): "theirs", shown(long, marker): "long"} {
+				shown("same.txt", marker): "their same", "theirs.txt": "theirs", long: "long"} {
 				if b, err := tryReadFile(v.open(t), "d/"+name); err != nil || string(b) != content {
 					t.Errorf("%s reads %q, %v, want %q", name, b, err, content)
 				}
 			}
-			// New names use the directory's own IV.
+			if _, err := v.open(t).Stat("d/absent.txt"); !errors.Is(err, unix.ENOENT) {
+				t.Errorf("Stat of a name no side has: %v", err)
+			}
+			// New names use the directory's own IV; renamed, an entry
+			// under the copy's IV becomes an ordinary one.
 			writeFile(t, w, "d/new.txt", nil)
-			must(t, w.Rename("d/"+shown("theirs.txt", marker), "d/theirs.txt", 0))
-			if b := readFile(t, v.open(t), "d/theirs.txt"); string(b) != "theirs" {
+			must(t, w.Rename("d/theirs.txt", "d/theirs2.txt", 0))
+			if b := readFile(t, v.open(t), "d/theirs2.txt"); string(b) != "theirs" {
 				t.Errorf("renamed entry reads %q", b)
 			}
-			must(t, w.Unlink("d/"+shown(long, marker)))
-			if got := names(t, v.open(t), "d"); len(got) != 5 {
+			must(t, w.Unlink("d/"+long))
+			if got := names(t, v.open(t), "d"); len(got) != 5 || slices.Contains(got, long) {
 				t.Errorf("after rename and unlink: %q", got)
+			}
+			// A file created under a name only the copy's IV had is found, not made twice.
+			writeFile(t, w, "d/theirs2.txt", []byte("new"))
+			if got := names(t, v.open(t), "d"); len(got) != 5 {
+				t.Errorf("after writing theirs2.txt: %q", got)
 			}
 		})
 	}
@@ -258,5 +273,68 @@ func TestConflictPlainPath(t *testing.T) {
 	must(t, err)
 	if got, err := v.PlainPath(rel); err != nil || got != "d/a (1).txt" {
 		t.Errorf("PlainPath(%q) = %q, %v", rel, got, err)
+	}
+}
+
+// TestConflictHostileMarker: a copy planted with marker text no sync
+// client writes is hidden and logged, not shown under the cloud's name.
+func TestConflictHostileMarker(t *testing.T) {
+	log := fstest.NewLogRecorder(nil)
+	opts := variants[0].opts
+	opts.Logger = slog.New(log)
+	v := newVault(t, opts)
+	writeFile(t, v.FS, "a.txt", []byte("secret"))
+	back := v.backing(t, "a.txt")
+	const marker = " (conflict\n`rm -rf ~`)"
+	must(t, os.WriteFile(back+marker, []byte(readBacking(t, back)), 0o644))
+	if got := names(t, v.FS, ""); !slices.Equal(got, []string{"a.txt"}) {
+		t.Errorf("listing %q, want only a.txt", got)
+	}
+	_, bad, err := v.Inspect().ReadDirBad("")
+	must(t, err)
+	if len(bad) != 1 || bad[0].Disk != filepath.Base(back)+marker || !strings.Contains(bad[0].Err.Error(), "marker") {
+		t.Errorf("bad names %v, want the planted copy with a marker error", bad)
+	}
+	if _, err := v.Stat("a (conflict\n`rm -rf ~`).txt"); err == nil {
+		t.Error("the planted copy can be looked up by the attacker's name")
+	}
+	if len(log.Lines("hidden from listing")) == 0 {
+		t.Errorf("not logged: %q", log.Lines())
+	}
+}
+
+func readBacking(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	must(t, err)
+	return string(b)
+}
+
+// TestDirIVConflictTwoCopies: with two diriv conflict copies that both
+// hold a name, one entry shows it plain and the other with its marker,
+// and each name reads the entry the listing showed under it.
+func TestDirIVConflictTwoCopies(t *testing.T) {
+	v := newVault(t, variants[0].opts)
+	must(t, v.Mkdir("d", 0o755, nil))
+	plantIVConflict(t, v, "d", " (conflicted copy 2026-11-26)", map[string]string{"x.txt": "first", "a.txt": "a"})
+	v2 := *v
+	v2.FS = v.open(t) // no cached "other-side" from the first planting
+	plantIVConflict(t, &v2, "d", " (1)", map[string]string{"x.txt": "second", "b.txt": "b"})
+	w := v.open(t)
+	got := names(t, w, "d")
+	slices.Sort(got)
+	if len(got) != 4 || !slices.Contains(got, "a.txt") || !slices.Contains(got, "b.txt") || !slices.Contains(got, "x.txt") {
+		t.Fatalf("listing %q", got)
+	}
+	contents := map[string]bool{}
+	for _, n := range got {
+		b, err := tryReadFile(v.open(t), "d/"+n)
+		if err != nil {
+			t.Fatalf("%s: %v", n, err)
+		}
+		contents[string(b)] = true
+	}
+	if len(contents) != 4 {
+		t.Errorf("the names %q read only %d different entries", got, len(contents))
 	}
 }

@@ -72,14 +72,12 @@ func (cs *conflictSet) load() {
 			continue
 		}
 		for _, m := range syncname.Split(r.Name) {
-			switch {
-			case crypto.IsLongNameFile(m.Orig):
+			if crypto.IsLongNameFile(m.Orig) {
 				cs.nameCopies[m.Orig] = append(cs.nameCopies[m.Orig], r.Name)
-			case m.Orig == crypto.DirIVName && cs.f.opts.DirIV:
-				cs.ivCopies = append(cs.ivCopies, ivCopy{disk: r.Name, marker: m.Marker, iv: readIVFile(cs.dirfd, r.Name)})
 			}
 		}
 	}
+	cs.ivCopies = cs.f.findIVCopies(cs.dirfd, cs.raw)
 }
 
 // wellFormedLong reports an ordinary hashed name or .name file: the
@@ -141,16 +139,19 @@ func (cs *conflictSet) resolve(disk string, err error) (string, error) {
 			return cs.show(Conflict{Plain: plain, Disk: disk, Marker: m.Marker, Client: m.Client})
 		}
 	}
-	for _, c := range cs.ivCopies {
+	for i, c := range cs.ivCopies {
 		if c.iv == nil {
 			continue
 		}
 		if plain, derr := cs.decrypt(disk, disk, c.iv); derr == nil {
-			return cs.show(Conflict{Plain: plain, Disk: disk, Marker: c.marker, Client: "diriv conflict", IVCopy: c.disk})
+			return cs.showIVCopy(plain, disk, i)
 		}
 	}
 	if inc := cs.incomplete(disk); inc != nil {
 		return "", inc
+	}
+	if uerr := cs.unknownMarker(disk); uerr != nil {
+		return "", uerr
 	}
 	return "", err
 }
@@ -162,7 +163,7 @@ func (cs *conflictSet) resolve(disk string, err error) (string, error) {
 // of a diriv conflict copy, it was encrypted with that one.
 func (cs *conflictSet) recheck(disk, name string) string {
 	cs.load()
-	for _, c := range cs.ivCopies {
+	for i, c := range cs.ivCopies {
 		if c.iv == nil {
 			continue
 		}
@@ -170,11 +171,42 @@ func (cs *conflictSet) recheck(disk, name string) string {
 		if err != nil || !utf8.ValidString(plain) {
 			continue
 		}
-		if shown, err := cs.show(Conflict{Plain: plain, Disk: disk, Marker: c.marker, Client: "diriv conflict", IVCopy: c.disk}); err == nil {
+		if shown, err := cs.showIVCopy(plain, disk, i); err == nil {
 			return shown
 		}
 	}
 	return name
+}
+
+// showIVCopy records the entry disk, whose name decrypts to plain under
+// the IV of the i-th diriv copy, and returns the name to show: plain
+// itself, unless a lookup of plain finds another entry first (one under
+// the directory's own IV or an earlier copy's IV, see findUnderIVCopy);
+// then plain with the copy's marker.
+func (cs *conflictSet) showIVCopy(plain, disk string, i int) (string, error) {
+	c := cs.ivCopies[i]
+	cf := Conflict{Plain: plain, Disk: disk, Marker: c.marker, Client: "diriv conflict", IVCopy: c.disk}
+	taken := cs.shown[plain] || crypto.ValidName(plain) != nil || cs.nameIn(plain, cs.iv)
+	for _, o := range cs.ivCopies[:i] {
+		taken = taken || cs.nameIn(plain, o.iv)
+	}
+	if taken {
+		return cs.show(cf)
+	}
+	cf.Name = plain
+	cs.shown[plain] = true
+	cs.found = append(cs.found, cf)
+	return plain, nil
+}
+
+// nameIn reports whether plain encrypted under iv is a backing name of
+// the directory.
+func (cs *conflictSet) nameIn(plain string, iv []byte) bool {
+	if iv == nil {
+		return false
+	}
+	_, disk, err := cs.f.encryptName(plain, iv)
+	return err == nil && cs.names[disk]
 }
 
 // show records a conflict entry and returns its name, unless that name
@@ -260,4 +292,20 @@ func (f *FS) resolveDiskName(dirfd int, path, disk string, iv []byte, err error)
 		return "", err
 	}
 	return f.newConflictSet(dirfd, path, iv, raw).resolve(disk, err)
+}
+
+// unknownMarker returns the error for disk when it is a copy of a name
+// of this directory with a parenthesized marker no sync client writes
+// (package syncname), or nil. Such a copy stays hidden.
+func (cs *conflictSet) unknownMarker(disk string) error {
+	i := strings.Index(disk, " (")
+	if i <= 0 || cs.iv == nil || !strings.HasSuffix(disk, ")") {
+		return nil
+	}
+	plain, err := cs.decrypt(disk[:i], disk, cs.iv)
+	if err != nil {
+		return nil
+	}
+	return fmt.Errorf("fs: a copy of %q with the conflict marker %q, which no known sync client writes: %w",
+		plain, disk[i:], crypto.ErrBadName)
 }

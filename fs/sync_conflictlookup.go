@@ -10,8 +10,12 @@ import (
 // carries a conflict marker and its own backing name does not exist, the
 // name stands for the conflict copy of the name without the marker,
 // either a backing name with the same marker, or a name encrypted under
-// the conflict copy of gocryptfs.diriv that has that marker. Names
-// without a marker cost nothing extra.
+// the conflict copy of gocryptfs.diriv that has that marker. A name
+// whose own backing name does not exist may also be encrypted, unmarked,
+// under the IV of a diriv conflict copy (conflictlist.go shows such names
+// as they are unless they clash); the copies of a directory are read
+// once per dirCacheTTL (ivCopyCache). A name that exists costs one
+// faccessat more in a vault with directory IVs.
 
 // markedTarget is the backing object a marked plaintext name stands for.
 type markedTarget struct {
@@ -24,22 +28,36 @@ type markedTarget struct {
 // e's own backing name does not exist and there is one.
 func (f *FS) resolveMarked(e *entry) {
 	readings := syncname.PlainReadings(e.plain)
-	if len(readings) == 0 || exists(e.dir, e.disk) {
+	if len(readings) == 0 && !f.opts.DirIV || exists(e.dir, e.disk) {
 		return
 	}
-	if t, ok := f.findMarked(e.dir, e.iv, readings); ok {
+	t, ok := f.findMarked(e.dir, e.iv, readings)
+	if !ok {
+		t, ok = f.findUnderIVCopy(e.dir, e.plain)
+	}
+	if ok {
 		e.cipher, e.disk, e.iv = t.cipher, t.disk, t.iv
 	}
+}
+
+// findUnderIVCopy returns the entry plain encrypted under the IV of a
+// diriv conflict copy of dirfd, trying the copies in order.
+func (f *FS) findUnderIVCopy(dirfd int, plain string) (markedTarget, bool) {
+	for _, iv := range f.ivCopies.get(f, dirfd) {
+		if cipher, disk, err := f.encryptName(plain, iv); err == nil && exists(dirfd, disk) {
+			return markedTarget{cipher: cipher, disk: disk, iv: iv}, true
+		}
+	}
+	return markedTarget{}, false
 }
 
 // openMarkedDir opens the conflict copy of a directory named plain in d,
 // after opening its own backing name failed with err.
 func (f *FS) openMarkedDir(d openedDir, plain string, err error) (int, error) {
-	readings := syncname.PlainReadings(plain)
-	if len(readings) == 0 {
-		return -1, err
+	t, ok := f.findMarked(d.fd, d.iv, syncname.PlainReadings(plain))
+	if !ok {
+		t, ok = f.findUnderIVCopy(d.fd, plain)
 	}
-	t, ok := f.findMarked(d.fd, d.iv, readings)
 	if !ok {
 		return -1, err
 	}

@@ -3,6 +3,7 @@ package fs_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -10,10 +11,11 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/fs/fstest"
-	"golang.org/x/sys/unix"
 )
 
 // Objects a sync client has not finished writing are reported as not
@@ -143,5 +145,61 @@ func TestPartialRead(t *testing.T) {
 	defer f.Close()
 	if _, err := f.ReadAt(make([]byte, 1), 0); errors.Is(err, io.EOF) {
 		t.Fatal("a 3-byte stub reads as empty")
+	}
+}
+
+// TestHiddenLogged: entries a listing hides are logged once each, at most
+// a few per kind and listing and then one summary line, and counted.
+func TestHiddenLogged(t *testing.T) {
+	log := fstest.NewLogRecorder(nil)
+	opts := variants[0].opts
+	opts.Logger = slog.New(log)
+	v := newVault(t, opts)
+	writeFile(t, v.FS, "ok", nil)
+	plant := func(name string) {
+		t.Helper()
+		must(t, os.WriteFile(filepath.Join(v.dir, name), []byte("x"), 0o644))
+	}
+	for i := range 12 {
+		plant(fmt.Sprintf("QUFBQUFBQUFBQUFBQUFBQU%02d", i))
+	}
+	for i := range 3 {
+		plant(fmt.Sprintf(".syncthing.f%d.tmp", i))
+	}
+	if got := names(t, v.FS, ""); len(got) != 1 {
+		t.Fatalf("listing %q", got)
+	}
+	if n := len(log.Lines("name does not decrypt, hidden from listing")); n != 5 {
+		t.Errorf("%d lines for undecryptable names, want 5: %q", n, log.Lines())
+	}
+	if n := len(log.Lines("more names that do not decrypt", "count=7")); n != 1 {
+		t.Errorf("no summary line for the other 7: %q", log.Lines())
+	}
+	if n := len(log.Lines("not fully synced yet, hidden from listing")); n != 3 {
+		t.Errorf("%d lines for downloads, want 3: %q", n, log.Lines())
+	}
+	if n := v.Hidden(); n != 15 {
+		t.Errorf("Hidden() = %d, want 15", n)
+	}
+	before := len(log.Lines())
+	names(t, v.FS, "")
+	if len(log.Lines()) != before || v.Hidden() != 15 {
+		t.Errorf("listing again logged %q, Hidden() = %d", log.Lines()[before:], v.Hidden())
+	}
+	plant(".syncthing.new.tmp")
+	names(t, v.FS, "")
+	if got := log.Lines()[before:]; len(got) != 1 || !strings.Contains(got[0], ".syncthing.new.tmp") || v.Hidden() != 16 {
+		t.Errorf("a new entry logged %q, Hidden() = %d", got, v.Hidden())
+	}
+	ents, err := os.ReadDir(v.dir)
+	must(t, err)
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), "QUFB") || strings.HasPrefix(e.Name(), ".syncthing.") {
+			must(t, os.Remove(filepath.Join(v.dir, e.Name())))
+		}
+	}
+	names(t, v.FS, "")
+	if n := v.Hidden(); n != 0 {
+		t.Errorf("Hidden() = %d after the entries went away", n)
 	}
 }

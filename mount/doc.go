@@ -32,4 +32,23 @@
 // Locks: flock and POSIX locks are left to the kernel, which keeps them
 // locally for the mount; that is exact, because every process that can
 // reach the mount runs on this machine.
+//
+// State directory: the records `cofferfs status` reads and the daemon
+// logs live in one directory per user, which for a user without
+// XDG_RUNTIME_DIR is a predictable path under /tmp. It is used only if it
+// is the user's own 0700 directory (see statedir.go), files in it are
+// created with O_EXCL or O_NOFOLLOW, and a record whose pid is dead or
+// belongs to a process started later (start time in /proc/PID/stat) is
+// stale and removed.
+//
+// Mode 0 is a mode like any other (go-fuse's NullPermissions); go-fuse
+// would otherwise show it as 0644 or 0755. Every mount is nosuid,nodev:
+// modes and owners in a synced folder are not authenticated.
+//
+// One writer per vault: LockVault takes an flock on a file in the state
+// directory named by the cipherdir's device and inode (never in the
+// cipherdir, which syncs), so the kernel drops it when its holder dies.
+// A dead daemon's FUSE connection may outlive it (a thread stuck in the
+// kernel, an inherited descriptor); Unmount then aborts it through
+// fusectl, so that processes waiting on the mount get ENOTCONN.
 package mount

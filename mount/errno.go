@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"syscall"
+	"time"
 
 	"github.com/cofferfs/cofferfs/fs"
 )
@@ -14,7 +15,8 @@ import (
 // this one unwraps, turns ciphertext that does not decrypt into EIO (with
 // one log line naming the plaintext path and the block), and maps
 // anything unknown to EIO. Objects a sync client has not finished
-// writing are EIO too, logged as "not fully synced yet".
+// writing are EIO too, logged as "not fully synced yet"; a directory a
+// sync client recreated without its IV is EIO, logged as what it is.
 func errno(log *slog.Logger, err error) syscall.Errno {
 	if err == nil {
 		return 0
@@ -22,6 +24,12 @@ func errno(log *slog.Logger, err error) syscall.Errno {
 	var ie *fs.IncompleteError
 	if errors.As(err, &ie) {
 		log.Warn("not fully synced yet", "path", ie.Path, "part", ie.What, "detail", ie.Detail)
+		return syscall.EIO
+	}
+	var le *fs.LostIVError
+	if errors.As(err, &le) {
+		log.Error("directory recreated by a sync client without its IV: run cofferfs fsck --repair",
+			"path", le.Path, "unchanged_for", le.Age.Round(time.Minute))
 		return syscall.EIO
 	}
 	var ce *fs.CorruptError

@@ -7,8 +7,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
+
+	"github.com/cofferfs/cofferfs/crypto"
 )
 
 var checkPathsCommand = &command{
@@ -77,7 +78,7 @@ func runCheckPaths(e *env, c *command, args []string) error {
 		return fail(exitOther, err)
 	}
 	for _, pr := range pc.problems {
-		fmt.Fprintf(e.stdout, "%s: %s (%s)\n", pr.what, displayName(pr.plain), filepath.Join(v.dir, pr.cipher))
+		fmt.Fprintf(e.stdout, "%s: %s (%s)\n", pr.what, displayName(pr.plain), displayName(filepath.Join(v.dir, pr.cipher)))
 	}
 	if len(pc.problems) > 0 {
 		return failf(exitCorrupt, "%s for %s (see above)", formatCount(int64(len(pc.problems)), "problem"), p.provider)

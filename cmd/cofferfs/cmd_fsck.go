@@ -1,15 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	iofs "io/fs"
 	"path/filepath"
 	"time"
 
+	"github.com/cofferfs/cofferfs/config"
 	"github.com/cofferfs/cofferfs/fs/fsck"
-	"github.com/cofferfs/cofferfs/fs/transfer"
 )
 
 var fsckCommand = &command{
@@ -21,19 +23,29 @@ extended attribute. Each finding is printed on stdout as
 "<kind>: <plain path> (<cipher path>)[ blocks A-B]: <detail>", or, with
 --json, the whole report as one JSON object. Kinds: corrupt block,
 corrupt header, undecryptable name, conflict copy, diriv conflict copy,
-orphan .name, stray .name, missing diriv, damaged diriv, not fully
-synced, corrupt symlink, corrupt xattr, config conflict copy, foreign
-file (a note, not a problem), unreadable.
+orphan .name, stray .name, missing diriv, damaged diriv, directory
+recreated without its IV, crash leftover, not fully synced, corrupt
+symlink, corrupt xattr, config conflict copy, foreign file (a note, not
+a problem), unreadable.
 
---repair never throws data away: unreadable files move into lost+found
-at the vault root (their readable blocks stay readable, damaged blocks
-read as zeros, and the damaged ciphertext is kept next to them in
-NAME.damaged-ciphertext); undecryptable names move there too; conflict
-copies get ordinary names (the ones they are shown under); .name and
-diriv files nothing needs are removed; a missing gocryptfs.diriv is
-re-created only where the right one is certain. Objects a sync client is
-still writing are left alone. Afterwards the vault passes gocryptfs
+--repair never throws data away: a file whose only damage is at its end
+(a torn append) is cut back to its last good block; other unreadable
+files move into lost+found at the vault root (their readable blocks stay
+readable, damaged blocks read as zeros); either way the damaged
+ciphertext is kept in lost+found in NAME.damaged-ciphertext.
+Undecryptable names move there too; conflict copies get ordinary names
+(the ones they are shown under); .name and diriv files nothing needs
+are removed; a missing gocryptfs.diriv is re-created only where the
+right one is certain. A directory a sync client recreated without its
+IV (deleted or renamed on another machine while a file was added to it)
+gets back the one IV of the vault that decrypts all its names, or its
+entries move to lost+found under their encrypted names. Temporary names
+a killed cofferfs left behind (crash leftovers) are removed once older
+than 15 minutes. Objects a sync client is still writing are left alone. Afterwards the vault passes gocryptfs
 -fsck, except for what fsck says it left alone.
+
+--repair is refused (exit 32) while the vault is mounted read-write or
+another cofferfs process writes to it.
 
 Exit codes: 0 no problems, 26 problems found (and not all repaired), 33
 every problem found was repaired.`,
@@ -64,11 +76,19 @@ func runFsck(e *env, c *command, args []string) error {
 	if err := f.unlock.check(e, c); err != nil {
 		return err
 	}
+	if f.repair {
+		claim, err := claimVault(pos[0], "fsck --repair")
+		if err != nil {
+			return err
+		}
+		defer claim.Release()
+	}
 	v, err := e.openVault(pos[0], &f.unlock, !f.repair)
 	if err != nil {
 		return err
 	}
 	defer v.Close()
+	e.reportBackup(v)
 	start := time.Now()
 	rep, err := e.runCheck(v, &f)
 	if err != nil {
@@ -82,7 +102,7 @@ func (e *env) runCheck(v *vault, f *fsckFlags) (*fsck.Report, error) {
 	opts := fsck.Options{Repair: f.repair}
 	if !f.quiet && !f.noProgress && !f.json && isTerminal(e.stderr) {
 		e.bar = newProgressBar(e.stderr)
-		opts.OnProgress = func(p fsck.Progress) { e.bar.update(transfer.Progress(p)) }
+		opts.OnProgress = func(p fsck.Progress) { e.bar.update(fsckProgress(p)) }
 	}
 	rep, err := fsck.Check(e.ctx, v.fs, opts)
 	e.bar.clear()
@@ -173,7 +193,7 @@ func describeFinding(dir string, f fsck.Finding) string {
 	case f.Path == "":
 		where = "in " + displayName(f.Dir+"/")
 	}
-	s := fmt.Sprintf("%s: %s (%s)", f.Kind, where, filepath.Join(dir, f.CipherPath))
+	s := fmt.Sprintf("%s: %s (%s)", f.Kind, where, displayName(filepath.Join(dir, f.CipherPath)))
 	switch {
 	case f.Blocks == nil:
 	case f.Blocks.First == f.Blocks.Last:
@@ -188,5 +208,21 @@ func describeFinding(dir string, f fsck.Finding) string {
 	case f.Action != "":
 		s += "; " + f.Action
 	}
-	return s
+	return escapeControls(s) // a detail or action may name a backing entry
+}
+
+// reportBackup warns about a gocryptfs.conf.bak that wraps the key
+// differently from the config: an old password still opens the vault
+// through it.
+func (e *env) reportBackup(v *vault) {
+	bak := configPath(v.dir) + ".bak"
+	b, err := config.Load(bak)
+	switch {
+	case errors.Is(err, iofs.ErrNotExist):
+	case err != nil:
+		e.warnf("%s cannot be read (%v); if it is an old config, its password still opens the vault", bak, err)
+	case v.conf == nil || !bytes.Equal(b.EncryptedKey, v.conf.EncryptedKey):
+		e.warnf("%s is a stale backup: the old password still opens the vault through it; "+
+			"remove it once the current password works", bak)
+	}
 }

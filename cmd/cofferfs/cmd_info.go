@@ -71,14 +71,14 @@ func readRawConfig(dir string) (*config.Config, error) {
 func printInfo(w io.Writer, c *config.Config) {
 	tw := tabwriter.NewWriter(w, 0, 8, 2, ' ', 0)
 	fmt.Fprintf(tw, "Format version:\t%d\n", c.Version)
-	fmt.Fprintf(tw, "Feature flags:\t%s\n", strings.Join(c.FeatureFlags, " "))
+	fmt.Fprintf(tw, "Feature flags:\t%s\n", displayName(strings.Join(c.FeatureFlags, " ")))
 	fmt.Fprintf(tw, "Content cipher:\t%s\n", cipherName(c))
 	fmt.Fprintf(tw, "Names:\t%s\n", namesDescription(c))
 	s := c.Scrypt
 	fmt.Fprintf(tw, "Scrypt:\tN=%d (2^%d) r=%d p=%d keylen=%d salt=%d bytes\n",
 		s.N, bits.Len(uint(s.N))-1, s.R, s.P, s.KeyLen, len(s.Salt))
 	fmt.Fprintf(tw, "Long-name max:\t%d\n", c.NameMax())
-	fmt.Fprintf(tw, "Creator:\t%s\n", c.Creator)
+	fmt.Fprintf(tw, "Creator:\t%s\n", displayName(c.Creator))
 	tw.Flush()
 }
 

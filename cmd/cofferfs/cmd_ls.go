@@ -9,9 +9,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/fs/transfer"
-	"golang.org/x/sys/unix"
 )
 
 var lsCommand = &command{

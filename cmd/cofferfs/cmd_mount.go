@@ -8,14 +8,15 @@ import (
 	"path/filepath"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/internal/daemon"
-	"golang.org/x/sys/unix"
 )
 
 var mountCommand = &command{
 	name:    "mount",
-	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] CIPHERDIR MOUNTPOINT",
+	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] CIPHERDIR MOUNTPOINT",
 	summary: "mount the plaintext view of a vault (unmount to lock)",
 	help: `Unlocks the vault and mounts its plaintext view on MOUNTPOINT, an empty
 directory. Everything written there is stored encrypted in CIPHERDIR.
@@ -31,7 +32,16 @@ file system activity and with no open files. --ro mounts read-only.
 still checked against the modes and owners, as on ext4). --noxattr turns
 extended attributes off (setting one fails with "operation not
 supported"); metadata-heavy work such as untar or ls -l gets faster,
-because the kernel stops asking for them.`,
+because the kernel stops asking for them. --noexec forbids running
+programs from the mount, --noatime and --nodiratime set those mount
+flags; a mount is always nosuid and nodev (set-ID bits and device nodes
+from a synced folder are not honoured).
+
+A mountpoint inside CIPHERDIR is refused (the sync client would upload
+the plaintext view), one elsewhere in the synced folder that holds the
+vault gets a warning. While the vault is mounted read-write, or run,
+fsck --repair or import works on it, another read-write mount is
+refused with exit code 32, naming the pid and mountpoint of the first.`,
 	run: runMount,
 }
 
@@ -43,6 +53,9 @@ type mountFlags struct {
 	idle       time.Duration
 	allowOther bool
 	noXattr    bool
+	noExec     bool
+	noAtime    bool
+	noDiratime bool
 	debug      bool
 	child      bool // internal: this process is the background daemon
 }
@@ -55,6 +68,9 @@ func (m *mountFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&m.idle, "idle", 0, "lock after `DURATION` without activity (e.g. 15m)")
 	fs.BoolVar(&m.allowOther, "allow-other", false, "let other users access the mount")
 	fs.BoolVar(&m.noXattr, "noxattr", false, "turn extended attributes off (faster metadata)")
+	fs.BoolVar(&m.noExec, "noexec", false, "do not allow running programs from the mount")
+	fs.BoolVar(&m.noAtime, "noatime", false, "mount with noatime")
+	fs.BoolVar(&m.noDiratime, "nodiratime", false, "mount with nodiratime")
 	fs.BoolVar(&m.debug, "debug", false, "log every FUSE request (foreground)")
 	fs.BoolVar(&m.child, "daemon-child", false, "internal: run as the background daemon")
 }
@@ -78,8 +94,24 @@ func runMount(e *env, c *command, args []string) error {
 	if m.child {
 		return e.daemonChild(cipherdir, mnt, &m)
 	}
+	if err := checkStateDir(); err != nil {
+		return err
+	}
+	if err := e.checkPlacement(cipherdir, mnt); err != nil {
+		return err
+	}
 	if err := checkMountpoint(mnt); err != nil {
 		return err
+	}
+	if m.foreground {
+		e.fsLog = e.logger(m.debug)
+	}
+	var claim *daemon.VaultLock
+	if !m.readOnly {
+		if claim, err = claimVault(cipherdir, "mount"); err != nil {
+			return err
+		}
+		defer claim.Release()
 	}
 	v, key, err := e.unlockVault(cipherdir, &m.unlock, m.readOnly)
 	if err != nil {
@@ -87,9 +119,10 @@ func runMount(e *env, c *command, args []string) error {
 	}
 	if m.foreground {
 		clear(key)
-		return e.serve(v, mnt, &m, e.logger(m.debug), nil)
+		return e.serve(v, mnt, &m, e.fsLog, nil)
 	}
 	v.Close()
+	claim.Release() // the daemon claims the vault for itself
 	defer clear(key)
 	return e.spawnDaemon(cipherdir, mnt, &m, key)
 }
@@ -119,6 +152,24 @@ func checkMountpoint(mnt string) error {
 	return nil
 }
 
+// checkStateDir makes sure the state directory (records and logs of
+// mounts) is this user's private directory, and drops the records of
+// daemons that are gone.
+func checkStateDir() error {
+	_, err := daemon.EnsureStateDir()
+	var unsafe *daemon.UnsafeStateDirError
+	if errors.As(err, &unsafe) {
+		return fail(exitOther, err).
+			withHint("another user may have created it to redirect or read cofferfs's files; check it and remove it (rm -r %s),", unsafe.Dir).
+			withHint("or set XDG_RUNTIME_DIR to a directory only you can write (cofferfs uses $XDG_RUNTIME_DIR/cofferfs)")
+	}
+	if err != nil {
+		return fail(exitOther, fmt.Errorf("state directory: %w", err))
+	}
+	daemon.CleanStale()
+	return nil
+}
+
 // daemonArgs are the arguments of the background daemon.
 func daemonArgs(cipherdir, mnt string, m *mountFlags) []string {
 	args := []string{"mount", "--daemon-child"}
@@ -128,8 +179,13 @@ func daemonArgs(cipherdir, mnt string, m *mountFlags) []string {
 	if m.allowOther {
 		args = append(args, "--allow-other")
 	}
-	if m.noXattr {
-		args = append(args, "--noxattr")
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{m.noXattr, "--noxattr"}, {m.noExec, "--noexec"}, {m.noAtime, "--noatime"}, {m.noDiratime, "--nodiratime"}} {
+		if f.on {
+			args = append(args, f.name)
+		}
 	}
 	if m.idle > 0 {
 		args = append(args, "--idle", m.idle.String())
@@ -140,10 +196,10 @@ func daemonArgs(cipherdir, mnt string, m *mountFlags) []string {
 // spawnDaemon starts the background daemon, hands it the key and waits
 // until its mount is ready.
 func (e *env) spawnDaemon(cipherdir, mnt string, m *mountFlags, key []byte) error {
-	if err := os.MkdirAll(daemon.StateDir(), 0o700); err != nil {
-		return fail(exitOther, err)
+	if err := checkStateDir(); err != nil {
+		return err
 	}
-	secret := []byte(crypto.FormatMasterKey(key))
+	secret := crypto.AppendMasterKey(nil, key)
 	defer clear(secret)
 	err := daemon.Spawn(daemonArgs(cipherdir, mnt, m), secret, daemon.LogFile(mnt))
 	var de *daemon.DaemonError
@@ -165,19 +221,34 @@ func (e *env) daemonChild(cipherdir, mnt string, m *mountFlags) error {
 		daemon.ReportReady(err, exitOther)
 		return fail(exitOther, err)
 	}
-	key, err := crypto.ParseMasterKey(string(secret))
+	key, err := crypto.ParseMasterKeyBytes(secret)
 	clear(secret)
 	if err != nil {
 		daemon.ReportReady(err, exitMasterKey)
 		return fail(exitMasterKey, err)
 	}
+	var v *vault
 	c, err := loadConfig(cipherdir)
-	if err == nil {
-		var v *vault
-		if v, err = openWithKey(cipherdir, c, key, m.readOnly); err == nil {
-			clear(key)
-			return e.serve(v, mnt, m, daemonLogger(), daemon.ReportReady)
+	var claimErr error
+	if !m.readOnly {
+		var claim *daemon.VaultLock
+		if claim, claimErr = claimVault(cipherdir, "mount"); claimErr == nil {
+			defer claim.Release()
 		}
+	}
+	log := daemonLogger()
+	e.fsLog = log
+	switch {
+	case claimErr != nil:
+		err = claimErr
+	case err == nil:
+		v, err = openWithKey(cipherdir, c, key, m.readOnly, log)
+	case configLost(cipherdir): // the parent unlocked it with the recovery key
+		v, err = e.openLostConfig(cipherdir, key, m.readOnly, !m.readOnly)
+	}
+	if err == nil {
+		clear(key)
+		return e.serve(v, mnt, m, log, daemon.ReportReady)
 	}
 	clear(key)
 	code := exitOther

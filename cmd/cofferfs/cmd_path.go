@@ -42,7 +42,7 @@ func runPath(e *env, c *command, args []string) error {
 	if err != nil {
 		return entryFailure(v, p, err)
 	}
-	fmt.Fprintln(e.stdout, filepath.Join(v.dir, rel))
+	fmt.Fprintln(e.stdout, displayName(filepath.Join(v.dir, rel)))
 	return nil
 }
 
@@ -68,7 +68,7 @@ func (e *env) plainPath(v *vault, arg string) error {
 		}
 		return fail(code, fmt.Errorf("%s: %s", arg, reason(err)))
 	}
-	fmt.Fprintln(e.stdout, plain)
+	fmt.Fprintln(e.stdout, displayName(plain))
 	return nil
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,7 +16,7 @@ import (
 
 var runCommand = &command{
 	name:    "run",
-	args:    "[unlock] [--mountpoint DIR] [--ro] CIPHERDIR -- CMD [ARGS...]",
+	args:    "[unlock] [--mountpoint DIR] [--ro] [--kill-after DURATION] [--keep-leftovers] CIPHERDIR -- CMD [ARGS...]",
 	summary: "mount, run a backup job, and lock again whatever happens",
 	help: `Mounts the vault (on a private temporary directory unless --mountpoint),
 runs CMD with COFFERFS_MOUNTPOINT set to the mountpoint, then flushes and
@@ -23,33 +24,64 @@ locks — always: also when CMD fails or cofferfs gets SIGINT or SIGTERM
 (which are passed on to CMD). The exit code is CMD's (128+N when a signal
 N killed it), or cofferfs's own when it could not mount or unmount.
 
+Processes the job leaves behind (a "cmd &", an agent it started: every
+descendant, also one that called setsid) and any process still using
+files under the mountpoint are named on stderr and ended when the job
+exits, as systemd does with a unit's processes: SIGTERM, then SIGKILL
+--kill-after later (default 10s). --keep-leftovers waits for them
+instead (saying which, every minute) and ends them only on SIGINT or
+SIGTERM.
+
 Example, from cron or a systemd timer:
   cofferfs run --passfile /etc/backup.pw ~/Dropbox/backup.coffer -- \
     sh -c 'rsync -a ~/Documents/ "$COFFERFS_MOUNTPOINT"/documents/'`,
 	run: runRun,
 }
 
+// cutJob splits the arguments of run at the first "--".
+func cutJob(args []string) (flags, job []string, found bool) {
+	i := slices.Index(args, "--")
+	if i < 0 {
+		return args, nil, false
+	}
+	return args[:i], args[i+1:], true
+}
+
 // jobGrace is how long a job may take to exit after SIGTERM before it
 // is killed.
 const jobGrace = 30 * time.Second
 
+// leftoverFlags say what to do with the processes a job leaves behind.
+type leftoverFlags struct {
+	keep      bool
+	killAfter time.Duration
+}
+
 func runRun(e *env, c *command, args []string) error {
-	i := slices.Index(args, "--")
-	if i < 0 || i == len(args)-1 {
+	flagArgs, job, _ := cutJob(args)
+	if len(job) == 0 && !asksHelp(flagArgs) {
 		return e.usageError(c, "missing -- CMD: the job to run inside the mounted vault")
 	}
-	job := args[i+1:]
 	var m mountFlags
 	var mnt string
+	var lf leftoverFlags
 	fs := newFlagSet(c)
 	m.unlock.register(fs)
 	fs.BoolVar(&m.readOnly, "ro", false, "mount read-only")
 	fs.StringVar(&mnt, "mountpoint", "", "mount on `DIR` instead of a private temporary directory")
-	pos, err := e.parse(c, fs, args[:i], 1, 1)
+	fs.DurationVar(&lf.killAfter, "kill-after", 10*time.Second, "SIGKILL the job's leftover processes `DURATION` after SIGTERM")
+	fs.BoolVar(&lf.keep, "keep-leftovers", false, "wait for the job's leftover processes instead of ending them")
+	pos, err := e.parse(c, fs, flagArgs, 1, 1)
 	if err != nil {
 		return err
 	}
+	if lf.killAfter < 0 {
+		return e.usageError(c, "--kill-after must not be negative")
+	}
 	if err := m.unlock.check(e, c); err != nil {
+		return err
+	}
+	if err := checkStateDir(); err != nil {
 		return err
 	}
 	cipherdir, err := filepath.Abs(pos[0])
@@ -61,12 +93,23 @@ func runRun(e *env, c *command, args []string) error {
 		return err
 	}
 	defer cleanup()
+	e.fsLog = e.logger(false)
+	if err := e.checkPlacement(cipherdir, mnt); err != nil {
+		return err
+	}
+	if !m.readOnly {
+		claim, err := claimVault(cipherdir, "run")
+		if err != nil {
+			return err
+		}
+		defer claim.Release()
+	}
 	v, key, err := e.unlockVault(cipherdir, &m.unlock, m.readOnly)
 	clear(key)
 	if err != nil {
 		return err
 	}
-	return e.runJob(v, mnt, &m, job)
+	return e.runJob(v, mnt, &m, &lf, job)
 }
 
 // runMountpoint checks the chosen mountpoint, or makes a private one
@@ -86,20 +129,20 @@ func runMountpoint(mnt string) (string, func(), error) {
 	return dir, func() { os.Remove(dir) }, checkMountpoint(dir)
 }
 
-// runJob mounts v, runs the job, and unmounts.
-func (e *env) runJob(v *vault, mnt string, m *mountFlags, job []string) error {
+// runJob mounts v, runs the job, deals with its leftover processes, and
+// unmounts.
+func (e *env) runJob(v *vault, mnt string, m *mountFlags, lf *leftoverFlags, job []string) error {
 	defer v.Close()
-	log := e.logger(false)
+	log := e.fsLog
 	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly, Logger: log})
 	if err != nil {
 		return mountError(mnt, err)
 	}
-	if remove, err := daemon.WriteState(daemon.State{Cipherdir: v.dir, Mountpoint: mnt,
-		ReadOnly: m.readOnly, PID: os.Getpid(), Started: time.Now().UTC()}); err == nil {
-		defer remove()
-	}
+	defer recordMount(daemon.State{Cipherdir: v.dir, Mountpoint: mnt,
+		ReadOnly: m.readOnly, PID: os.Getpid(), Started: time.Now().UTC()}, v.fs, log)()
 	code, jobErr := e.execJob(mnt, job)
-	if err := lockAfterJob(srv, mnt); err != nil {
+	e.endLeftovers(mnt, lf.keep, lf.killAfter)
+	if err := e.lockAfterJob(srv, mnt); err != nil {
 		return err
 	}
 	if jobErr != nil {
@@ -115,6 +158,9 @@ func (e *env) execJob(mnt string, job []string) (int, error) {
 	cmd := exec.Command(job[0], job[1:]...)
 	cmd.Env = append(os.Environ(), "COFFERFS_MOUNTPOINT="+mnt)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = e.stdin, e.stdout, e.stderr
+	if err := becomeSubreaper(); err != nil {
+		return 0, fmt.Errorf("cannot track the job's processes: %w", err)
+	}
 	if err := cmd.Start(); err != nil {
 		return 0, err
 	}
@@ -143,10 +189,11 @@ func (e *env) execJob(mnt string, job []string) (int, error) {
 	return 0, err
 }
 
-// lockAfterJob unmounts after the job; processes the job left behind get
-// a few seconds, then the mount is detached lazily so the vault is locked
-// for every new access.
-func lockAfterJob(srv *mount.Server, mnt string) error {
+// lockAfterJob unmounts after the job; processes still using the mount
+// (those endLeftovers could not end) get a few seconds, then the mount
+// is detached lazily so the vault is locked for every new access, and
+// cofferfs waits for them, naming them.
+func (e *env) lockAfterJob(srv *mount.Server, mnt string) error {
 	for i := 0; i < 50; i++ {
 		if srv.Unmount() == nil {
 			srv.Wait()
@@ -154,8 +201,15 @@ func lockAfterJob(srv *mount.Server, mnt string) error {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	holders := daemon.Holders(mnt)
 	if err := daemon.Unmount(mnt, true); err != nil && !errors.Is(err, daemon.ErrNotMounted) {
 		return fail(exitOther, err).withHint("the vault may still be mounted on %s", mnt)
+	}
+	if len(holders) > 0 {
+		e.warnf("the mount is detached (locked for new access); waiting for these to let go:")
+		for _, h := range holders {
+			e.infof("  %s", h)
+		}
 	}
 	srv.Wait()
 	return nil

@@ -42,7 +42,8 @@ func runUnmount(e *env, c *command, args []string) error {
 		return fail(exitUsage, err)
 	}
 	st, alive := daemon.ReadState(mnt)
-	err = daemon.Unmount(mnt, *lazy)
+	err = daemon.Unmount(mnt, *lazy) // before CleanStale: it aborts a dead daemon's connection by its record
+	daemon.CleanStale()
 	var busy *daemon.BusyError
 	switch {
 	case errors.As(err, &busy):
@@ -72,7 +73,11 @@ var statusCommand = &command{
 	args:    "",
 	summary: "list the mounted vaults",
 	help: `Lists every mounted cofferfs vault: mountpoint, cipherdir, read-only or
-read-write, idle lock, and the pid of the daemon serving it.`,
+read-write, idle lock, the pid of the daemon serving it ("- (daemon
+gone)" when it was killed), and how many backing entries its listings
+hide (names that do not decrypt, downloads a sync client has not
+finished; the daemon's log names them). Records left by daemons that are
+gone are removed.`,
 	run: runStatus,
 }
 
@@ -80,6 +85,7 @@ func runStatus(e *env, c *command, args []string) error {
 	if _, err := e.parse(c, newFlagSet(c), args, 0, 0); err != nil {
 		return err
 	}
+	daemon.CleanStale()
 	ms, err := daemon.Mounts()
 	if err != nil {
 		return fail(exitOther, err)
@@ -89,21 +95,21 @@ func runStatus(e *env, c *command, args []string) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "MOUNTPOINT\tCIPHERDIR\tMODE\tIDLE LOCK\tPID")
+	fmt.Fprintln(w, "MOUNTPOINT\tCIPHERDIR\tMODE\tIDLE LOCK\tPID\tHIDDEN")
 	for _, m := range ms {
-		mode, idle, pid := "rw", "-", "-"
+		mode, idle, pid, hidden := "rw", "-", "-", "-"
 		if m.ReadOnly {
 			mode = "ro"
 		}
 		if st, ok := daemon.ReadState(m.Mountpoint); ok {
-			pid = fmt.Sprint(st.PID)
+			pid, hidden = fmt.Sprint(st.PID), fmt.Sprint(st.Hidden)
 			if st.Idle != "" {
 				idle = st.Idle
 			}
 		} else {
 			pid = "- (daemon gone)"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", m.Mountpoint, m.Source, mode, idle, pid)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", displayName(m.Mountpoint), displayName(m.Source), mode, idle, pid, hidden)
 	}
 	return w.Flush()
 }

@@ -28,6 +28,7 @@ var commands = []*command{
 	statusCommand,
 	runCommand,
 	versionCommand,
+	completionCommand,
 	helpCommand,
 }
 
@@ -48,6 +49,10 @@ type command struct {
 // run is the whole program: it dispatches args to a subcommand and
 // returns the exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	hardenProcess()
+	if len(args) == 1 && args[0] == unwrapHelperArg {
+		return runUnwrapHelper(stdin, stdout)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, commands: commands}
@@ -64,8 +69,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	c := e.lookup(name)
 	if c == nil {
-		return e.exit(failf(exitUsage, "unknown command %q", args[0]).
-			withHint(`run "cofferfs help" for the list of commands`))
+		x := failf(exitUsage, "unknown command %q", args[0])
+		if s := suggestCommand(args[0]); s != "" {
+			x.withHint("did you mean %s?", s)
+		}
+		return e.exit(x.withHint(`run "cofferfs help" for the list of commands`))
 	}
 	return e.exit(c.run(e, c, args[1:]))
 }

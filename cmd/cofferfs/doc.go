@@ -12,14 +12,15 @@
 //	cofferfs path [unlock] [--cipher] CIPHERDIR PATH
 //	cofferfs fsck [unlock] [--json] [--repair] [-q] [--no-progress] CIPHERDIR
 //	cofferfs check-paths [--profile P] [--root DIR] [unlock] CIPHERDIR
-//	cofferfs export [unlock] [--path SUB] [--force] CIPHERDIR DESTDIR
-//	cofferfs import [unlock] [--path SUB] [--force] SRCDIR CIPHERDIR
+//	cofferfs export [unlock] [--path SUB] [--force] [-q] [--no-progress] CIPHERDIR DEST
+//	cofferfs import [unlock] [--path SUB] [--force | --update [--delete]] [-q] [--no-progress] SRC CIPHERDIR
 //	cofferfs mount [unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] CIPHERDIR MOUNTPOINT
 //	cofferfs unmount [--lazy] MOUNTPOINT
 //	cofferfs lock [--lazy] MOUNTPOINT
 //	cofferfs status
 //	cofferfs run [unlock] [--mountpoint DIR] [--ro] CIPHERDIR -- CMD [ARGS...]
 //	cofferfs version
+//	cofferfs completion bash|zsh|fish
 //	cofferfs help [COMMAND | exit-codes]
 //
 // (This list is the command table of commands.go; a test keeps them equal.
@@ -62,10 +63,27 @@
 // table is exitCodes in exitcodes.go: "cofferfs help exit-codes" prints
 // it, and a test checks that the README's table lists the same codes.
 //
+// # Secrets
+//
+// Every process is made non-dumpable with a soft core limit of 0 first
+// thing in run. A password is never given to scrypt in this process: the
+// config and the password go through a pipe to a helper (this program
+// run with the hidden argument __unwrap-key, see unwrap.go), because the
+// scrypt library copies the password into strings that cannot be wiped;
+// the master key comes back through another pipe. Password and key reads
+// use one wiped buffer each (no bufio, no io.ReadAll). A recovery key is
+// trusted only after verifyKey (key.go): a key nothing can decide may
+// read but never write.
+//
 // # Adding a subcommand
 //
 // Define a *command in a file of its own and add it to the commands
 // table in commands.go. Its run function parses its flags with
 // newFlagSet and env.parse, returns errors made with fail or failf (which
-// carry the exit code), and prints results on env.stdout.
+// carry the exit code), and prints results on env.stdout. It must reach
+// env.parse before doing anything when asked for -h: the help, the man
+// page (dist/cofferfs.1, "go generate" rewrites it) and the completion
+// scripts all get its flags that way (env.commandFlags). Flags that set
+// one variable are shown as one ("-f, --foreground"); a usage starting
+// with "internal:" hides a flag.
 package main

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
@@ -28,7 +30,7 @@ func describeEntry(cipherDir string, p *transfer.EntryError) string {
 		where = "."
 	}
 	if p.CipherPath != "" {
-		where += " (" + filepath.Join(cipherDir, p.CipherPath) + ")"
+		where += " (" + displayName(filepath.Join(cipherDir, p.CipherPath)) + ")"
 	}
 	return where + ": " + reason(p.Err)
 }
@@ -86,15 +88,48 @@ func entryFailure(v *vault, plain string, err error) error {
 	return fail(code, errors.New(describeEntry(v.dir, p)))
 }
 
-// displayName quotes a name that holds control characters, so that it
-// cannot garble the terminal.
+// displayName quotes a name or path that holds control characters (C0,
+// DEL, C1), invisible format characters (bidi overrides) or bytes that
+// are not UTF-8, so that it cannot garble or fool the terminal. Other
+// names are printed as they are.
 func displayName(name string) string {
-	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
-			return strconv.Quote(name)
-		}
+	if !needsQuote(name) {
+		return name
 	}
-	return name
+	return strconv.Quote(name)
+}
+
+// needsQuote reports whether s holds anything displayName quotes.
+func needsQuote(s string) bool {
+	return !utf8.ValidString(s) || strings.ContainsFunc(s, unsafeRune)
+}
+
+func unsafeRune(r rune) bool {
+	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+}
+
+// escapeControls escapes, Go-style and without quotes, what displayName
+// would quote in s: the last defence for messages that embed a backing
+// name (an error text) before they reach the terminal.
+func escapeControls(s string) string {
+	if !needsQuote(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case unsafeRune(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 // corruptSummary is the closing error of a command that reported n

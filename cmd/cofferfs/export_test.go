@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,4 +146,47 @@ func TestImportExport(t *testing.T) {
 	}
 	transfertest.Compare(t, filepath.Join(src, "nested"), sub)
 	expectCode(t, exitOther, "", "export", "--path", "missing", "--passfile", pf, dir, filepath.Join(t.TempDir(), "x"))
+}
+
+// A set-uid or set-gid bit is metadata the cloud can set without the
+// key: export drops it unless --keep-setid.
+func TestExportDropsSetID(t *testing.T) {
+	dir, pw, _ := makeVault(t, "setid")
+	src := t.TempDir()
+	for name, mode := range map[string]os.FileMode{"suid": 0o755 | os.ModeSetuid, "sgid": 0o755 | os.ModeSetgid} {
+		p := filepath.Join(src, name)
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Mkdir(filepath.Join(src, "shared"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(filepath.Join(src, "shared"), 0o755|os.ModeSetgid)
+	expectCode(t, exitOK, "", "import", "-q", "--passfile", pw, src, dir)
+	modes := func(args ...string) map[string]os.FileMode {
+		dest := filepath.Join(t.TempDir(), "out")
+		expectCode(t, exitOK, "", append(append([]string{"export", "-q", "--passfile", pw}, args...), dir, dest)...)
+		got := map[string]os.FileMode{}
+		for _, name := range []string{"suid", "sgid", "shared"} {
+			fi, err := os.Lstat(filepath.Join(dest, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[name] = fi.Mode() &^ os.ModeDir
+		}
+		return got
+	}
+	setgid := 0o755 | os.ModeSetgid
+	want := map[string]os.FileMode{"suid": 0o755, "sgid": 0o755, "shared": setgid}
+	if got := modes(); !maps.Equal(got, want) {
+		t.Errorf("export: modes %v, want %v", got, want)
+	}
+	want = map[string]os.FileMode{"suid": 0o755 | os.ModeSetuid, "sgid": setgid, "shared": setgid}
+	if got := modes("--keep-setid"); !maps.Equal(got, want) {
+		t.Errorf("export --keep-setid: modes %v, want %v", got, want)
+	}
 }

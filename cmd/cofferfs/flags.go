@@ -16,6 +16,19 @@ func newFlagSet(c *command) *flag.FlagSet {
 	return fs
 }
 
+// asksHelp reports whether args, up to a "--", ask for help.
+func asksHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
 // parse parses args with fs, allowing flags before, between and after the
 // positional arguments ("--" ends the flags), and checks that there are
 // between min and max positional arguments (max < 0: no limit). -h prints
@@ -25,11 +38,15 @@ func (e *env) parse(c *command, fs *flag.FlagSet, args []string, min, max int) (
 	for {
 		err := fs.Parse(args)
 		if errors.Is(err, flag.ErrHelp) {
-			e.commandHelp(e.stdout, c, fs)
+			if e.onHelp != nil {
+				e.onHelp(fs)
+			} else {
+				e.commandHelp(e.stdout, c, fs)
+			}
 			return nil, errQuiet
 		}
 		if err != nil {
-			return nil, e.usageError(c, "%v", err)
+			return nil, e.flagError(c, fs, err)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -51,7 +68,7 @@ func (e *env) parse(c *command, fs *flag.FlagSet, args []string, min, max int) (
 }
 
 // usageError is a command-line error of c (exit code 1).
-func (e *env) usageError(c *command, format string, args ...any) error {
+func (e *env) usageError(c *command, format string, args ...any) *exitError {
 	return failf(exitUsage, "%s: %s", c.name, fmt.Sprintf(format, args...)).
 		withHint("usage: %s", synopsis(c)).
 		withHint(`run "cofferfs help %s" for details`, c.name)
@@ -63,6 +80,9 @@ type unlockFlags struct {
 	passfile string
 	extpass  string
 	keyFile  string
+	// writesKey is set by commands that store the unlocked key (passwd):
+	// an unverifiable recovery key is refused as for a write.
+	writesKey bool
 }
 
 // register adds the unlock flags to fs.

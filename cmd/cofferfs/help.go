@@ -1,11 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
+	"reflect"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -13,6 +16,10 @@ import (
 // version is the program version; release builds set it with
 // -ldflags "-X main.version=v1.2.3".
 var version = ""
+
+// revision and modified name the VCS revision the binary was built from
+// when the build info does not (scripts/install.sh sets them with -X).
+var revision, modified = "", ""
 
 var helpCommand = &command{
 	name:    "help",
@@ -24,7 +31,7 @@ var helpCommand = &command{
 var versionCommand = &command{
 	name:    "version",
 	args:    "",
-	summary: "print the version",
+	summary: "print the version and the revision it was built from",
 	run:     runVersion,
 }
 
@@ -79,13 +86,9 @@ func (e *env) commandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
 	}
 	var flags strings.Builder
 	tw := tabwriter.NewWriter(&flags, 0, 8, 2, ' ', 0)
-	fs.VisitAll(func(f *flag.Flag) {
-		arg, usage := flag.UnquoteUsage(f)
-		if arg != "" {
-			arg = " " + arg
-		}
-		fmt.Fprintf(tw, "  --%s%s\t%s\n", f.Name, arg, usage)
-	})
+	for _, g := range flagGroups(fs) {
+		fmt.Fprintf(tw, "  %s\t%s\n", g.spelling(), g.usage)
+	}
 	tw.Flush()
 	if flags.Len() > 0 {
 		fmt.Fprintf(w, "\nFlags:\n%s", flags.String())
@@ -93,6 +96,64 @@ func (e *env) commandHelp(w io.Writer, c *command, fs *flag.FlagSet) {
 	if strings.Contains(c.args, "[unlock]") {
 		fmt.Fprintf(w, "\n%s\n", unlockHelp)
 	}
+}
+
+// flagGroup is one flag of a command with all its names (-f and
+// --foreground set the same value).
+type flagGroup struct {
+	names []string // short names first
+	arg   string   // the name of the argument, "" for a bool flag
+	usage string
+}
+
+// spelling returns the names and argument, e.g. "-f, --foreground" or
+// "--passfile FILE".
+func (g *flagGroup) spelling() string {
+	var names []string
+	for _, n := range g.names {
+		names = append(names, flagName(n))
+	}
+	s := strings.Join(names, ", ")
+	if g.arg != "" {
+		s += " " + g.arg
+	}
+	return s
+}
+
+// flagGroups returns the flags of fs that users see, in name order,
+// with the flags that set one variable merged. Flags whose usage starts
+// with "internal:" are left out.
+func flagGroups(fs *flag.FlagSet) []*flagGroup {
+	var groups []*flagGroup
+	byValue := map[any]*flagGroup{}
+	fs.VisitAll(func(f *flag.Flag) {
+		if strings.HasPrefix(f.Usage, "internal:") {
+			return
+		}
+		key := valueKey(f.Value)
+		if g := byValue[key]; key != nil && g != nil {
+			g.names = append(g.names, f.Name)
+			slices.SortFunc(g.names, func(a, b string) int { return cmp.Compare(len(a), len(b)) })
+			return
+		}
+		arg, usage := flag.UnquoteUsage(f)
+		g := &flagGroup{names: []string{f.Name}, arg: arg, usage: usage}
+		groups = append(groups, g)
+		if key != nil {
+			byValue[key] = g
+		}
+	})
+	return groups
+}
+
+// valueKey identifies the variable a flag sets: the pointer its Value
+// is, or nil for values that are not pointers.
+func valueKey(v flag.Value) any {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer {
+		return nil
+	}
+	return rv.Pointer()
 }
 
 // synopsis returns the command line of c, e.g. "cofferfs info CIPHERDIR".
@@ -120,17 +181,49 @@ func runVersion(e *env, c *command, args []string) error {
 	if _, err := e.parse(c, newFlagSet(c), args, 0, 0); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "cofferfs %s (%s %s/%s)\n", programVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	bi, _ := debug.ReadBuildInfo()
+	fmt.Fprintln(e.stdout, versionLine(bi))
 	return nil
+}
+
+// versionLine returns what "cofferfs version" prints: the version, the
+// VCS revision the binary was built from (with "modified" when the work
+// tree had uncommitted changes) and the Go version and platform.
+func versionLine(bi *debug.BuildInfo) string {
+	rev, dirty := "unknown", modified == "true"
+	if revision != "" {
+		rev = revision
+	}
+	if bi != nil {
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	if dirty {
+		rev += " (modified)"
+	}
+	return fmt.Sprintf("cofferfs %s, revision %s, %s %s/%s",
+		moduleVersion(bi), rev, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
 
 // programVersion returns version, or the module version the binary was
 // built from, or "devel".
 func programVersion() string {
+	bi, _ := debug.ReadBuildInfo()
+	return moduleVersion(bi)
+}
+
+// moduleVersion is programVersion with the build info given.
+func moduleVersion(bi *debug.BuildInfo) string {
 	if version != "" {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+	if bi != nil && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
 	return "devel"

@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cofferfs/cofferfs/internal/daemon"
 )
 
 // The lifecycle tests drive the real binary, because a background mount
@@ -235,5 +239,75 @@ func TestLifecycleMountpointChecks(t *testing.T) {
 	}
 	if _, _, code := c.run("unmount", t.TempDir()); code != exitPlainDir {
 		t.Errorf("unmount of a plain directory: exit %d", code)
+	}
+}
+
+// statePath is the state record of the daemon serving mnt.
+func statePath(mnt string) string {
+	return filepath.Join(daemon.StateDir(), stateName(mnt)+".json")
+}
+
+// A kill -9'd daemon cannot remove its state record: status and unmount
+// drop it, and a record whose pid now belongs to another process (same
+// pid, other start time) is stale too.
+func TestLifecycleKilledDaemonRecord(t *testing.T) {
+	c, cipher, mnt, pw := newLifecycle(t)
+	for _, cleaner := range []string{"status", "unmount"} {
+		c.must("mount", "--passfile", pw, cipher, mnt)
+		b, err := os.ReadFile(statePath(mnt))
+		if err != nil {
+			t.Fatalf("no state record after mount: %v", err)
+		}
+		var st daemon.State
+		if err := json.Unmarshal(b, &st); err != nil || st.PID <= 0 {
+			t.Fatalf("state record %q: %v", b, err)
+		}
+		syscall.Kill(st.PID, syscall.SIGKILL)
+		deadline := time.Now().Add(10 * time.Second)
+		for _, err := os.ReadDir(mnt); err == nil; _, err = os.ReadDir(mnt) {
+			if time.Now().After(deadline) {
+				t.Fatal("mount still answers after kill -9")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if cleaner == "status" {
+			if out := c.must("status"); !strings.Contains(out, "daemon gone") {
+				t.Errorf("status after kill -9:\n%s", out)
+			}
+		} else {
+			c.must("unmount", mnt)
+		}
+		if _, err := os.Stat(statePath(mnt)); !os.IsNotExist(err) {
+			t.Errorf("%s left the record of the killed daemon: %v", cleaner, err)
+		}
+		exec.Command(c.bin, "unmount", mnt).Run()
+	}
+
+	other := exec.Command("sleep", "60")
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer other.Wait()
+	defer other.Process.Kill()
+	ghost := filepath.Join(t.TempDir(), "ghost")
+	rec, _ := json.Marshal(map[string]any{"cipherdir": cipher, "mountpoint": ghost,
+		"pid": other.Process.Pid, "start_ticks": 1, "started": time.Now().UTC()})
+	if err := os.WriteFile(statePath(ghost), rec, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(statePath(ghost)) })
+	c.must("status")
+	if _, err := os.Stat(statePath(ghost)); !os.IsNotExist(err) {
+		t.Errorf("status kept a record whose pid is another process: %v", err)
+	}
+	// mount sweeps too, before it looks at its own mountpoint.
+	if err := os.WriteFile(statePath(ghost), rec, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, code := c.run("mount", "--passfile", pw, cipher, ghost); code != exitPlainDir {
+		t.Errorf("mount on a missing mountpoint: exit %d", code)
+	}
+	if _, err := os.Stat(statePath(ghost)); !os.IsNotExist(err) {
+		t.Errorf("mount kept a record whose pid is another process: %v", err)
 	}
 }

@@ -5,17 +5,20 @@ import (
 	"log/slog"
 	"log/syslog"
 	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/cofferfs/cofferfs/config"
+	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/internal/daemon"
 	"github.com/cofferfs/cofferfs/mount"
 	vlt "github.com/cofferfs/cofferfs/vault"
 )
 
 // openWithKey opens a vault whose master key is already known.
-func openWithKey(dir string, c *config.Config, key []byte, readOnly bool) (*vault, error) {
-	fsys, err := vlt.OpenConfig(dir, c, key, vlt.Options{ReadOnly: readOnly})
+func openWithKey(dir string, c *config.Config, key []byte, readOnly bool, log *slog.Logger) (*vault, error) {
+	fsys, err := vlt.OpenConfig(dir, c, key, vlt.Options{ReadOnly: readOnly, Logger: log})
 	if err != nil {
 		return nil, fail(exitCipherDir, err)
 	}
@@ -28,8 +31,10 @@ func openWithKey(dir string, c *config.Config, key []byte, readOnly bool) (*vaul
 // mount is up or why it failed.
 func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready func(error, int)) error {
 	defer v.Close()
+	survivePipe()
 	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly,
-		AllowOther: m.allowOther, NoXattr: m.noXattr, Debug: m.debug, Logger: log})
+		AllowOther: m.allowOther, NoXattr: m.noXattr, NoExec: m.noExec, NoAtime: m.noAtime,
+		NoDiratime: m.noDiratime, Debug: m.debug, Logger: log})
 	if err != nil {
 		x := mountError(mnt, err)
 		if ready != nil {
@@ -42,11 +47,7 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 	if m.idle > 0 {
 		st.Idle = m.idle.String()
 	}
-	if remove, err := daemon.WriteState(st); err == nil {
-		defer remove()
-	} else {
-		log.Warn("cannot record the mount for cofferfs status", "err", err)
-	}
+	defer recordMount(st, v.fs, log)()
 	log.Info("mounted", "cipherdir", v.dir, "mountpoint", mnt, "readonly", m.readOnly, "idle", st.Idle)
 	if ready != nil {
 		ready(nil, 0)
@@ -64,6 +65,53 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 	daemon.NotifyStopping()
 	log.Info("unmounted: vault locked", "mountpoint", mnt)
 	return nil
+}
+
+// hiddenInterval is how often a mount's state record is brought up to
+// date with the number of entries its listings hide.
+const hiddenInterval = 2 * time.Second
+
+// recordMount writes the state record of a mount for cofferfs status and
+// keeps its count of hidden entries current. The function it returns
+// stops that and removes the record.
+func recordMount(st daemon.State, fsys *fs.FS, log *slog.Logger) (stop func()) {
+	remove, err := daemon.WriteState(st)
+	if err != nil {
+		log.Warn("cannot record the mount for cofferfs status", "err", err)
+		return func() {}
+	}
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(hiddenInterval)
+		defer tick.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-tick.C:
+			}
+			if n := fsys.Hidden(); n != st.Hidden {
+				st.Hidden = n
+				if _, err := daemon.WriteState(st); err != nil {
+					log.Warn("cannot update the mount record for cofferfs status", "err", err)
+				}
+			}
+		}
+	}()
+	return func() {
+		close(quit)
+		<-done
+		remove()
+	}
+}
+
+// survivePipe keeps a broken log pipe (mount -f | head, the reader gone)
+// from killing the daemon with SIGPIPE, which would leave a dead mount:
+// log lines are lost then, the mount is not. Unlike an ignored signal, a
+// caught one is reset to its default in programs the process starts.
+func survivePipe() {
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 }
 
 // unmountOnSignal unmounts when the context ends (SIGINT/SIGTERM),

@@ -16,8 +16,11 @@ type transferFlags struct {
 	unlock     unlockFlags
 	sub        string
 	force      bool
+	update     bool
+	delete     bool
 	quiet      bool
 	noProgress bool
+	keepSetID  bool // export only
 }
 
 // register adds the shared flags; what is "into" or "from" for --path.
@@ -29,12 +32,18 @@ func (f *transferFlags) register(fs *flag.FlagSet, pathUsage string) {
 	fs.BoolVar(&f.noProgress, "no-progress", false, "print no progress bar")
 }
 
+// registerUpdate adds import's --update and --delete.
+func (f *transferFlags) registerUpdate(fs *flag.FlagSet) {
+	fs.BoolVar(&f.update, "update", false, "skip files whose size and modification time match the vault's; replace the others")
+	fs.BoolVar(&f.delete, "delete", false, "with --update: delete vault entries that are gone from the source")
+}
+
 // options returns the transfer options: owners and devices are kept when
 // running as root; problems are printed as they come; a progress bar is
 // drawn when stderr is a terminal.
 func (e *env) transferOptions(f *transferFlags, cipherDir string) transfer.Options {
 	root := os.Geteuid() == 0
-	opts := transfer.Options{Force: f.force, Owners: root, Devices: root,
+	opts := transfer.Options{Force: f.force, Update: f.update, Delete: f.delete, Owners: root, Devices: root, KeepSetID: f.keepSetID,
 		OnProblem: func(p *transfer.EntryError) { e.reportEntry(cipherDir, p) }}
 	if !f.quiet && !f.noProgress && isTerminal(e.stderr) {
 		e.bar = newProgressBar(e.stderr)
@@ -54,7 +63,7 @@ func (e *env) runTransfer(f *transferFlags, verb string, do func(context.Context
 		return transferError(err)
 	}
 	if !f.quiet {
-		e.summary(verb, st, time.Since(start))
+		e.summary(f, verb, st, time.Since(start))
 	}
 	switch {
 	case st.Corrupt > 0:
@@ -74,6 +83,8 @@ func transferError(err error) error {
 		return failf(exitSigInt, "interrupted; the destination holds what was done so far")
 	case errors.As(err, &conflict):
 		return fail(exitPlainDir, err).withHint("use --force to replace them (directories are merged)")
+	case errors.Is(err, transfer.ErrExists):
+		return fail(exitPlainDir, err).withHint("use --force to replace it")
 	case errors.Is(err, transfer.ErrNotEmpty):
 		return fail(exitPlainDir, err).withHint("export into an empty or new directory, or use --force to merge")
 	case errors.Is(err, transfer.ErrInsideVault):
@@ -101,11 +112,14 @@ func (p *prefixless) Error() string { return p.msg }
 func (p *prefixless) Unwrap() error { return p.err }
 
 // summary prints what a transfer did.
-func (e *env) summary(verb string, st transfer.Stats, took time.Duration) {
+func (e *env) summary(f *transferFlags, verb string, st transfer.Stats, took time.Duration) {
 	e.infof("%s %s (%s), %s, %s, %s, %s in %s", verb,
 		formatCount(st.Files, "file"), formatBytes(st.Bytes), formatCount(st.Dirs, "directory"),
 		formatCount(st.Symlinks, "symlink"), formatCount(st.HardLinks, "hard link"),
 		formatCount(st.Specials, "special file"), took.Round(time.Millisecond))
+	if f.update {
+		e.infof("%d unchanged, %d deleted", st.Unchanged, st.Deleted)
+	}
 	if st.Warnings > 0 {
 		e.warnf("%s (see above)", formatCount(int64(st.Warnings), "warning"))
 	}

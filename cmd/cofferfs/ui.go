@@ -1,11 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 
@@ -22,8 +23,11 @@ type env struct {
 	stdout   io.Writer
 	stderr   io.Writer
 	commands []*command
-	lines    *bufio.Reader // stdin, read line by line when not a terminal
-	bar      *progressBar  // the progress bar on stderr, if one is drawn
+	bar      *progressBar // the progress bar on stderr, if one is drawn
+	fsLog    *slog.Logger // given to the vaults a mount opens (hidden entries)
+	// onHelp, if set, receives the flags of a command asked for its
+	// help instead of the help being printed (see commandFlags).
+	onHelp func(fs *flag.FlagSet)
 }
 
 // exitError is an error that ends the program with a given exit code,
@@ -99,7 +103,7 @@ func (e *env) infof(format string, args ...any) { e.printf("", format, args...) 
 
 func (e *env) printf(kind, format string, args ...any) {
 	e.bar.clear()
-	msg := strings.TrimRight(fmt.Sprintf(format, args...), "\n")
+	msg := escapeControls(strings.TrimRight(fmt.Sprintf(format, args...), "\n"))
 	fmt.Fprintf(e.stderr, "cofferfs: %s%s\n", kind, msg)
 }
 

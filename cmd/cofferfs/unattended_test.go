@@ -4,6 +4,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -60,7 +62,9 @@ func TestRunKilledLocksVault(t *testing.T) {
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		if _, err := os.Stat(filepath.Join(mnt, "flag")); err == nil {
+		// The whole line, not just the file: a SIGTERM between the
+		// create and the write of echo would leave it empty.
+		if b, err := os.ReadFile(filepath.Join(mnt, "flag")); err == nil && string(b) == "started\n" {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -143,10 +147,108 @@ func TestMountHelperAndFstab(t *testing.T) {
 	}
 }
 
-func TestSystemdUnitsVerify(t *testing.T) {
-	if _, err := exec.LookPath("systemd-analyze"); err != nil {
-		t.Skip("systemd-analyze not installed")
+// needSystemdAnalyze skips without systemd-analyze, except under CI=true
+// (scripts/install-deps.sh installs it).
+func needSystemdAnalyze(t *testing.T) {
+	t.Helper()
+	if _, err := exec.LookPath("systemd-analyze"); err == nil {
+		return
 	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("systemd-analyze not installed (CI=true)")
+	}
+	t.Skip("systemd-analyze not installed")
+}
+
+// unitCopies writes the shipped units into a temporary directory, the
+// template as instance "test", with /usr/local/bin/cofferfs replaced by
+// bin; it returns their paths by shipped name.
+func unitCopies(t *testing.T, bin string) map[string]string {
+	t.Helper()
+	dir := t.TempDir()
+	units, err := filepath.Glob("../../dist/systemd/*")
+	if err != nil || len(units) != 3 {
+		t.Fatalf("shipped units: %v, %v", units, err)
+	}
+	out := map[string]string{}
+	for _, u := range units {
+		b, err := os.ReadFile(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Base(u)
+		copyName := strings.Replace(name, "@.", "@test.", 1)
+		text := strings.ReplaceAll(string(b), "/usr/local/bin/cofferfs", bin)
+		if err := os.WriteFile(filepath.Join(dir, copyName), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out[name] = filepath.Join(dir, copyName)
+	}
+	return out
+}
+
+// unitSettings returns the values of setting key in a unit file.
+func unitSettings(t *testing.T, path, key string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vals []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, key+"="); ok {
+			vals = append(vals, v)
+		}
+	}
+	return vals
+}
+
+// The shipped units are hardened (systemd-analyze security, offline),
+// do not restart for ever on errors a restart cannot fix, keep the mount
+// unit and the backup unit of one vault apart, and pass --extpass with
+// its arguments as one argument.
+func TestSystemdUnitsHardened(t *testing.T) {
+	needSystemdAnalyze(t)
+	c, cipher, _, pw := newLifecycle(t)
+	units := unitCopies(t, c.bin)
+	for name, limit := range map[string]string{"cofferfs@.service": "45", "cofferfs-backup.service": "30"} {
+		out, err := exec.Command("systemd-analyze", "security", "--offline=true", "--threshold="+limit, units[name]).CombinedOutput()
+		if err != nil {
+			t.Errorf("%s: exposure above %s/100: %v\n%s", name, limit, err, out)
+		}
+		for _, want := range []string{"NoNewPrivileges=yes", "UMask=0077", "DeviceAllow=/dev/fuse rw", "RestrictAddressFamilies=AF_UNIX", "PrivateNetwork=yes"} {
+			k, v, _ := strings.Cut(want, "=")
+			if !slices.Contains(unitSettings(t, units[name], k), v) {
+				t.Errorf("%s lacks %s", name, want)
+			}
+		}
+	}
+	mountUnit, backup := units["cofferfs@.service"], units["cofferfs-backup.service"]
+	prevent := strings.Fields(strings.Join(unitSettings(t, mountUnit, "RestartPreventExitStatus"), " "))
+	for _, code := range []int{exitCipherDir, exitPlainDir, exitWrongKey, exitUnsupported} {
+		if !slices.Contains(prevent, strconv.Itoa(code)) {
+			t.Errorf("cofferfs@.service restarts after exit %d: RestartPreventExitStatus=%v", code, prevent)
+		}
+	}
+	if got := unitSettings(t, backup, "Conflicts"); !slices.Contains(got, "cofferfs@backup.service") {
+		t.Errorf("cofferfs-backup.service: Conflicts=%v, want the mount unit of its vault", got)
+	}
+	if got := unitSettings(t, backup, "RequiresMountsFor"); len(got) == 0 {
+		t.Error("cofferfs-backup.service has no RequiresMountsFor=")
+	}
+	// systemd passes ${UNLOCK} as one argument, spaces included: the
+	// documented UNLOCK=--extpass=CMD ARGS must unlock as that argument.
+	exec := unitSettings(t, mountUnit, "ExecStart")
+	if len(exec) != 1 || !strings.Contains(exec[0], " ${UNLOCK} ") {
+		t.Fatalf("cofferfs@.service: ExecStart=%v, want ${UNLOCK} (one argument)", exec)
+	}
+	b, _ := os.ReadFile(mountUnit)
+	mustContain(t, "cofferfs@.service", string(b), "UNLOCK=--extpass=systemd-creds cat cofferfs-NAME")
+	c.must("ls", "--extpass=head -n 1 "+pw, cipher)
+}
+
+func TestSystemdUnitsVerify(t *testing.T) {
+	needSystemdAnalyze(t)
 	c := cli{t: t, bin: buildBinary(t)}
 	dir := t.TempDir()
 	units, err := filepath.Glob("../../dist/systemd/*")

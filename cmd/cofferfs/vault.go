@@ -19,6 +19,9 @@ type vault struct {
 	dir  string
 	conf *config.Config
 	fs   *fs.FS
+	// lostConfig: the config is missing or damaged; conf holds only the
+	// flags found from the data (no wrapped key).
+	lostConfig bool
 }
 
 // Close closes the vault's file system.
@@ -57,6 +60,11 @@ func configError(dir string, err error) error {
 	var feature *config.FeatureError
 	switch {
 	case errors.Is(err, iofs.ErrNotExist):
+		if configLost(dir) {
+			return failf(exitCipherDir, "the vault in %s has no %s", dir, crypto.ConfigName).
+				withHint("the recovery key opens it without one (--masterkey-file FILE), and "+
+					"cofferfs passwd --masterkey-file FILE %s writes a new one", dir)
+		}
 		return failf(exitCipherDir, "%s is not a gocryptfs vault: it has no %s", dir, crypto.ConfigName).
 			withHint("create a vault with: cofferfs init %s", dir)
 	case errors.As(err, &feature):
@@ -114,6 +122,9 @@ func (e *env) openVault(dir string, u *unlockFlags, readOnly bool) (*vault, erro
 // caller clears. A recovery key is checked against the vault first.
 func (e *env) unlockVault(dir string, u *unlockFlags, readOnly bool) (*vault, []byte, error) {
 	c, err := loadConfig(dir)
+	if err != nil && u.keyFile != "" && configLost(dir) {
+		return e.unlockLostConfig(dir, u, readOnly)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -121,14 +132,14 @@ func (e *env) unlockVault(dir string, u *unlockFlags, readOnly bool) (*vault, []
 	if err != nil {
 		return nil, nil, err
 	}
-	fsys, err := vlt.OpenConfig(dir, c, key, vlt.Options{ReadOnly: readOnly})
+	fsys, err := vlt.OpenConfig(dir, c, key, vlt.Options{ReadOnly: readOnly, Logger: e.fsLog})
 	if err != nil {
 		clear(key)
 		return nil, nil, fail(exitCipherDir, err)
 	}
 	v := &vault{dir: dir, conf: c, fs: fsys}
 	if u.keyFile != "" {
-		if err := e.verifyKey(v); err != nil {
+		if err := e.verifyKey(v, key, !readOnly || u.writesKey); err != nil {
 			v.Close()
 			clear(key)
 			return nil, nil, err
@@ -147,8 +158,13 @@ func (e *env) masterKey(c *config.Config, u *unlockFlags) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer clear(pw)
-	key, err := c.MasterKey(pw)
+	key, err := e.unwrapInHelper(c, pw)
+	clear(pw)
+	var x *exitError
+	if errors.As(err, &x) {
+		return nil, err
+	}
+	lockKey(key)
 	if errors.Is(err, crypto.ErrWrongPassword) {
 		return nil, failf(exitWrongKey, "wrong password").
 			withHint("if the password is lost, unlock with the recovery key: --masterkey-file FILE")
@@ -157,4 +173,19 @@ func (e *env) masterKey(c *config.Config, u *unlockFlags) ([]byte, error) {
 		return nil, fail(exitOther, err)
 	}
 	return key, nil
+}
+
+// unlockLostConfig is unlockVault for a vault whose config is lost,
+// unlocked with the recovery key.
+func (e *env) unlockLostConfig(dir string, u *unlockFlags, readOnly bool) (*vault, []byte, error) {
+	key, err := e.readKeyFile(u.keyFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := e.openLostConfig(dir, key, readOnly, !readOnly || u.writesKey)
+	if err != nil {
+		clear(key)
+		return nil, nil, err
+	}
+	return v, key, nil
 }

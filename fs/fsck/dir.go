@@ -2,10 +2,12 @@ package fsck
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cofferfs/cofferfs/fs"
 	"golang.org/x/sys/unix"
@@ -17,6 +19,8 @@ type checker struct {
 	f      *fs.FS
 	opts   Options
 	totals Report // what round 0 counted
+
+	ivs *fs.IVIndex // every directory IV of the vault, read when needed
 
 	rep      *Report
 	repaired bool
@@ -118,6 +122,7 @@ func (c *checker) tidy(s *fs.DirScan, cdir string) *fs.DirScan {
 	c.conflicts(s, cdir)
 	c.configCopies(s)
 	c.nameFiles(s, cdir)
+	c.leftovers(s, cdir)
 	c.badNames(s, cdir)
 	if c.opts.Repair && len(s.IVCopies) > 0 {
 		if s = c.rescan(s); s == nil {
@@ -152,14 +157,26 @@ func (c *checker) dirIV(s *fs.DirScan, cdir string) *fs.DirScan {
 		return nil
 	}
 	f.Kind = MissingDirIV
+	if age := c.opts.Now().Sub(s.Changed); age >= orphanGrace && s.Path != "" {
+		return c.lostIV(s, f, age)
+	}
 	var again *fs.DirScan
-	c.fix(f, func() (string, error) {
+	if c.opts.Repair {
 		action, err := c.f.Inspect().RepairDirIV(s.Path)
 		if err == nil {
 			again, err = c.f.Inspect().Scan(s.Path)
 		}
-		return action, err
-	})
+		switch {
+		case err == nil:
+			f.Repaired, f.Action = true, action
+		case errors.Is(err, fs.ErrNotProvable):
+			f.Action = fmt.Sprintf("left alone: changed %s ago, a sync client may still be delivering its gocryptfs.diriv; check again later",
+				c.opts.Now().Sub(s.Changed).Round(time.Second))
+		default:
+			f.Action = "not repaired: " + err.Error()
+		}
+	}
+	c.add(f)
 	return again
 }
 

@@ -108,8 +108,11 @@ func addRun(runs []damage, d damage) []damage {
 	return append(runs, d)
 }
 
-// damaged reports the damaged runs of a file. Repair moves a file with
-// corrupt blocks (and nothing not fully synced) into lost+found.
+// damaged reports the damaged runs of a file. Repair cuts a file whose
+// only damage is a run of corrupt blocks at its end (a torn append) back
+// to the blocks before it, and moves any other file with corrupt blocks
+// (and nothing not fully synced) into lost+found; either way the damaged
+// ciphertext is kept in lost+found.
 func (c *checker) damaged(p, cp string, runs []damage) {
 	var fixable, waiting bool
 	for _, d := range runs {
@@ -118,7 +121,11 @@ func (c *checker) damaged(p, cp string, runs []damage) {
 	}
 	repaired, action := false, ""
 	if c.opts.Repair && fixable && !waiting {
-		if a, err := c.salvage(p, runs); err != nil {
+		salvage := c.salvage
+		if c.tornTail(p, runs) {
+			salvage = c.cutTail
+		}
+		if a, err := salvage(p, runs); err != nil {
 			action = "not repaired: " + err.Error()
 		} else {
 			repaired, action = true, a

@@ -4,10 +4,15 @@
 // its kind and, for file contents, its block range. With Repair it fixes
 // what it can prove without losing data: unreadable files and names move
 // into a lost+found directory at the vault root (a normal encrypted
-// directory), with a copy of every damaged piece of ciphertext; conflict
+// directory), with a copy of every damaged piece of ciphertext, except a
+// file damaged only at its end (a torn append), which is cut back to its
+// readable blocks in place; a directory a sync client recreated without
+// its IV gets the one IV of the vault that decrypts its names, or its
+// entries move to lost+found; conflict
 // copies get ordinary encrypted names (the names they are shown under);
 // stray .name and diriv files that nothing needs are removed; a missing
-// gocryptfs.diriv is re-created only where the right one is certain.
+// gocryptfs.diriv is re-created only where the right one is certain;
+// temporary names a killed cofferfs left behind are removed.
 // Objects a sync client has not finished writing are never touched.
 //
 // After a repair, the vault passes gocryptfs -fsck, except for what
@@ -27,21 +32,23 @@ type Kind string
 
 // The kinds of findings.
 const (
-	CorruptBlock   Kind = "corrupt block"        // file content that does not authenticate
-	CorruptHeader  Kind = "corrupt header"       // a file header that is not valid
-	BadName        Kind = "undecryptable name"   // a backing name that does not decrypt
-	ConflictCopy   Kind = "conflict copy"        // a sync client's conflict copy
-	IVConflict     Kind = "diriv conflict copy"  // a conflict copy of gocryptfs.diriv
-	OrphanName     Kind = "orphan .name"         // a .name file without its object
-	StrayName      Kind = "stray .name"          // a conflict copy of a .name file
-	MissingDirIV   Kind = "missing diriv"        // gocryptfs.diriv missing or empty
-	DamagedDirIV   Kind = "damaged diriv"        // gocryptfs.diriv of a wrong size or zero
-	NotSynced      Kind = "not fully synced"     // an object a sync client is still writing
-	CorruptSymlink Kind = "corrupt symlink"      // a symlink target that does not decrypt
-	CorruptXattr   Kind = "corrupt xattr"        // an xattr value that does not decrypt
-	ConfigConflict Kind = "config conflict copy" // a conflict copy of gocryptfs.conf
-	Foreign        Kind = "foreign file"         // a file a sync client or OS put there (a note)
-	Unreadable     Kind = "unreadable"           // an I/O or permission error
+	CorruptBlock   Kind = "corrupt block"                      // file content that does not authenticate
+	CorruptHeader  Kind = "corrupt header"                     // a file header that is not valid
+	BadName        Kind = "undecryptable name"                 // a backing name that does not decrypt
+	ConflictCopy   Kind = "conflict copy"                      // a sync client's conflict copy
+	IVConflict     Kind = "diriv conflict copy"                // a conflict copy of gocryptfs.diriv
+	OrphanName     Kind = "orphan .name"                       // a .name file without its object
+	StrayName      Kind = "stray .name"                        // a conflict copy of a .name file
+	MissingDirIV   Kind = "missing diriv"                      // gocryptfs.diriv missing or empty
+	LostDirIV      Kind = "directory recreated without its IV" // by a sync client, after a delete or rename elsewhere
+	DamagedDirIV   Kind = "damaged diriv"                      // gocryptfs.diriv of a wrong size or zero
+	NotSynced      Kind = "not fully synced"                   // an object a sync client is still writing
+	CorruptSymlink Kind = "corrupt symlink"                    // a symlink target that does not decrypt
+	CorruptXattr   Kind = "corrupt xattr"                      // an xattr value that does not decrypt
+	ConfigConflict Kind = "config conflict copy"               // a conflict copy of gocryptfs.conf
+	Foreign        Kind = "foreign file"                       // a file a sync client or OS put there (a note)
+	Unreadable     Kind = "unreadable"                         // an I/O or permission error
+	Leftover       Kind = "crash leftover"                     // a temporary name of a killed cofferfs
 )
 
 // Blocks is an inclusive range of content block numbers.
@@ -130,9 +137,10 @@ type Options struct {
 // moves what it cannot read.
 const LostFound = "lost+found"
 
-// orphanGrace is how old an orphan .name file must be before Repair
-// removes it: a younger one may be waiting for its object to sync.
-const orphanGrace = 15 * time.Minute
+// orphanGrace is how old an orphan .name file or a crash leftover must
+// be before Repair removes it: a younger one may be waiting for its
+// object to sync, or belong to a cofferfs operation still running.
+const orphanGrace = fs.SyncGrace
 
 // maxRounds bounds the check-and-repair rounds: a repair can move damage
 // into lost+found, where the next round finishes it.

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs/fsck"
@@ -317,4 +318,81 @@ func TestRepairLongNames(t *testing.T) {
 		t.Errorf("name restored from its copy: %q", b)
 	}
 	gocryptfsFsck(t, v)
+}
+
+// crashLeftovers plants what a daemon killed in mkdir, rmdir and while
+// writing a .name or diriv file leaves behind, in the root and in d.
+func crashLeftovers(t *testing.T, v *vault) []string {
+	t.Helper()
+	must(t, v.Mkdir("d", 0o755, nil))
+	write(t, v.FS, "d/"+strings.Repeat("n", 200), []byte("long"))
+	d := v.backing(t, "d")
+	var out []string
+	for _, dir := range []string{v.dir, d} {
+		mk := filepath.Join(dir, "gocryptfs.mkdir.0123456789abcdef")
+		must(t, os.Mkdir(mk, 0o700))
+		must(t, os.WriteFile(filepath.Join(mk, crypto.DirIVName), randBytes(3, 16), 0o444))
+		must(t, os.WriteFile(filepath.Join(dir, "gocryptfs.diriv.rmdir.12345678901234567"), randBytes(4, 16), 0o444))
+		must(t, os.WriteFile(filepath.Join(dir, "gocryptfs.diriv.tmp00112233445566ff"), randBytes(5, 16), 0o444))
+		out = append(out, mk, filepath.Join(dir, "gocryptfs.diriv.rmdir.12345678901234567"), filepath.Join(dir, "gocryptfs.diriv.tmp00112233445566ff"))
+	}
+	long := v.backing(t, "d/"+strings.Repeat("n", 200))
+	name, err := os.ReadFile(long + ".name")
+	must(t, err)
+	must(t, os.WriteFile(long+".name.tmpfedcba9876543210", name[:10], 0o444))
+	return append(out, long+".name.tmpfedcba9876543210")
+}
+
+// TestRepairCrashLeftovers: temporary names of a killed daemon are
+// reported as such, left alone while young (a live daemon may be using
+// them), removed by Repair after that, and then gocryptfs -fsck passes.
+func TestRepairCrashLeftovers(t *testing.T) {
+	v := newVault(t)
+	left := crashLeftovers(t, v)
+	if out, err := runGocryptfsFsck(t, v); err == nil {
+		t.Fatalf("gocryptfs -fsck passes with the leftovers:\n%s", out)
+	}
+	rep, err := fsck.Check(context.Background(), v.open(t), fsck.Options{Repair: true})
+	must(t, err)
+	if got := kinds(rep)[fsck.Leftover]; len(got) != len(left) || rep.Unrepaired() != len(left) {
+		t.Fatalf("young leftovers: %+v", rep.Findings)
+	}
+	for _, p := range left {
+		if _, err := os.Lstat(p); err != nil {
+			t.Errorf("young leftover removed: %v", err)
+		}
+	}
+	later := func() time.Time { return time.Now().Add(time.Hour) }
+	rep, err = fsck.Check(context.Background(), v.open(t), fsck.Options{Repair: true, Now: later})
+	must(t, err)
+	if got := kinds(rep)[fsck.Leftover]; len(got) != len(left) || rep.Unrepaired() != 0 || len(rep.Findings) != len(left) {
+		t.Fatalf("old leftovers: %+v", rep.Findings)
+	}
+	for _, p := range left {
+		if _, err := os.Lstat(p); !os.IsNotExist(err) {
+			t.Errorf("leftover %s still there: %v", p, err)
+		}
+	}
+	if b := read(t, v.open(t), "d/"+strings.Repeat("n", 200)); string(b) != "long" {
+		t.Errorf("long-name file: %q", b)
+	}
+	gocryptfsFsck(t, v)
+}
+
+// TestLeftoverMkdirNotEmpty: a mkdir leftover that holds more than its
+// diriv is reported but never removed.
+func TestLeftoverMkdirNotEmpty(t *testing.T) {
+	v := newVault(t)
+	mk := filepath.Join(v.dir, "gocryptfs.mkdir.0123456789abcdef")
+	must(t, os.Mkdir(mk, 0o700))
+	must(t, os.WriteFile(filepath.Join(mk, "data"), []byte("x"), 0o644))
+	later := func() time.Time { return time.Now().Add(time.Hour) }
+	rep, err := fsck.Check(context.Background(), v.open(t), fsck.Options{Repair: true, Now: later})
+	must(t, err)
+	if got := kinds(rep)[fsck.Leftover]; len(got) != 1 || got[0].Repaired {
+		t.Fatalf("findings: %+v", rep.Findings)
+	}
+	if _, err := os.Stat(filepath.Join(mk, "data")); err != nil {
+		t.Error(err)
+	}
 }

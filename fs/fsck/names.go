@@ -5,6 +5,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cofferfs/cofferfs/fs"
 )
@@ -72,12 +73,14 @@ func (c *checker) configCopies(s *fs.DirScan) {
 }
 
 // nameFiles reports stray .name files. Repair removes orphans older
-// than orphanGrace and duplicates, and puts a conflict copy in the place
-// of a missing .name file.
+// than orphanGrace, duplicates and unfinished temporary ones, and puts
+// a conflict copy in the place of a missing .name file.
 func (c *checker) nameFiles(s *fs.DirScan, cdir string) {
 	for _, nf := range s.NameFiles {
 		f := Finding{Kind: StrayName, Dir: s.Path, CipherPath: path.Join(cdir, nf.Disk)}
 		switch {
+		case nf.Temp:
+			f.Kind, f.Detail = OrphanName, "unfinished long-name file of "+nf.Object+" (a crash cut its writing short)"
 		case nf.Orphan:
 			f.Kind, f.Detail = OrphanName, "long-name file whose object "+nf.Object+" does not exist"
 			if age := c.opts.Now().Sub(nf.ModTime); age < orphanGrace {
@@ -90,6 +93,25 @@ func (c *checker) nameFiles(s *fs.DirScan, cdir string) {
 			f.Detail = "conflict copy of the long-name file of " + nf.Object + ", which is missing"
 		}
 		c.fix(f, func() (string, error) { return c.f.Inspect().RepairNameFile(s.Path, nf.Disk) })
+	}
+}
+
+// leftovers reports the temporary names of cofferfs operations that did
+// not finish. Repair removes those older than orphanGrace.
+func (c *checker) leftovers(s *fs.DirScan, cdir string) {
+	for _, l := range s.Leftovers {
+		f := Finding{Kind: Leftover, Dir: s.Path, CipherPath: path.Join(cdir, l.Disk),
+			Detail: l.What + ", left by a cofferfs process that was killed or crashed"}
+		if age := c.opts.Now().Sub(l.Changed); age < orphanGrace {
+			c.leave(f, fmt.Sprintf("changed %s ago: a cofferfs process may still be using it", age.Round(time.Second)))
+			continue
+		}
+		c.fix(f, func() (string, error) {
+			if err := c.indexIVs(); err != nil {
+				return "", err
+			}
+			return "removed", c.f.RemoveLeftover(s.Path, l.Disk)
+		})
 	}
 }
 

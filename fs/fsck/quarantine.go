@@ -129,6 +129,49 @@ func (c *checker) salvage(p string, runs []damage) (string, error) {
 	return fmt.Sprintf("%s (%s); the damaged ciphertext is kept in %s%s", where, what, to, rawSuffix), nil
 }
 
+// tornTail reports whether the damage of the file at p is one run of
+// corrupt blocks that ends it: what a torn append or a torn rewrite of
+// the tail leaves.
+func (c *checker) tornTail(p string, runs []damage) bool {
+	if len(runs) != 1 || runs[0].kind != CorruptBlock {
+		return false
+	}
+	st, err := c.f.Stat(p)
+	return err == nil && st.Size > 0 && runs[0].last == uint64(st.Size-1)/crypto.BlockSize
+}
+
+// cutTail keeps the readable prefix of the file at p, whose only damage
+// is the run that ends it: the ciphertext of its header and of the run
+// goes into lost+found, and the file is cut to the start of the run.
+func (c *checker) cutTail(p string, runs []damage) (string, error) {
+	raw, err := c.quarantinePath(p, rawSuffix)
+	if err != nil {
+		return "", err
+	}
+	raw += rawSuffix
+	fl, err := c.f.Open(p, unix.O_RDWR)
+	if err != nil {
+		return "", err
+	}
+	defer fl.Close()
+	st, err := fl.Stat()
+	if err != nil {
+		return "", err
+	}
+	if err := c.keepRaw(fl, raw, runs); err != nil {
+		return "", err
+	}
+	cut := runs[0].first * crypto.BlockSize
+	if err := fl.Truncate(cut); err != nil {
+		return "", err
+	}
+	if err := fl.Sync(); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("cut to %d bytes, the blocks before the damaged tail (bytes %d-%d were cut: a torn append or "+
+		"a copy of the file taken while it changed); the damaged ciphertext is kept in %s", cut, cut, st.Size-1, raw), nil
+}
+
 // salvagePath returns where salvage puts the file at p: p itself when it
 // is in lost+found already (and its raw copy's name is free).
 func (c *checker) salvagePath(p string) (string, error) {

@@ -8,12 +8,21 @@
 // plaintext names: a conflict copy of report.txt is shown as
 // "report (conflicted copy 2026-11-26).txt".
 //
+// Only the grammar of the clients we know is accepted: a copy whose
+// marker is anything else (a cloud planting a copy of a file under a
+// name it chose, with newlines, backticks or bidi controls) stays hidden
+// and is logged, as gocryptfs would hide it. The free text inside the
+// parentheses of Dropbox, Nextcloud, ownCloud and Seafile markers (a user,
+// device or e-mail address and a date) is at most maxMarkerText bytes of
+// letters, digits, spaces and - _ . , ' ’ @ +.
+//
 // It is pure string work: no I/O, no state.
 package syncname
 
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -23,6 +32,8 @@ type markerRule struct {
 	// hint is a cheap test a stem must pass before re is tried.
 	hint func(stem string) bool
 	re   *regexp.Regexp
+	// valid, if set, also checks the marker re found.
+	valid func(marker string) bool
 	// anyDash: the marker starts at any '-' whose tail is a host name
 	// (OneDrive's host names contain dashes, and so does base64url).
 	anyDash bool
@@ -30,8 +41,9 @@ type markerRule struct {
 
 var markerRules = []markerRule{
 	{client: "Dropbox, Nextcloud, ownCloud, Seafile",
-		hint: func(s string) bool { return strings.HasSuffix(s, ")") },
-		re:   regexp.MustCompile(` \([^()/]*(?i:conflict)[^()/]*\)( \([0-9]{1,4}\))?$`)},
+		hint:  func(s string) bool { return strings.HasSuffix(s, ")") },
+		re:    regexp.MustCompile(` \(([^()/]*(?i:conflict)[^()/]*)\)( \([0-9]{1,4}\))?$`),
+		valid: parenMarker},
 	{client: "Google Drive",
 		hint: func(s string) bool { return strings.HasSuffix(s, ")") },
 		re:   regexp.MustCompile(` \([0-9]{1,4}\)$`)},
@@ -47,6 +59,25 @@ var markerRules = []markerRule{
 	{client: "OneDrive",
 		hint:    func(s string) bool { return strings.Contains(s, "-") },
 		anyDash: true},
+}
+
+// maxMarkerText bounds the free text of a parenthesized marker.
+const maxMarkerText = 100
+
+// parenMarker reports whether the text inside the first parentheses of
+// marker (" (text)" or " (text) (N)") is what sync clients write there.
+func parenMarker(marker string) bool {
+	text, _, _ := strings.Cut(strings.TrimPrefix(marker, " ("), ")")
+	if text == "" || len(text) > maxMarkerText || !utf8.ValidString(text) ||
+		text[0] == ' ' || text[len(text)-1] == ' ' {
+		return false
+	}
+	for _, r := range text {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(" -_.,'’@+", r) {
+			return false
+		}
+	}
+	return true
 }
 
 // hostMarker reports whether s is "-" and a host name: a letter or digit,
@@ -127,7 +158,7 @@ func Split(name string) []Reading {
 // starts returns the offsets in stem where a marker of r begins.
 func (r *markerRule) starts(stem string) []int {
 	if !r.anyDash {
-		if loc := r.re.FindStringIndex(stem); loc != nil && loc[0] > 0 {
+		if loc := r.re.FindStringIndex(stem); loc != nil && loc[0] > 0 && (r.valid == nil || r.valid(stem[loc[0]:])) {
 			return []int{loc[0]}
 		}
 		return nil

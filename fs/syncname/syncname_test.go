@@ -1,6 +1,9 @@
 package syncname
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestSplitMarkers reads every sync client's conflict marker off backing
 // names (short, hashed long, .name and diriv) and plaintext names.
@@ -68,6 +71,37 @@ func TestInsertMarker(t *testing.T) {
 		}
 		if !ok {
 			t.Errorf("%q: marker %q not read back: %+v", got, tc.marker, PlainReadings(got))
+		}
+	}
+}
+
+// TestSplitMarkersHostile refuses marker text no known sync client
+// writes: a planted copy must not be shown under a name the cloud chose.
+func TestSplitMarkersHostile(t *testing.T) {
+	const c = "Xk3_9-AbCdEfGhIjKlMnOp"
+	for _, marker := range []string{
+		" (conflict\n`reboot`)",
+		" (conflicted copy $(id))",
+		" (conflict \x1b[2J)",
+		" (conflict \u202etxt.exe)",
+		" (conflict " + strings.Repeat("a", 200) + ")",
+		" (not a copy)",
+		" (conflict\ttab)",
+		" (conflicted copy 2026-11-26) (12345)",
+	} {
+		for _, name := range []string{c + marker, "report" + marker + ".txt"} {
+			for _, m := range Split(name) {
+				if strings.HasSuffix(marker, m.Marker) && len(m.Marker) > 5 {
+					t.Errorf("%q: accepted marker %q", name, m.Marker)
+				}
+			}
+		}
+	}
+	// What the clients write is still accepted, also with non-ASCII names.
+	for _, marker := range []string{" (Jörg's conflicted copy 2026-11-26)", " (conflicted copy 2026-11-26 101010)",
+		" (Selective Sync Conflict)", " (SFConflict alice+x@example.com 2026-11-26-10-10-10)"} {
+		if ms := Split(c + marker); len(ms) == 0 || ms[0].Marker != marker {
+			t.Errorf("%q: not accepted: %+v", marker, ms)
 		}
 	}
 }

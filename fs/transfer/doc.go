@@ -3,7 +3,14 @@
 // without FUSE: Export decrypts a vault or one of its subtrees into a
 // directory, Import encrypts a directory into a vault. CheckKey tells
 // whether a master key that did not come out of the config (a recovery
-// key) really belongs to a vault.
+// key) really belongs to a vault. Either side may also be a single
+// non-directory entry; it is placed as cp(1) would (single.go).
+//
+// Import with Options.Update writes nothing for an entry the vault
+// already holds unchanged (same size and modification time, same symlink
+// target), not even metadata that is already right, so that a sync
+// client watching the cipherdir sees no change; Options.Delete then
+// also removes what is gone from the source.
 //
 // Both directions keep what a backup needs: file types (directories,
 // regular files, symlinks, FIFOs, sockets and, when asked for, device

@@ -16,9 +16,11 @@ import (
 
 // Export decrypts the vault subtree at the plaintext path sub ("" for the
 // whole vault) into the directory dest, which is created if missing and
-// must be empty unless opts.Force is set. It returns the stats and a
-// fatal error; problems with single entries go to opts.OnProblem and are
-// counted in Stats.Corrupt and Stats.Failed.
+// must be empty unless opts.Force is set. When sub is not a directory
+// (one file, symlink or special file), it goes into dest if dest is a
+// directory and becomes dest otherwise (see exportSingle). It returns
+// the stats and a fatal error; problems with single entries go to
+// opts.OnProblem and are counted in Stats.Corrupt and Stats.Failed.
 func Export(ctx context.Context, fsys *fs.FS, sub, dest string, opts Options) (Stats, error) {
 	sub = cleanVaultPath(sub)
 	st, err := fsys.Stat(sub)
@@ -26,15 +28,16 @@ func Export(ctx context.Context, fsys *fs.FS, sub, dest string, opts Options) (S
 		return Stats{}, fmt.Errorf("transfer: vault path %q: %w", sub, err)
 	}
 	if !isDir(&st) {
-		return Stats{}, fmt.Errorf("transfer: vault path %q: %w", sub, unix.ENOTDIR)
+		return exportSingle(ctx, fsys, sub, dest, &st, opts)
 	}
 	if err := prepareDest(fsys, dest, opts.Force); err != nil {
 		return Stats{}, err
 	}
 	j := newJob(ctx, fsys, opts)
 	if opts.OnProgress != nil {
+		j.counting(true)
 		j.countVault(sub)
-		j.progress()
+		j.counting(false)
 	}
 	j.exportDir(sub, dest, &st)
 	return j.finished()
@@ -110,13 +113,13 @@ func (j *job) countVault(dir string) {
 			continue
 		}
 		j.countFile(&st)
+		j.progress()
 	}
 }
 
 // countFile adds a non-directory to the progress totals; the data of a
 // file with several links counts once, since it is copied once.
 func (j *job) countFile(st *unix.Stat_t) {
-	j.prog.TotalFiles++
 	if st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return
 	}
@@ -126,6 +129,7 @@ func (j *job) countFile(st *unix.Stat_t) {
 		}
 		j.counted[keyOf(st)] = struct{}{}
 	}
+	j.prog.TotalFiles++
 	j.prog.TotalBytes += st.Size
 }
 

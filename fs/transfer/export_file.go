@@ -37,6 +37,7 @@ func (j *job) exportFile(p, dst string, st *unix.Stat_t) bool {
 		return false
 	}
 	j.stats.Files++
+	j.prog.Files++
 	j.stats.Bytes += n
 	j.setMetaOut(p, dst, st)
 	j.fileDone()
@@ -110,7 +111,7 @@ func (j *job) setMetaOut(p, dst string, st *unix.Stat_t) {
 		}
 	}
 	if !link {
-		if err := unix.Chmod(dst, st.Mode&0o7777); err != nil {
+		if err := unix.Chmod(dst, j.exportMode(st)); err != nil {
 			j.vaultProblem(p, fmt.Errorf("set mode: %w", err), true)
 		}
 	}
@@ -121,6 +122,16 @@ func (j *job) setMetaOut(p, dst string, st *unix.Stat_t) {
 	if err := unix.UtimesNanoAt(unix.AT_FDCWD, dst, ts, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		j.vaultProblem(p, fmt.Errorf("set times: %w", err), true)
 	}
+}
+
+// exportMode is the permission mode an exported entry gets: the vault's,
+// without set-uid and set-gid on non-directories unless KeepSetID.
+func (j *job) exportMode(st *unix.Stat_t) uint32 {
+	m := st.Mode & 0o7777
+	if !j.opts.KeepSetID && !isDir(st) {
+		m &^= unix.S_ISUID | unix.S_ISGID
+	}
+	return m
 }
 
 // hasXattrs reports whether entries of st's type can carry the user

@@ -19,6 +19,8 @@ import (
 // opts.Force, any other entry of src that already exists in the vault
 // makes Import fail with a *ConflictError before anything is written.
 // Problems with single entries go to opts.OnProblem and are counted.
+// A src that is not a directory is imported as one entry: into sub if
+// that is a vault directory, as sub otherwise (see importSingle).
 func Import(ctx context.Context, src string, fsys *fs.FS, sub string, opts Options) (Stats, error) {
 	sub = cleanVaultPath(sub)
 	var st unix.Stat_t
@@ -26,7 +28,7 @@ func Import(ctx context.Context, src string, fsys *fs.FS, sub string, opts Optio
 		return Stats{}, fmt.Errorf("transfer: source %s: %w", src, err)
 	}
 	if !isDir(&st) {
-		return Stats{}, fmt.Errorf("transfer: source %s: %w", src, unix.ENOTDIR)
+		return importSingle(ctx, src, fsys, sub, opts)
 	}
 	if err := outsideVault(fsys, src); err != nil {
 		return Stats{}, err
@@ -37,10 +39,11 @@ func Import(ctx context.Context, src string, fsys *fs.FS, sub string, opts Optio
 	}
 	j := newJob(ctx, fsys, opts)
 	j.vault = keyOf(&root)
+	j.counting(true)
 	if err := j.scan(src, sub); err != nil {
 		return Stats{}, err
 	}
-	j.progress()
+	j.counting(false)
 	if err := j.mkdirAllVault(sub); err != nil {
 		return Stats{}, err
 	}
@@ -80,7 +83,7 @@ func (j *job) scanDir(src, vdir string, exists bool, c *ConflictError) error {
 			continue
 		}
 		sub := false // whether the vault directory for sp exists
-		if exists && !j.opts.Force {
+		if exists && !j.opts.Force && !j.opts.Update {
 			if vst, err := j.fsys.Stat(vp); err == nil {
 				sub = isDir(&vst) && e.IsDir()
 				if !sub {
@@ -97,6 +100,7 @@ func (j *job) scanDir(src, vdir string, exists bool, c *ConflictError) error {
 		var st unix.Stat_t
 		if unix.Lstat(sp, &st) == nil {
 			j.countFile(&st)
+			j.progress()
 		}
 	}
 	return nil
@@ -152,6 +156,9 @@ func (j *job) importDir(src, vdir string, st *unix.Stat_t) {
 		}
 		j.importEntry(filepath.Join(src, e.Name()), path.Join(vdir, e.Name()))
 	}
+	if err == nil && j.opts.Update && j.opts.Delete && j.ctx.Err() == nil {
+		j.deleteGone(ents, vdir)
+	}
 	j.setMetaIn(src, vdir, st)
 }
 
@@ -164,6 +171,9 @@ func (j *job) importEntry(sp, vp string) {
 	}
 	if keyOf(&st) == j.vault {
 		j.problem(vp, "", fmt.Errorf("%s is the cipherdir itself: skipped", sp), true)
+		return
+	}
+	if j.opts.Update && j.unchanged(sp, vp, &st) {
 		return
 	}
 	if !j.clearVault(vp, &st) {
@@ -194,7 +204,7 @@ func (j *job) clearVault(vp string, st *unix.Stat_t) bool {
 	case isDir(&vst):
 		j.vaultProblem(vp, errors.New("a directory of that name exists in the vault"), false)
 		return false
-	case !j.opts.Force:
+	case !j.opts.Force && !j.opts.Update:
 		j.vaultProblem(vp, unix.EEXIST, false)
 		return false
 	}

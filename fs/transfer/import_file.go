@@ -67,6 +67,7 @@ func (j *job) importFile(sp, vp string, st *unix.Stat_t) bool {
 		return false
 	}
 	j.stats.Files++
+	j.prog.Files++
 	j.stats.Bytes += n
 	j.setMetaIn(sp, vp, st)
 	j.fileDone()
@@ -179,19 +180,20 @@ func (j *job) importSpecial(vp string, st *unix.Stat_t) bool {
 
 // setMetaIn gives the vault entry vp the owner, mode, extended
 // attributes (read from sp) and times of st. Failures are warnings.
+// With Options.Update, values the entry already has are not set again.
 func (j *job) setMetaIn(sp, vp string, st *unix.Stat_t) {
-	if j.opts.Owners {
-		if err := j.fsys.Chown(vp, int(st.Uid), int(st.Gid)); err != nil {
-			j.vaultProblem(vp, fmt.Errorf("set owner: %w", err), true)
+	var vst *unix.Stat_t
+	if j.opts.Update {
+		if cur, err := j.fsys.Stat(vp); err == nil {
+			vst = &cur
 		}
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFLNK {
-		if err := j.fsys.Chmod(vp, st.Mode&0o7777); err != nil {
-			j.vaultProblem(vp, fmt.Errorf("set mode: %w", err), true)
-		}
-	}
+	j.fixMeta(vp, vst, st)
 	if hasXattrs(st) {
 		j.xattrsIn(sp, vp)
+	}
+	if vst != nil && vst.Mtim == st.Mtim {
+		return
 	}
 	if err := j.fsys.Utimens(vp, st.Atim, st.Mtim); err != nil {
 		j.vaultProblem(vp, fmt.Errorf("set times: %w", err), true)
@@ -210,7 +212,7 @@ func (j *job) xattrsIn(sp, vp string) {
 			continue
 		}
 		val, err := getXattr(sp, name)
-		if err == nil {
+		if err == nil && !j.sameXattr(vp, name, val) {
 			err = j.fsys.Setxattr(vp, name, val, 0)
 		}
 		if err != nil {

@@ -22,9 +22,26 @@ type Options struct {
 	// Devices creates character and block device nodes (needs root);
 	// without it they are skipped with a warning.
 	Devices bool
+	// KeepSetID keeps the set-uid and set-gid bits of exported files.
+	// Without it Export drops them from every non-directory: modes are
+	// not authenticated by the format, so whoever can write the cipherdir
+	// (the cloud) can set them. A directory's set-gid bit (group
+	// inheritance, no privilege) is always kept.
+	KeepSetID bool
+	// Update makes Import skip regular files whose vault copy has the
+	// same size and modification time, and symlinks with the same
+	// target (only a changed mode or owner is set on them), and replace
+	// every other entry that is in the way, as Force does. Unchanged
+	// entries are not written at all, so a sync client has nothing to
+	// upload again.
+	Update bool
+	// Delete, with Update, makes Import remove the vault entries that
+	// are gone from the source, in every directory it merges.
+	Delete bool
 	// OnProgress, if set, is called after every entry and every chunk
 	// of file data. Setting it also makes the transfer count the source
-	// tree first, so that Progress has totals.
+	// tree first, so that Progress has totals; while it counts, it
+	// reports with Progress.Counting set.
 	OnProgress func(Progress)
 	// OnProblem, if set, receives every entry that could not be
 	// transferred (Warning false) or lost something on the way
@@ -33,11 +50,18 @@ type Options struct {
 	OnProblem func(*EntryError)
 }
 
-// Progress is a snapshot of a running transfer. Files counts every
-// non-directory entry; Bytes counts regular-file content.
+// Progress is a snapshot of a running transfer. Files counts regular
+// files, one per inode (a hard link adds none), as Stats.Files does, so
+// that the totals agree with the summary; symlinks, special files and
+// directories are quick and not counted. Bytes counts regular-file
+// content, chunk by chunk as it is copied.
 type Progress struct {
 	Files, Bytes           int64
 	TotalFiles, TotalBytes int64
+	// Counting is set while the source is still being counted: the
+	// totals are what was found so far and nothing has been copied.
+	// The first report comes before anything is counted.
+	Counting bool
 }
 
 // Stats sums up a finished transfer.
@@ -56,6 +80,12 @@ type Stats struct {
 	// Warnings counts entries that were transferred incompletely, e.g.
 	// without an attribute the destination refused.
 	Warnings int
+	// Unchanged counts the non-directory entries Import left alone
+	// with Options.Update.
+	Unchanged int64
+	// Deleted counts the vault entries Import removed with
+	// Options.Delete (the entries inside a removed directory too).
+	Deleted int64
 }
 
 // EntryError is a problem with one entry of a transfer.
@@ -94,6 +124,10 @@ func (e *EntryError) Corrupt() bool { return fs.IsCorrupt(e.Err) }
 // ErrNotEmpty is returned by Export for a destination directory that is
 // not empty, unless Options.Force is set.
 var ErrNotEmpty = errors.New("transfer: destination directory is not empty")
+
+// ErrExists is returned when a single file would be written over an
+// existing entry and Options.Force is not set.
+var ErrExists = errors.New("transfer: destination exists")
 
 // ErrInsideVault is returned when the plain side of a transfer is the
 // cipherdir or lies inside it.
@@ -176,9 +210,15 @@ func (j *job) vaultProblem(path string, err error, warning bool) {
 	j.problem(path, cipher, err, warning)
 }
 
-// fileDone counts a finished non-directory entry.
+// fileDone reports a finished non-directory entry; the copy of a
+// regular file's data counts itself in Progress.Files.
 func (j *job) fileDone() {
-	j.prog.Files++
+	j.progress()
+}
+
+// counting starts (on) or ends (off) the counting state and reports it.
+func (j *job) counting(on bool) {
+	j.prog.Counting = on
 	j.progress()
 }
 

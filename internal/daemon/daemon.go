@@ -50,7 +50,7 @@ func Spawn(args []string, secret []byte, logPath string) error {
 	if err != nil {
 		return err
 	}
-	logf, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	logf, err := openLog(logPath)
 	if err != nil {
 		return err
 	}

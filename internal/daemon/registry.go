@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -24,6 +25,12 @@ type State struct {
 	PID        int       `json:"pid"`
 	Started    time.Time `json:"started"`
 	Log        string    `json:"log,omitempty"`
+	// StartTicks is the start time of process PID (see processStart),
+	// which tells the daemon from a later process with the same pid.
+	StartTicks uint64 `json:"start_ticks,omitempty"`
+	// Hidden is how many backing entries the mount's latest listings
+	// left out (fs.FS.Hidden), brought up to date every few seconds.
+	Hidden int `json:"hidden"`
 }
 
 // StateDir returns the directory for daemon state and logs:
@@ -52,34 +59,50 @@ func LogFile(mountpoint string) string {
 }
 
 // WriteState records s and returns a function that removes the record.
+// It refuses an unsafe state directory (see EnsureStateDir) and writes
+// through a new temporary file (O_EXCL: never through a symlink).
 func WriteState(s State) (remove func(), err error) {
-	if err := os.MkdirAll(StateDir(), 0o700); err != nil {
+	dir, err := EnsureStateDir()
+	if err != nil {
 		return nil, err
+	}
+	if s.StartTicks == 0 {
+		s.StartTicks, _ = processStart(s.PID)
 	}
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return nil, err
 	}
 	p := stateFile(s.Mountpoint)
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o600); err != nil {
+	f, err := os.CreateTemp(dir, filepath.Base(p)+".tmp*")
+	if err != nil {
 		return nil, err
 	}
-	if err := os.Rename(tmp, p); err != nil {
+	_, err = f.Write(append(b, '\n'))
+	if err = errors.Join(err, f.Close()); err == nil {
+		err = os.Rename(f.Name(), p)
+	}
+	if err != nil {
+		os.Remove(f.Name())
 		return nil, err
 	}
 	return func() { os.Remove(p) }, nil
 }
 
 // ReadState returns the record of the daemon serving mountpoint, if it
-// exists and that daemon is still alive.
+// exists and that daemon is still alive (the record is returned either
+// way; CleanStale removes those of daemons that are gone). A state
+// directory that is not safe is not read.
 func ReadState(mountpoint string) (State, bool) {
-	var s State
-	b, err := os.ReadFile(stateFile(mountpoint))
-	if err != nil || json.Unmarshal(b, &s) != nil || s.Mountpoint != mountpoint {
+	p := stateFile(mountpoint)
+	if checkStateDir(filepath.Dir(p)) != nil {
+		return State{}, false
+	}
+	s, ok := readRecord(p)
+	if !ok || s.Mountpoint != mountpoint {
 		return s, false
 	}
-	return s, s.PID > 0 && Alive(s.PID)
+	return s, s.running()
 }
 
 // Alive reports whether pid is a running process. A zombie counts as

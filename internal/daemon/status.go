@@ -3,6 +3,7 @@ package daemon
 import (
 	"bufio"
 	"os"
+	"strconv"
 	"strings"
 )
 
@@ -14,6 +15,10 @@ type MountInfo struct {
 	Source string
 	// ReadOnly reports a read-only mount.
 	ReadOnly bool
+	// Conn is the FUSE connection's number in
+	// /sys/fs/fuse/connections (the mount's minor device number), 0 if
+	// unknown.
+	Conn uint32
 }
 
 // fsType is the type of cofferfs mounts in /proc/self/mountinfo.
@@ -52,7 +57,12 @@ func parseMountinfo(line string) (MountInfo, bool) {
 	for _, o := range strings.Split(a[5], ",") {
 		ro = ro || o == "ro"
 	}
-	return MountInfo{Mountpoint: unescape(a[4]), Source: unescape(b[1]), ReadOnly: ro}, true
+	m := MountInfo{Mountpoint: unescape(a[4]), Source: unescape(b[1]), ReadOnly: ro}
+	if maj, min, ok := strings.Cut(a[2], ":"); ok && maj == "0" {
+		n, _ := strconv.ParseUint(min, 10, 32)
+		m.Conn = uint32(n)
+	}
+	return m, true
 }
 
 // unescape decodes the octal escapes (\040 for space) of mountinfo.
