@@ -28,9 +28,9 @@ const (
 var groups = map[string][]string{
 	// PURE: computation only, no I/O, no clock, no logging.
 	"PURE": {"bytes", "errors", "fmt", "math", "math/bits", "slices", "sort", "strconv", "strings",
-		"unicode/utf8", "encoding/base64", "encoding/binary", "encoding/hex"},
+		"unicode", "unicode/utf8", "cmp", "encoding/base64", "encoding/binary", "encoding/hex"},
 	// CRYPTO: the standard library's primitives and x/crypto.
-	"CRYPTO": {"crypto/aes", "crypto/cipher", "crypto/hkdf", "crypto/rand", "crypto/sha256",
+	"CRYPTO": {"crypto/aes", "crypto/cipher", "crypto/hkdf", "crypto/hmac", "hash", "crypto/rand", "crypto/sha256",
 		"crypto/subtle", "golang.org/x/crypto/chacha20poly1305", "golang.org/x/crypto/scrypt"},
 	// RUNTIME: concurrency, time and in-memory I/O interfaces.
 	"RUNTIME": {"context", "io", "regexp", "runtime", "sync", "sync/atomic", "time", "encoding/json",
@@ -60,7 +60,7 @@ var allow = map[string][]string{
 	"vault":                    {"PURE", "crypto/rand", "log/slog", "os", "path/filepath", m + "config", m + "crypto", m + "fs"},
 	"internal/daemon":          {"PURE", "RUNTIME", "OS", "crypto/sha256"},
 	"cmd/cofferfs": {"PURE", "RUNTIME", "OS", "crypto/rand", "flag", "log/syslog", "runtime/debug",
-		"text/tabwriter", "golang.org/x/term", m + "crypto", m + "fs", m + "config", m + "fs/fsck", m + "fs/transfer",
+		"text/tabwriter", "reflect", "golang.org/x/term", m + "crypto", m + "fs", m + "config", m + "fs/fsck", m + "fs/transfer",
 		m + "mount", m + "internal/daemon", m + "vault"},
 	"cmd/mount.cofferfs":         {"PURE", "OS"},
 	"bench/chart":                {"PURE", "OS", "encoding/csv", "flag", "html", "io"},
