@@ -270,6 +270,11 @@ func TestLifecycleKilledDaemonRecord(t *testing.T) {
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
+		// The mount stops answering when the dying daemon's descriptors
+		// close, a moment before the process is gone (or a zombie).
+		if !waitExit(st.PID, 10*time.Second) {
+			t.Fatal("the killed daemon did not exit")
+		}
 		if cleaner == "status" {
 			if out := c.must("status"); !strings.Contains(out, "daemon gone") {
 				t.Errorf("status after kill -9:\n%s", out)
