@@ -1,0 +1,140 @@
+package manifest_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cofferfs/cofferfs/fs/manifest"
+)
+
+// sealed returns a sealed vault with a small tree on one machine.
+func sealed(t *testing.T) *machine {
+	t.Helper()
+	dir, key := newVault(t)
+	m := open(t, dir, key, t.TempDir())
+	must(t, m.fs.Mkdir("docs", 0o755, nil))
+	m.write("docs/a.txt", data(3*bs))
+	m.write("docs/b.txt", data(2*bs+100))
+	m.write("top", []byte("top"))
+	m.write("empty", nil)
+	m.write("docs/"+strings.Repeat("long", 50), data(bs))
+	must(t, m.fs.Symlink("docs/a.txt", "link", nil))
+	m.seal()
+	return m
+}
+
+func TestCleanVaultVerifiesClean(t *testing.T) {
+	m := sealed(t)
+	r := m.verify()
+	expect(t, r)
+	if !r.Sealed() || r.Entries < 9 || r.Generation != 1 {
+		t.Errorf("report: sealed %v, %d entries, generation %d", r.Sealed(), r.Entries, r.Generation)
+	}
+	// A second view (a fresh process) agrees.
+	expect(t, open(t, m.dir, m.key, m.state.Dir()).verify())
+}
+
+func TestRolledBackFile(t *testing.T) {
+	m := sealed(t)
+	old, err := os.ReadFile(m.cipher("docs/a.txt"))
+	must(t, err)
+	m.write("docs/a.txt", data(3*bs))
+	m.seal()
+	expect(t, m.verify())
+	must(t, os.WriteFile(m.cipher("docs/a.txt"), old, 0o644)) // the attacker's copy
+	r := m.verify()
+	expect(t, r, manifest.Finding{Kind: manifest.Changed, Path: "docs/a.txt"})
+	if d := r.Findings[0].Detail; !strings.Contains(d, "rolled back") {
+		t.Errorf("detail %q", d)
+	}
+}
+
+func TestSwappedFiles(t *testing.T) {
+	m := sealed(t)
+	a, b := m.cipher("docs/a.txt"), m.cipher("docs/b.txt")
+	must(t, os.Rename(a, a+".x"))
+	must(t, os.Rename(b, a))
+	must(t, os.Rename(a+".x", b))
+	r := m.verify()
+	expect(t, r, manifest.Finding{Kind: manifest.Swapped, Path: "docs/a.txt"},
+		manifest.Finding{Kind: manifest.Swapped, Path: "docs/b.txt"})
+}
+
+func TestTruncatedAtBlockBoundary(t *testing.T) {
+	m := sealed(t)
+	c := m.cipher("docs/a.txt")
+	sh(t, "truncate", "-s", "8274", c) // header + 2 blocks of 4128
+	r := m.verify()
+	expect(t, r, manifest.Finding{Kind: manifest.Truncated, Path: "docs/a.txt"})
+}
+
+func TestZeroedBlock(t *testing.T) {
+	m := sealed(t)
+	c := m.cipher("docs/a.txt")
+	sh(t, "dd", "if=/dev/zero", "of="+c, "bs=4128", "seek=0", "count=1", "oflag=seek_bytes", "seek=4146", "conv=notrunc", "status=none")
+	r := m.verify()
+	expect(t, r, manifest.Finding{Kind: manifest.Zeroed, Path: "docs/a.txt"})
+	if d := r.Findings[0].Detail; !strings.HasPrefix(d, "block 1 ") {
+		t.Errorf("detail %q", d)
+	}
+}
+
+func TestDeletedAndAdded(t *testing.T) {
+	m := sealed(t)
+	must(t, os.Remove(m.cipher("top")))
+	other := open(t, m.dir, m.key, t.TempDir()) // gocryptfs, say: no seal
+	other.write("docs/new", []byte("new"))
+	r := m.verify()
+	expect(t, r, manifest.Finding{Kind: manifest.Missing, Path: "top"},
+		manifest.Finding{Kind: manifest.Added, Path: "docs/new"})
+	if _, err := m.v.Accept(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, m.verify())
+}
+
+func TestLongNameSideFileSwapped(t *testing.T) {
+	m := sealed(t)
+	c := m.cipher("docs/" + strings.Repeat("long", 50))
+	must(t, os.WriteFile(c+".name", []byte("forged"), 0o400))
+	r := m.verify()
+	if len(r.Findings) != 1 || r.Findings[0].Kind != manifest.Changed || !strings.HasSuffix(r.Findings[0].CipherPath, ".name") {
+		t.Errorf("findings:\n%s", dump(r))
+	}
+}
+
+func TestForgedManifest(t *testing.T) {
+	m := sealed(t)
+	p := filepath.Join(m.dir, manifest.FileName(m.v.Writer()))
+	b, err := os.ReadFile(p)
+	must(t, err)
+	b[len(b)-3] ^= 1
+	must(t, os.WriteFile(p, b, 0o600))
+	r := m.verify()
+	found := false
+	for _, f := range r.Findings {
+		found = found || f.Kind == manifest.BadManifest
+	}
+	if !found {
+		t.Errorf("forged manifest not reported:\n%s", dump(r))
+	}
+}
+
+func TestCrashBeforeSealIsUnsealed(t *testing.T) {
+	m := sealed(t)
+	must(t, m.v.MarkDirty())
+	m.write("docs/a.txt", data(bs)) // then the process dies
+	r := open(t, m.dir, m.key, t.TempDir()).verify()
+	expect(t, r, manifest.Finding{Kind: manifest.Changed, Path: "docs/a.txt"})
+	if !r.Findings[0].Unsealed || len(r.Unsealed) != 1 {
+		t.Errorf("not reported as unsealed: %+v %v", r.Findings[0], r.Unsealed)
+	}
+	m.seal() // the next clean seal takes the change in
+	r = m.verify()
+	expect(t, r)
+	if len(r.Unsealed) != 0 {
+		t.Errorf("still unsealed: %v", r.Unsealed)
+	}
+}
