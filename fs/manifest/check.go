@@ -108,6 +108,9 @@ func (v *Vault) Verify(ctx context.Context, progress func(int)) (*Report, error)
 	for _, m := range unsealed {
 		rep.Unsealed = append(rep.Unsealed, m.Host)
 	}
+	if len(set.Manifests) == 0 {
+		return rep, nil // never sealed, or all manifests gone: nothing to compare
+	}
 	for _, f := range compare(set.merge(), cur) {
 		f.Unsealed = len(unsealed) > 0
 		rep.Findings = append(rep.Findings, f)

@@ -64,6 +64,11 @@ type Manifest struct {
 	// mount start and by the periodic seals of a mount, cleared by the
 	// seal at its end. A dirty manifest left behind means a crash.
 	Dirty bool `json:"dirty,omitempty"`
+	// Base is the generation of every writer's manifest when the writer
+	// began its change set (MarkDirty): statements newer than that were
+	// not known to it, so what it found different from them is the sync
+	// client still bringing the files, not its own change.
+	Base map[string]uint64 `json:"base,omitempty"`
 	// Entries are the writer's statements, sorted by path.
 	Entries []Entry `json:"entries"`
 	// file is the backing name it was read from.

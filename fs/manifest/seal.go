@@ -85,7 +85,10 @@ func (v *Vault) seal(ctx context.Context, dirty, accept bool) (*Manifest, error)
 		return nil, err
 	}
 	m := v.statements(set, cur, v.nextGeneration(set), accept)
-	m.Dirty = dirty
+	m.Dirty, m.Base = dirty, v.base(set)
+	if !dirty {
+		m.Base = nil
+	}
 	if err := write(v.fs, v.keys, m); err != nil {
 		return nil, err
 	}
@@ -93,16 +96,40 @@ func (v *Vault) seal(ctx context.Context, dirty, accept bool) (*Manifest, error)
 	return m, v.state.remember(v.keys.VaultID, set, false)
 }
 
+// base returns what this writer knew when its change set began: the base
+// of its dirty manifest, else what this machine's state has seen.
+func (v *Vault) base(set *Set) map[string]uint64 {
+	if own := set.Latest()[v.writer]; own != nil && own.Dirty && own.Base != nil {
+		return own.Base
+	}
+	out := map[string]uint64{}
+	if seen, _ := v.state.Seen(v.keys.VaultID); seen != nil {
+		for w, s := range seen.Writers {
+			out[w] = s.Generation
+		}
+	}
+	return out
+}
+
 // statements computes the manifest of this writer at generation gen.
 func (v *Vault) statements(set *Set, cur map[string]Entry, gen uint64, accept bool) *Manifest {
 	view := set.merge()
+	base := v.base(set)
+	_, hasOwn := set.Latest()[v.writer]
+	known := func(p string) bool { // did this writer have the winning statement's version?
+		w := view.winners[p][0]
+		if hasOwn {
+			return w.writer == v.writer || view.statedBy(v.writer, p)
+		}
+		return w.Since <= base[w.writer]
+	}
 	m := &Manifest{Version: formatVersion, Vault: v.keys.VaultID, Writer: v.writer, Host: v.host,
 		Generation: gen, Time: v.now().UTC()}
 	for p, e := range cur {
 		switch w, ok := view.matches(e); {
 		case ok:
 			e.Since = w.Since
-		case !accept && view.isOlder(e):
+		case !accept && len(view.winners[p]) > 0 && (view.isOlder(e) || !known(p)):
 			e = view.winners[p][0].Entry // keep the newer statement
 		default:
 			e.Since = gen
@@ -114,7 +141,7 @@ func (v *Vault) statements(set *Set, cur map[string]Entry, gen uint64, accept bo
 			continue
 		}
 		switch {
-		case !accept && view.live(p) && !view.statedBy(v.writer, p):
+		case !accept && view.live(p) && !known(p):
 			m.Entries = append(m.Entries, ws[0].Entry) // not synced here yet
 		case view.live(p):
 			m.Entries = append(m.Entries, Entry{Path: p, Since: gen, Deleted: true})
@@ -150,6 +177,10 @@ func (v *Vault) MarkDirty() error {
 		*m = *own
 	}
 	m.Host, m.Time, m.Dirty = v.host, v.now().UTC(), true
+	m.Base = map[string]uint64{}
+	for w, l := range set.Latest() {
+		m.Base[w] = l.Generation
+	}
 	m.Generation = v.nextGeneration(set)
 	if err := write(v.fs, v.keys, m); err != nil {
 		return err
