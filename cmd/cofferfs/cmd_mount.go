@@ -15,7 +15,7 @@ import (
 
 var mountCommand = &command{
 	name:    "mount",
-	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] CIPHERDIR MOUNTPOINT",
+	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--verify [--accept]] CIPHERDIR MOUNTPOINT",
 	summary: "mount the plaintext view of a vault (unmount to lock)",
 	help: `Unlocks the vault and mounts its plaintext view on MOUNTPOINT, an empty
 directory. Everything written there is stored encrypted in CIPHERDIR.
@@ -31,7 +31,13 @@ file system activity and with no open files. --ro mounts read-only.
 still checked against the modes and owners, as on ext4). --noxattr turns
 extended attributes off (setting one fails with "operation not
 supported"); metadata-heavy work such as untar or ls -l gets faster,
-because the kernel stops asking for them.`,
+because the kernel stops asking for them.
+
+The vault's sealed manifest (see "cofferfs help verify") is checked at
+mount (a rollback of the whole vault is warned about), sealed every few
+minutes and at unmount. --verify compares the whole vault with it first
+and refuses to mount read-write when something changed outside cofferfs,
+unless --accept.`,
 	run: runMount,
 }
 
@@ -44,7 +50,8 @@ type mountFlags struct {
 	allowOther bool
 	noXattr    bool
 	debug      bool
-	child      bool // internal: this process is the background daemon
+	child      bool      // internal: this process is the background daemon
+	seal       sealFlags // --verify, --accept (sealmanifest.go)
 }
 
 func (m *mountFlags) register(fs *flag.FlagSet) {
@@ -57,6 +64,7 @@ func (m *mountFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&m.noXattr, "noxattr", false, "turn extended attributes off (faster metadata)")
 	fs.BoolVar(&m.debug, "debug", false, "log every FUSE request (foreground)")
 	fs.BoolVar(&m.child, "daemon-child", false, "internal: run as the background daemon")
+	m.seal.register(fs)
 }
 
 func runMount(e *env, c *command, args []string) error {
@@ -89,6 +97,11 @@ func runMount(e *env, c *command, args []string) error {
 	}
 	v, key, err := e.unlockVault(cipherdir, &m.unlock, m.readOnly)
 	if err != nil {
+		return err
+	}
+	if err := e.checkBeforeMount(v, &m.seal, m.readOnly); err != nil {
+		v.Close()
+		clear(key)
 		return err
 	}
 	if m.foreground {

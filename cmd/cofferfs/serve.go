@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/fs/config"
 	"github.com/cofferfs/cofferfs/mount"
@@ -21,7 +22,7 @@ func openWithKey(dir string, c *config.Config, key []byte, readOnly bool, log *s
 	if err != nil {
 		return nil, fail(exitCipherDir, err)
 	}
-	return &vault{dir: dir, conf: c, fs: fsys}, nil
+	return &vault{dir: dir, conf: c, fs: fsys, seal: crypto.DeriveSealKeys(key)}, nil
 }
 
 // serve mounts v on mnt and serves it until it is unmounted, by
@@ -39,6 +40,7 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 		}
 		return x
 	}
+	defer startSealing(v, log)() // seals after the unmount (sealmanifest.go)
 	st := mount.State{Cipherdir: v.dir, Mountpoint: mnt, ReadOnly: m.readOnly,
 		PID: os.Getpid(), Started: time.Now().UTC()}
 	if m.idle > 0 {

@@ -78,21 +78,20 @@ type Report struct {
 // Sealed reports whether the vault has any usable manifest.
 func (r *Report) Sealed() bool { return len(r.Manifests) > 0 }
 
-// Verify compares the vault with its manifests and with what this
-// machine has seen of it, reading only headers, nonces and tags. Plain
-// names are filled in where they decrypt. It records the generations it
-// saw in the state (they only go up). progress, if set, gets the number
-// of entries scanned so far.
-func (v *Vault) Verify(ctx context.Context, progress func(int)) (*Report, error) {
+// Check is the cheap part of Verify: it reads the manifests only (no
+// scan) and reports bad manifests, a rollback of the vault, writers with
+// unsealed changes and a first use. It records the generations it saw in
+// the state (they only go up).
+func (v *Vault) Check() (*Report, error) {
 	set, err := Load(v.fs, v.keys)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := v.scan(ctx, progress)
-	if err != nil {
-		return nil, err
-	}
-	rep := &Report{Vault: v.keys.VaultID, Generation: set.Generation(), Entries: len(cur), Findings: []Finding{}}
+	return v.check(set)
+}
+
+func (v *Vault) check(set *Set) (*Report, error) {
+	rep := &Report{Vault: v.keys.VaultID, Generation: set.Generation(), Findings: []Finding{}}
 	for _, m := range set.Manifests {
 		rep.Manifests = append(rep.Manifests, Info{File: m.file, Writer: m.Writer, Host: m.Host,
 			Generation: m.Generation, Time: m.Time, Dirty: m.Dirty})
@@ -104,15 +103,35 @@ func (v *Vault) Verify(ctx context.Context, progress func(int)) (*Report, error)
 	if err := v.checkRollback(set, rep); err != nil {
 		return nil, err
 	}
-	unsealed := set.Unsealed()
-	for _, m := range unsealed {
+	for _, m := range set.Unsealed() {
 		rep.Unsealed = append(rep.Unsealed, m.Host)
 	}
+	return rep, nil
+}
+
+// Verify compares the vault with its manifests and with what this
+// machine has seen of it, reading only headers, nonces and tags: Check,
+// then every entry. Plain names are filled in where they decrypt.
+// progress, if set, gets the number of entries scanned so far.
+func (v *Vault) Verify(ctx context.Context, progress func(int)) (*Report, error) {
+	set, err := Load(v.fs, v.keys)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := v.check(set)
+	if err != nil {
+		return nil, err
+	}
+	cur, err := v.scan(ctx, progress)
+	if err != nil {
+		return nil, err
+	}
+	rep.Entries = len(cur)
 	if len(set.Manifests) == 0 {
 		return rep, nil // never sealed, or all manifests gone: nothing to compare
 	}
 	for _, f := range compare(set.merge(), cur) {
-		f.Unsealed = len(unsealed) > 0
+		f.Unsealed = len(rep.Unsealed) > 0
 		rep.Findings = append(rep.Findings, f)
 	}
 	v.plainNames(rep.Findings)
