@@ -1,0 +1,172 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// End-to-end tests of sealing by mounts and run, with the real binary
+// (its daemon), gocryptfs and kill -9.
+
+// newSealLifecycle is newLifecycle on a machine of its own (state dir).
+func newSealLifecycle(t *testing.T) (c cli, cipher, mnt, pw string) {
+	t.Setenv("XDG_STATE_HOME", t.TempDir())
+	return newLifecycle(t)
+}
+
+// fillMount writes a small tree through a mount.
+func fillMount(t *testing.T, mnt string) {
+	t.Helper()
+	must(t, os.MkdirAll(filepath.Join(mnt, "docs", "deep"), 0o755))
+	must(t, os.WriteFile(filepath.Join(mnt, "docs", "a.txt"), []byte(strings.Repeat("a", 3*4096)), 0o644))
+	must(t, os.WriteFile(filepath.Join(mnt, "docs", "deep", "b.txt"), []byte("b"), 0o644))
+	must(t, os.WriteFile(filepath.Join(mnt, strings.Repeat("long", 60)), []byte("long name"), 0o644))
+	must(t, os.Symlink("docs/a.txt", filepath.Join(mnt, "link")))
+}
+
+// tree lists every path below root, sorted.
+func tree(t *testing.T, root string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.Walk(root, func(p string, _ os.FileInfo, err error) error {
+		if err == nil && p != root {
+			out = append(out, strings.TrimPrefix(p, root+"/"))
+		}
+		return err
+	})
+	must(t, err)
+	slices.Sort(out)
+	return out
+}
+
+func TestVerifyMountSealsAndGocryptfsSeesTree(t *testing.T) {
+	needGocryptfs(t)
+	c, cipher, mnt, pw := newSealLifecycle(t)
+	c.must("mount", "--passfile", pw, cipher, mnt)
+	fillMount(t, mnt)
+	want := tree(t, mnt)
+	c.must("unmount", mnt)
+	_, errs, code := c.run("verify", "--passfile", pw, cipher)
+	if code != 0 || !strings.Contains(errs, "matches its sealed manifest") {
+		t.Fatalf("verify after unmount: exit %d\n%s", code, errs)
+	}
+	if ms, _ := filepath.Glob(filepath.Join(cipher, "gocryptfs.longname.cofferfs-seal-*.name")); len(ms) != 1 {
+		t.Fatalf("manifest files: %v", ms)
+	}
+	gocryptfs(t, "-fsck", "-q", "-passfile", pw, cipher)
+	gmnt := gocryptfsMount(t, cipher, pw)
+	if got := tree(t, gmnt); !slices.Equal(got, want) {
+		t.Errorf("gocryptfs mount shows %q, want %q", got, want)
+	}
+	unmountFuse(t, gmnt)
+}
+
+func TestVerifyMountRefusesMismatch(t *testing.T) {
+	c, cipher, mnt, pw := newSealLifecycle(t)
+	c.must("mount", "--passfile", pw, cipher, mnt)
+	fillMount(t, mnt)
+	c.must("unmount", mnt)
+	target := strings.TrimSpace(c.must("path", "--passfile", pw, cipher, "docs/deep/b.txt"))
+	must(t, os.Remove(target))
+	out, errs, code := c.run("mount", "--verify", "--passfile", pw, cipher, mnt)
+	if code != exitCorrupt || isMounted(t, mnt) || !strings.Contains(errs, "missing: docs/deep/b.txt") {
+		t.Fatalf("mount --verify on a mismatch: exit %d, mounted %v\n%s%s", code, isMounted(t, mnt), out, errs)
+	}
+	c.must("mount", "--verify", "--ro", "--passfile", pw, cipher, mnt)
+	c.must("unmount", mnt)
+	c.must("mount", "--verify", "--accept", "--passfile", pw, cipher, mnt)
+	c.must("unmount", mnt)
+	c.must("verify", "--passfile", pw, cipher)
+}
+
+func TestVerifyRunRecipe(t *testing.T) {
+	c, cipher, _, pw := newSealLifecycle(t)
+	src := t.TempDir()
+	must(t, os.WriteFile(filepath.Join(src, "doc.txt"), []byte(strings.Repeat("d", 3*4096)), 0o644))
+	job := []string{"--", "sh", "-c", `cp -r "$0"/. "$COFFERFS_MOUNTPOINT"/ && echo ran`, src}
+	c.must(append([]string{"run", "--verify", "--passfile", pw, cipher}, job...)...)
+	c.must("verify", "--passfile", pw, cipher) // run sealed its change
+	target := strings.TrimSpace(c.must("path", "--passfile", pw, cipher, "doc.txt"))
+	must(t, exec.Command("truncate", "-s", "4146", target).Run())
+	out, errs, code := c.run(append([]string{"run", "--verify", "--passfile", pw, cipher}, job...)...)
+	if code != exitCorrupt || strings.Contains(out, "ran") || !strings.Contains(errs, "truncated: doc.txt") {
+		t.Fatalf("run --verify after truncation: exit %d\n%s%s", code, out, errs)
+	}
+	if out := c.must(append([]string{"run", "--verify", "--accept", "--passfile", pw, cipher}, job...)...); !strings.Contains(out, "ran") {
+		t.Fatalf("run --verify --accept did not run the job: %q", out)
+	}
+	c.must("verify", "--passfile", pw, cipher)
+}
+
+func TestVerifyWholeVaultRollbackWarnsAtMount(t *testing.T) {
+	c, cipher, mnt, pw := newSealLifecycle(t)
+	c.must("mount", "--passfile", pw, cipher, mnt)
+	fillMount(t, mnt)
+	c.must("unmount", mnt)
+	snapshot := filepath.Join(t.TempDir(), "snap")
+	must(t, exec.Command("cp", "-a", cipher, snapshot).Run())
+	c.must("mount", "--passfile", pw, cipher, mnt)
+	must(t, os.WriteFile(filepath.Join(mnt, "later"), []byte("later"), 0o644))
+	c.must("unmount", mnt)
+	must(t, os.RemoveAll(cipher))
+	must(t, exec.Command("cp", "-a", snapshot, cipher).Run())
+	_, errs, code := c.run("mount", "--passfile", pw, cipher, mnt)
+	if code != 0 || !strings.Contains(errs, "vault rolled back") {
+		t.Fatalf("mount of a rolled-back vault: exit %d, no warning:\n%s", code, errs)
+	}
+	c.must("unmount", mnt)
+}
+
+func TestVerifyKilledDaemonIsUnsealed(t *testing.T) {
+	c, cipher, mnt, pw := newSealLifecycle(t)
+	c.must("mount", "--passfile", pw, cipher, mnt)
+	fillMount(t, mnt)
+	c.must("unmount", mnt)
+	c.must("mount", "--passfile", pw, cipher, mnt)
+	must(t, os.WriteFile(filepath.Join(mnt, "docs", "a.txt"), []byte("rewritten"), 0o644))
+	pid := daemonPID(t, c, mnt)
+	must(t, exec.Command("kill", "-9", pid).Run())
+	waitGone(t, mnt)
+	c.must("unmount", mnt)
+	out, errs, code := c.run("verify", "--passfile", pw, cipher)
+	if code != exitCorrupt || !strings.Contains(out, "docs/a.txt") || !strings.Contains(out, "[unsealed") ||
+		!strings.Contains(errs, "unsealed changes by cofferfs on") {
+		t.Fatalf("verify after kill -9: exit %d\n%s%s", code, out, errs)
+	}
+	c.must("mount", "--passfile", pw, cipher, mnt) // the next clean unmount seals
+	c.must("unmount", mnt)
+	c.must("verify", "--passfile", pw, cipher)
+}
+
+// daemonPID returns the pid of the daemon serving mnt, from status.
+func daemonPID(t *testing.T, c cli, mnt string) string {
+	t.Helper()
+	st := c.must("status")
+	for _, line := range strings.Split(st, "\n") {
+		if f := strings.Fields(line); len(f) >= 5 && f[0] == mnt {
+			return f[4]
+		}
+	}
+	t.Fatalf("no daemon pid in status:\n%s", st)
+	return ""
+}
+
+// waitGone waits until a killed daemon's mount stops answering.
+func waitGone(t *testing.T, mnt string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := os.ReadDir(mnt); err != nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("mount still answers after kill -9")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
