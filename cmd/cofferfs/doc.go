@@ -11,6 +11,7 @@
 //	cofferfs cat [unlock] CIPHERDIR PATH
 //	cofferfs path [unlock] [--cipher] CIPHERDIR PATH
 //	cofferfs fsck [unlock] [--json] [--repair] [-q] [--no-progress] CIPHERDIR
+//	cofferfs verify [unlock] [--json] [--accept] [-q] [--no-progress] CIPHERDIR
 //	cofferfs check-paths [--profile P] [--root DIR] [unlock] CIPHERDIR
 //	cofferfs export [unlock] [--path SUB] [--force] [-q] [--no-progress] CIPHERDIR DEST
 //	cofferfs import [unlock] [--path SUB] [--force | --update [--delete]] [-q] [--no-progress] SRC CIPHERDIR
@@ -70,8 +71,10 @@
 //	23  gocryptfs.conf exists but cannot be read
 //	24  gocryptfs.conf could not be written
 //	26  some entries did not decrypt (export, ls, cat); the rest was done.
-//	    Or problems were found: by fsck (not all repaired), or by
-//	    check-paths (paths or names the provider cannot store)
+//	    Or problems were found: by fsck (not all repaired), by
+//	    check-paths (paths or names the provider cannot store), or by
+//	    verify, mount --verify and run --verify (the vault differs from
+//	    its sealed manifest)
 //	27  the vault uses a feature flag cofferfs does not support, or an unknown one
 //	32  unmount refused: the mount is in use
 //	33  fsck --repair repaired every problem it found
