@@ -37,10 +37,12 @@ func (f *FS) ReadRootFiles(prefix string, limit int) (map[string][]byte, error) 
 
 // WriteRootFile replaces (or creates) name at the cipherdir root with
 // data, crash-safely: tmp is written and synced, then renamed over name.
+// The root's modification time is kept.
 func (f *FS) WriteRootFile(name, tmp string, data []byte) error {
 	if err := f.checkWritable(); err != nil {
 		return err
 	}
+	defer f.keepRootMtime()()
 	fd, err := unix.Openat(f.root, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 	if err != nil {
 		return wrapErr(err, "create", tmp)
@@ -71,8 +73,23 @@ func (f *FS) RemoveRootFile(name string) error {
 	} else if err != nil {
 		return wrapErr(err, "remove", name)
 	}
+	defer f.keepRootMtime()()
 	if err := unix.Unlinkat(f.root, name, 0); err != nil && err != unix.ENOENT {
 		return wrapErr(err, "remove", name)
 	}
 	return nil
+}
+
+// keepRootMtime returns a function that puts the root's modification
+// time back: cofferfs's own root files are no change of the plaintext
+// root directory (whose time is the backing root's).
+func (f *FS) keepRootMtime() (restore func()) {
+	var st unix.Stat_t
+	if unix.Fstat(f.root, &st) != nil {
+		return func() {}
+	}
+	return func() {
+		ts := []unix.Timespec{{Nsec: unix.UTIME_OMIT}, st.Mtim}
+		unix.UtimesNanoAt(unix.AT_FDCWD, procPath(f.root), ts, 0)
+	}
 }

@@ -223,8 +223,11 @@ func sealEvery(ctx context.Context, mv *manifest.Vault, log *slog.Logger) {
 
 // sealCheck is fsck's part: it compares the vault with its manifest
 // before fsck runs, and returns the function that adds the differences
-// to fsck's report. After a repair it seals the vault, unless the
-// comparison found differences (they stay for "cofferfs verify").
+// to fsck's report, as notes: they do not change fsck's exit code (a
+// sync client's conflict copy is one, and fsck --repair keeps it);
+// "cofferfs verify" is the check that exits 26 for them. After a repair
+// it seals the vault, unless the comparison found differences (they stay
+// for verify).
 func (e *env) sealCheck(v *vault, repair bool) func(*fsck.Report) {
 	mv, err := sealOf(v)
 	var rep *manifest.Report
@@ -241,10 +244,20 @@ func (e *env) sealCheck(v *vault, repair bool) func(*fsck.Report) {
 		}
 	}
 	return func(fr *fsck.Report) {
+		known := map[string]bool{}
+		for _, f := range fr.Findings {
+			known[f.CipherPath] = true
+		}
 		for _, f := range rep.Findings {
+			if known[f.CipherPath] {
+				continue // fsck has said what is there (a conflict copy, say)
+			}
 			fr.Findings = append(fr.Findings, fsck.Finding{Kind: fsck.Manifest, Path: f.Path, CipherPath: f.CipherPath,
-				Detail: string(f.Kind) + ": " + f.Detail, Problem: true,
-				Action: "if legitimate: cofferfs verify --accept " + v.dir})
+				Detail: string(f.Kind) + ": " + f.Detail, Action: "if legitimate: cofferfs verify --accept " + v.dir})
+		}
+		if len(rep.Findings) > 0 {
+			e.warnf("the vault differs from its sealed manifest in %s (manifest mismatch above); cofferfs verify lists them and exits 26",
+				formatCount(int64(len(rep.Findings)), "entry"))
 		}
 		if repair && len(rep.Findings) == 0 {
 			if _, err := mv.Seal(context.Background(), false); err != nil {

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cofferfs/cofferfs/fs/manifest"
 )
@@ -136,5 +137,32 @@ func TestCrashBeforeSealIsUnsealed(t *testing.T) {
 	expect(t, r)
 	if len(r.Unsealed) != 0 {
 		t.Errorf("still unsealed: %v", r.Unsealed)
+	}
+}
+
+// A sync client's conflict copy of a file holds the same file ID under
+// the original's name plus a marker: an added entry, not a swap.
+func TestConflictCopyIsNoSwap(t *testing.T) {
+	m := sealed(t)
+	c := m.cipher("docs/a.txt")
+	sh(t, "cp", "-a", c, c+" (conflicted copy 2026-12-01)")
+	r := m.verify()
+	if len(r.Findings) != 1 || r.Findings[0].Kind != manifest.Added || !strings.Contains(r.Findings[0].Detail, "conflict copy") {
+		t.Errorf("findings:\n%s", dump(r))
+	}
+}
+
+// Writing a manifest at the root keeps the root's modification time:
+// it is the plaintext root's.
+func TestSealKeepsRootMtime(t *testing.T) {
+	m := sealed(t)
+	old := time.Date(2021, 3, 4, 5, 6, 7, 0, time.UTC)
+	must(t, os.Chtimes(m.dir, old, old))
+	m.seal()
+	must(t, m.v.MarkDirty())
+	fi, err := os.Stat(m.dir)
+	must(t, err)
+	if !fi.ModTime().Equal(old) {
+		t.Errorf("root mtime %v, want %v", fi.ModTime(), old)
 	}
 }

@@ -198,6 +198,9 @@ func compare(view *view, cur map[string]Entry) []Finding {
 // added describes an entry no manifest knows.
 func added(view *view, e Entry) Finding {
 	if q, ok := view.byID[string(e.FileID)]; ok && len(e.FileID) > 0 {
+		if strings.HasPrefix(e.Path, q) {
+			return Finding{Kind: Added, CipherPath: e.Path, Detail: "a sync client's conflict copy of the file sealed as " + q}
+		}
 		return Finding{Kind: Swapped, CipherPath: e.Path, Detail: "holds the file sealed as " + q}
 	}
 	return Finding{Kind: Added, CipherPath: e.Path, Detail: describe(e) + " that no seal knows"}
