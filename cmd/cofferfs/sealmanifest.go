@@ -166,7 +166,7 @@ func startSealing(v *vault, log *slog.Logger) (stop func()) {
 		defer close(done)
 		logDifferences(ctx, mv, log)
 		if !ro {
-			sealEvery(ctx, mv, log)
+			sealEvery(ctx, mv, log, sealInterval)
 		}
 	}()
 	return func() {
@@ -205,9 +205,9 @@ func logDifferences(ctx context.Context, mv *manifest.Vault, log *slog.Logger) {
 	}
 }
 
-// sealEvery seals (as still unsealed) every sealInterval until ctx ends.
-func sealEvery(ctx context.Context, mv *manifest.Vault, log *slog.Logger) {
-	tick := time.NewTicker(sealInterval)
+// sealEvery seals (as still unsealed) every interval until ctx ends.
+func sealEvery(ctx context.Context, mv *manifest.Vault, log *slog.Logger, interval time.Duration) {
+	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
 		select {

@@ -166,3 +166,22 @@ func TestSealKeepsRootMtime(t *testing.T) {
 		t.Errorf("root mtime %v, want %v", fi.ModTime(), old)
 	}
 }
+
+// A seal with nothing new writes nothing (no upload every few minutes).
+func TestSealWithoutChangesWritesNothing(t *testing.T) {
+	m := sealed(t)
+	p := filepath.Join(m.dir, manifest.FileName(m.v.Writer()))
+	before, err := os.ReadFile(p)
+	must(t, err)
+	m.seal()
+	after, err := os.ReadFile(p)
+	must(t, err)
+	if string(before) != string(after) {
+		t.Error("manifest rewritten without a change")
+	}
+	m.write("top", []byte("changed"))
+	m.seal()
+	if after, _ = os.ReadFile(p); string(before) == string(after) {
+		t.Error("manifest not rewritten after a change")
+	}
+}

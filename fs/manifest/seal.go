@@ -89,6 +89,9 @@ func (v *Vault) seal(ctx context.Context, dirty, accept bool) (*Manifest, error)
 	if !dirty {
 		m.Base = nil
 	}
+	if own := set.Latest()[v.writer]; own != nil && own.Dirty == dirty && sameEntries(own.Entries, m.Entries) && !accept {
+		return own, nil // nothing new: no upload for the sync client
+	}
 	if err := write(v.fs, v.keys, m); err != nil {
 		return nil, err
 	}
@@ -166,11 +169,15 @@ func anyLive(ss []stated) bool {
 // MarkDirty records, before a mount starts changing the vault, that this
 // writer has changes not sealed yet: its last manifest is written again
 // with a new generation and the dirty flag. If cofferfs dies before it
-// seals, verify reports the differences as unsealed changes.
+// seals, verify reports the differences as unsealed changes. A vault
+// that was never sealed stays without a manifest until its first seal.
 func (v *Vault) MarkDirty() error {
 	set, err := Load(v.fs, v.keys)
 	if err != nil {
 		return err
+	}
+	if len(set.Manifests) == 0 {
+		return nil // never sealed: the first seal makes the first manifest
 	}
 	m := &Manifest{Version: formatVersion, Vault: v.keys.VaultID, Writer: v.writer}
 	if own := set.Latest()[v.writer]; own != nil {
@@ -204,4 +211,17 @@ func (v *Vault) Accept(ctx context.Context) (*Manifest, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// sameEntries reports whether two sorted statement lists are equal.
+func sameEntries(a, b []Entry) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].Path != b[i].Path || a[i].Since != b[i].Since || !sameVersion(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
 }
