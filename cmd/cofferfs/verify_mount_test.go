@@ -170,3 +170,31 @@ func waitGone(t *testing.T, mnt string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// Manifests, their conflict copies (Dropbox, Syncthing) and a temporary
+// name a killed seal left behind are invisible to gocryptfs (mount and
+// -fsck) and to cofferfs's own fsck.
+func TestVerifyManifestNamesInvisible(t *testing.T) {
+	needGocryptfs(t)
+	dir, pf := sealedVault(t)
+	ms, err := filepath.Glob(filepath.Join(dir, "gocryptfs.longname.cofferfs-seal-*.name"))
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("manifests: %v %v", ms, err)
+	}
+	base := strings.TrimSuffix(ms[0], ".name")
+	for _, name := range []string{base + " (conflicted copy 2026-12-01).name",
+		base + ".sync-conflict-20261201-101010-ABCDEFG.name", base + ".tmp0123456789abcdef.name"} {
+		must(t, exec.Command("cp", "-a", ms[0], name).Run())
+	}
+	gocryptfs(t, "-fsck", "-q", "-passfile", pf, dir)
+	gmnt := gocryptfsMount(t, dir, pf)
+	if got, want := tree(t, gmnt), []string{"docs", "docs/a.txt", "docs/b.txt", "top"}; !slices.Equal(got, want) {
+		t.Errorf("gocryptfs mount shows %q, want %q", got, want)
+	}
+	unmountFuse(t, gmnt)
+	r := expectCode(t, exitOK, "", "fsck", "--passfile", pf, dir)
+	if r.stdout != "" {
+		t.Errorf("fsck reports the manifests:\n%s", r.stdout)
+	}
+	expectCode(t, exitOK, "", "verify", "--passfile", pf, dir)
+}
