@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"time"
@@ -21,14 +22,19 @@ type State struct {
 }
 
 // StateDir returns the state directory: $XDG_STATE_HOME/cofferfs, or
-// ~/.local/state/cofferfs.
+// ~/.local/state/cofferfs (the home directory from the user database
+// when $HOME is not set, as in a system service).
 func StateDir() string {
 	if d := os.Getenv("XDG_STATE_HOME"); filepath.IsAbs(d) {
 		return filepath.Join(d, "cofferfs")
 	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		home = "/"
+	home := os.Getenv("HOME")
+	if !filepath.IsAbs(home) {
+		if u, err := user.Current(); err == nil && filepath.IsAbs(u.HomeDir) {
+			home = u.HomeDir
+		} else {
+			home = "/root"
+		}
 	}
 	return filepath.Join(home, ".local", "state", "cofferfs")
 }
