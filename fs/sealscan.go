@@ -84,8 +84,8 @@ func (f *FS) walkCipherDir(ctx context.Context, dirfd int, prefix string, skip f
 
 func (f *FS) walkCipherChild(ctx context.Context, dirfd int, disk, prefix string, skip func(string) bool, fn func(CipherEntry) error) error {
 	sub, err := unix.Openat(dirfd, disk, walkFlags, 0)
-	if err == unix.ENOENT {
-		return nil
+	if err == unix.ENOENT || err == unix.ENOTDIR || err == unix.ELOOP {
+		return nil // removed or replaced meanwhile: what was recorded stands
 	}
 	if err != nil {
 		return wrapErr(err, "open directory", prefix)

@@ -198,3 +198,17 @@ func TestVerifyManifestNamesInvisible(t *testing.T) {
 	}
 	expectCode(t, exitOK, "", "verify", "--passfile", pf, dir)
 }
+
+// Changes made with gocryptfs are reported as outside changes, and
+// --accept takes them in.
+func TestVerifyGocryptfsChangesAccepted(t *testing.T) {
+	needGocryptfs(t)
+	dir, pf := sealedVault(t)
+	gmnt := gocryptfsMount(t, dir, pf)
+	must(t, os.WriteFile(filepath.Join(gmnt, "top"), []byte("by gocryptfs"), 0o644))
+	must(t, os.WriteFile(filepath.Join(gmnt, "docs", "new"), []byte("new"), 0o644))
+	unmountFuse(t, gmnt)
+	verifyFinds(t, dir, pf, "added outside cofferfs: docs/new", "changed outside cofferfs: top")
+	expectCode(t, exitOK, "", "verify", "--accept", "-q", "--passfile", pf, dir)
+	expectCode(t, exitOK, "", "verify", "--passfile", pf, dir)
+}
