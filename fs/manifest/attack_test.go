@@ -1,12 +1,14 @@
 package manifest_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs/manifest"
 )
 
@@ -183,5 +185,24 @@ func TestSealWithoutChangesWritesNothing(t *testing.T) {
 	m.seal()
 	if after, _ = os.ReadFile(p); string(before) == string(after) {
 		t.Error("manifest not rewritten after a change")
+	}
+}
+
+// XChaCha20-Poly1305 vaults have 24-byte nonces (4136-byte blocks).
+func TestXChaChaTruncateAndZero(t *testing.T) {
+	dir, key := newVault(t)
+	m := openAlg(t, dir, key, t.TempDir(), crypto.XChaCha20Poly1305)
+	m.write("a", data(4*bs))
+	m.write("b", data(3*bs))
+	m.seal()
+	expect(t, m.verify())
+	sh(t, "truncate", "-s", fmt.Sprint(18+2*4136), m.cipher("a"))
+	sh(t, "dd", "if=/dev/zero", "of="+m.cipher("b"), "bs=4136", "oflag=seek_bytes", "seek="+fmt.Sprint(18+2*4136), "count=1", "conv=notrunc", "status=none")
+	r := m.verify()
+	expect(t, r, manifest.Finding{Kind: manifest.Truncated, Path: "a"}, manifest.Finding{Kind: manifest.Zeroed, Path: "b"})
+	for _, f := range r.Findings {
+		if f.Kind == manifest.Zeroed && !strings.HasPrefix(f.Detail, "block 2 ") {
+			t.Errorf("detail %q", f.Detail)
+		}
 	}
 }

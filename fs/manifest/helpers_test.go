@@ -41,7 +41,13 @@ func newVault(t *testing.T) (dir string, key []byte) {
 // open opens the vault in dir on a machine whose state is stateDir.
 func open(t *testing.T, dir string, key []byte, stateDir string) *machine {
 	t.Helper()
-	f, err := fs.New(dir, key, fs.Options{Algorithm: crypto.AESGCM, Raw64: true, DirIV: true})
+	return openAlg(t, dir, key, stateDir, crypto.AESGCM)
+}
+
+// openAlg is open for a vault of the given content algorithm.
+func openAlg(t *testing.T, dir string, key []byte, stateDir string, alg crypto.Algorithm) *machine {
+	t.Helper()
+	f, err := fs.New(dir, key, fs.Options{Algorithm: alg, Raw64: true, DirIV: true})
 	must(t, err)
 	t.Cleanup(func() { f.Close() })
 	st, err := manifest.OpenState(stateDir)
