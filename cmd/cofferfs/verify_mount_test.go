@@ -212,3 +212,33 @@ func TestVerifyGocryptfsChangesAccepted(t *testing.T) {
 	expectCode(t, exitOK, "", "verify", "--accept", "-q", "--passfile", pf, dir)
 	expectCode(t, exitOK, "", "verify", "--passfile", pf, dir)
 }
+
+// A mount logs how many entries differ from the last seal (here, a
+// foreground mount logging to stderr).
+func TestVerifyMountLogsDifferences(t *testing.T) {
+	c, cipher, mnt, pw := newSealLifecycle(t)
+	c.must("mount", "--passfile", pw, cipher, mnt)
+	fillMount(t, mnt)
+	c.must("unmount", mnt)
+	must(t, os.Remove(strings.TrimSpace(c.must("path", "--passfile", pw, cipher, "docs/deep/b.txt"))))
+	logFile := filepath.Join(t.TempDir(), "log")
+	lf, err := os.Create(logFile)
+	must(t, err)
+	defer lf.Close()
+	cmd := exec.Command(c.bin, "mount", "-f", "--passfile", pw, cipher, mnt)
+	cmd.Stdout, cmd.Stderr = lf, lf
+	must(t, cmd.Start())
+	defer cmd.Wait()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		b, _ := os.ReadFile(logFile)
+		if strings.Contains(string(b), "entries differ since the last seal") && strings.Contains(string(b), "differences=1") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no log of the difference:\n%s", b)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	c.must("unmount", mnt)
+}
