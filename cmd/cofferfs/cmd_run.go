@@ -137,9 +137,10 @@ func (e *env) runJob(v *vault, mnt string, m *mountFlags, lf *leftoverFlags, job
 	if err != nil {
 		return mountError(mnt, err)
 	}
-	defer startSealing(v, log)() // seals after the job and the unmount (sealmanifest.go)
+	sealer := startSealing(v, log) // sealmanifest.go
+	defer sealer.stop()            // seals after the job and the unmount
 	defer recordMount(mount.State{Cipherdir: v.dir, Mountpoint: mnt,
-		ReadOnly: m.readOnly, PID: os.Getpid(), Started: time.Now().UTC()}, v.fs, log)()
+		ReadOnly: m.readOnly, PID: os.Getpid(), Started: time.Now().UTC()}, v.fs, log, sealer.changed)()
 	code, jobErr := e.execJob(mnt, job)
 	e.endLeftovers(mnt, lf.keep, lf.killAfter)
 	if err := e.lockAfterJob(srv, mnt); err != nil {

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/cofferfs/cofferfs/fs/fsck"
@@ -144,15 +146,32 @@ func (e *env) sealChangeSet(v *vault) (done func()) {
 	}
 }
 
+// sealer is the manifest work alongside a mount (startSealing).
+type sealer struct {
+	// stop ends the background work and seals (read-write mounts).
+	stop    func()
+	counted atomic.Pointer[string]
+}
+
+// changed returns how many entries differed from the sealed manifest at
+// mount, for cofferfs status ("" while unknown, "none" without one).
+func (s *sealer) changed() string {
+	if p := s.counted.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
 // startSealing runs alongside a mount: it marks the manifest unsealed,
-// logs in the background how many entries differ since the last seal,
-// seals every sealInterval, and its stop function seals at the end. A
-// read-only mount only logs.
-func startSealing(v *vault, log *slog.Logger) (stop func()) {
+// counts (and logs) in the background how many entries differ since the
+// last seal, seals every sealInterval, and its stop function seals at the
+// end. A read-only mount only counts.
+func startSealing(v *vault, log *slog.Logger) *sealer {
+	s := &sealer{stop: func() {}}
 	mv, err := sealOf(v)
 	if err != nil {
 		log.Warn("vault manifest unavailable: changes will not be sealed", "err", err)
-		return func() {}
+		return s
 	}
 	ro := v.fs.ReadOnly()
 	if !ro {
@@ -164,12 +183,14 @@ func startSealing(v *vault, log *slog.Logger) (stop func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		logDifferences(ctx, mv, log)
+		if n := logDifferences(ctx, mv, log); n != "" {
+			s.counted.Store(&n)
+		}
 		if !ro {
 			sealEvery(ctx, mv, log, sealInterval)
 		}
 	}()
-	return func() {
+	s.stop = func() {
 		cancel()
 		<-done
 		if ro {
@@ -181,28 +202,34 @@ func startSealing(v *vault, log *slog.Logger) (stop func()) {
 			log.Info("vault sealed", "generation", m.Generation, "entries", len(m.Entries))
 		}
 	}
+	return s
 }
 
-// logDifferences verifies the vault in the background and logs the result.
-func logDifferences(ctx context.Context, mv *manifest.Vault, log *slog.Logger) {
+// logDifferences verifies the vault in the background, logs the result
+// and returns the count of differences ("none" without a manifest, ""
+// when it could not tell).
+func logDifferences(ctx context.Context, mv *manifest.Vault, log *slog.Logger) string {
 	rep, err := mv.Verify(ctx, nil)
 	switch {
 	case ctx.Err() != nil:
-		return
+		return ""
 	case err != nil:
 		log.Warn("vault manifest check failed", "err", err)
+		return ""
 	case !rep.Sealed():
 		log.Info("vault manifest: none yet; the first seal is at unmount")
+		return "none"
 	case len(rep.Findings) == 0:
 		log.Info("vault manifest: no differences since the last seal", "generation", rep.Generation, "entries", rep.Entries)
-	default:
-		log.Warn("vault manifest: entries differ since the last seal; run cofferfs verify for the list", "differences", len(rep.Findings), "generation", rep.Generation)
-		for _, f := range rep.Findings {
-			if f.Kind == manifest.Rollback || f.Kind == manifest.BadManifest {
-				log.Warn("vault manifest: "+string(f.Kind), "detail", f.Detail)
-			}
+		return "0"
+	}
+	log.Warn("vault manifest: entries differ since the last seal; run cofferfs verify for the list", "differences", len(rep.Findings), "generation", rep.Generation)
+	for _, f := range rep.Findings {
+		if f.Kind == manifest.Rollback || f.Kind == manifest.BadManifest {
+			log.Warn("vault manifest: "+string(f.Kind), "detail", f.Detail)
 		}
 	}
+	return strconv.Itoa(len(rep.Findings))
 }
 
 // sealEvery seals (as still unsealed) every interval until ctx ends.

@@ -40,13 +40,14 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 		}
 		return x
 	}
-	defer startSealing(v, log)() // seals after the unmount (sealmanifest.go)
+	sealer := startSealing(v, log) // sealmanifest.go
+	defer sealer.stop()            // seals after the unmount
 	st := mount.State{Cipherdir: v.dir, Mountpoint: mnt, ReadOnly: m.readOnly,
 		PID: os.Getpid(), Started: time.Now().UTC()}
 	if m.idle > 0 {
 		st.Idle = m.idle.String()
 	}
-	defer recordMount(st, v.fs, log)()
+	defer recordMount(st, v.fs, log, sealer.changed)()
 	log.Info("mounted", "cipherdir", v.dir, "mountpoint", mnt, "readonly", m.readOnly, "idle", st.Idle)
 	if ready != nil {
 		ready(nil, 0)
@@ -71,9 +72,10 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 const hiddenInterval = 2 * time.Second
 
 // recordMount writes the state record of a mount for cofferfs status and
-// keeps its count of hidden entries current. The function it returns
-// stops that and removes the record.
-func recordMount(st mount.State, fsys *fs.FS, log *slog.Logger) (stop func()) {
+// keeps its count of hidden entries (and of entries that differ from the
+// sealed manifest, from changed) current. The function it returns stops
+// that and removes the record.
+func recordMount(st mount.State, fsys *fs.FS, log *slog.Logger, changed func() string) (stop func()) {
 	remove, err := mount.WriteState(st)
 	if err != nil {
 		log.Warn("cannot record the mount for cofferfs status", "err", err)
@@ -90,8 +92,8 @@ func recordMount(st mount.State, fsys *fs.FS, log *slog.Logger) (stop func()) {
 				return
 			case <-tick.C:
 			}
-			if n := fsys.Hidden(); n != st.Hidden {
-				st.Hidden = n
+			if n, c := fsys.Hidden(), changed(); n != st.Hidden || c != st.Changed {
+				st.Hidden, st.Changed = n, c
 				if _, err := mount.WriteState(st); err != nil {
 					log.Warn("cannot update the mount record for cofferfs status", "err", err)
 				}
