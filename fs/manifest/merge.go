@@ -8,7 +8,7 @@ package manifest
 type view struct {
 	// winners are the newest statements per path.
 	winners map[string][]stated
-	// older are all statements per path (any age), for "is this an old
+	// all are all statements per path (any age), for "is this an old
 	// version?".
 	all map[string][]stated
 	// byID maps a file ID (as a string) to the path a live winner has it at.
