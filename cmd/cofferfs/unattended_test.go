@@ -62,7 +62,9 @@ func TestRunKilledLocksVault(t *testing.T) {
 	}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		if _, err := os.Stat(filepath.Join(mnt, "flag")); err == nil {
+		// The whole line, not just the file: SIGTERM between the shell's
+		// open and write would leave it empty.
+		if b, err := os.ReadFile(filepath.Join(mnt, "flag")); err == nil && string(b) == "started\n" {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -91,7 +91,7 @@ func (v *Vault) Check() (*Report, error) {
 }
 
 func (v *Vault) check(set *Set) (*Report, error) {
-	rep := &Report{Vault: v.keys.VaultID, Generation: set.Generation(), Findings: []Finding{}}
+	rep := &Report{Vault: v.keys.VaultID, Generation: set.Generation(), Manifests: []Info{}, Findings: []Finding{}}
 	for _, m := range set.Manifests {
 		rep.Manifests = append(rep.Manifests, Info{File: m.file, Writer: m.Writer, Host: m.Host,
 			Generation: m.Generation, Time: m.Time, Dirty: m.Dirty})
