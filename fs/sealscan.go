@@ -33,6 +33,21 @@ type CipherEntry struct {
 	// Holes are the blocks of a content file whose nonce and tag are all
 	// zeros: they read as holes (sparse or zeroed).
 	Holes []uint64
+	// Ino and Ctime (nanoseconds) are the regular file's inode number and
+	// status-change time, for a cache of fingerprints: any write, truncate,
+	// rename or copy over the file changes one of them.
+	Ino   uint64
+	Ctime int64
+}
+
+// WalkCipherOptions tune WalkCipher.
+type WalkCipherOptions struct {
+	// Skip, if set, leaves out the root names it accepts (the manifests).
+	Skip func(disk string) bool
+	// Cached, if set, may fill in the fingerprint of a regular file whose
+	// Path, Size, Ino and Ctime are set, and return true: the file is then
+	// not read.
+	Cached func(e *CipherEntry) bool
 }
 
 // sideFileMax caps what is hashed of a side file (a .name file is < 4 KiB).
@@ -40,14 +55,14 @@ const sideFileMax = 64 << 10
 
 // WalkCipher calls fn for every backing entry below the cipherdir, in
 // directory order, except gocryptfs.conf (and its backups) at the root,
-// the temporary names of unfinished operations, and root names skip
-// accepts (the manifests themselves). Symlinks are never followed and
-// only regular files are opened.
-func (f *FS) WalkCipher(ctx context.Context, skip func(disk string) bool, fn func(CipherEntry) error) error {
-	return f.walkCipherDir(ctx, f.root, "", skip, fn)
+// the temporary names of unfinished operations, and root names
+// opts.Skip accepts (the manifests themselves). Symlinks are never
+// followed and only regular files are opened.
+func (f *FS) WalkCipher(ctx context.Context, opts WalkCipherOptions, fn func(CipherEntry) error) error {
+	return f.walkCipherDir(ctx, f.root, "", &opts, fn)
 }
 
-func (f *FS) walkCipherDir(ctx context.Context, dirfd int, prefix string, skip func(string) bool, fn func(CipherEntry) error) error {
+func (f *FS) walkCipherDir(ctx context.Context, dirfd int, prefix string, opts *WalkCipherOptions, fn func(CipherEntry) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -56,7 +71,7 @@ func (f *FS) walkCipherDir(ctx context.Context, dirfd int, prefix string, skip f
 		return wrapErr(err, "read directory", prefix)
 	}
 	for _, r := range raw {
-		if transientName(r.Name) || prefix == "" && (strings.HasPrefix(r.Name, crypto.ConfigName) || skip != nil && skip(r.Name)) {
+		if transientName(r.Name) || prefix == "" && (strings.HasPrefix(r.Name, crypto.ConfigName) || opts.Skip != nil && opts.Skip(r.Name)) {
 			continue
 		}
 		var st unix.Stat_t
@@ -67,14 +82,19 @@ func (f *FS) walkCipherDir(ctx context.Context, dirfd int, prefix string, skip f
 			return wrapErr(err, "stat", prefix+r.Name)
 		}
 		e := CipherEntry{Path: prefix + r.Name, Type: st.Mode & unix.S_IFMT}
-		if err := f.fingerprint(dirfd, r.Name, &st, &e); err != nil {
-			return err
+		if e.Type == unix.S_IFREG {
+			e.Size, e.Ino, e.Ctime = st.Size, st.Ino, st.Ctim.Nano()
+		}
+		if e.Type != unix.S_IFREG || opts.Cached == nil || !opts.Cached(&e) {
+			if err := f.fingerprint(dirfd, r.Name, &st, &e); err != nil {
+				return err
+			}
 		}
 		if err := fn(e); err != nil {
 			return err
 		}
 		if e.Type == unix.S_IFDIR {
-			if err := f.walkCipherChild(ctx, dirfd, r.Name, e.Path+"/", skip, fn); err != nil {
+			if err := f.walkCipherChild(ctx, dirfd, r.Name, e.Path+"/", opts, fn); err != nil {
 				return err
 			}
 		}
@@ -82,7 +102,7 @@ func (f *FS) walkCipherDir(ctx context.Context, dirfd int, prefix string, skip f
 	return nil
 }
 
-func (f *FS) walkCipherChild(ctx context.Context, dirfd int, disk, prefix string, skip func(string) bool, fn func(CipherEntry) error) error {
+func (f *FS) walkCipherChild(ctx context.Context, dirfd int, disk, prefix string, opts *WalkCipherOptions, fn func(CipherEntry) error) error {
 	sub, err := unix.Openat(dirfd, disk, walkFlags, 0)
 	if err == unix.ENOENT || err == unix.ENOTDIR || err == unix.ELOOP {
 		return nil // removed or replaced meanwhile: what was recorded stands
@@ -91,7 +111,7 @@ func (f *FS) walkCipherChild(ctx context.Context, dirfd int, disk, prefix string
 		return wrapErr(err, "open directory", prefix)
 	}
 	defer unix.Close(sub)
-	return f.walkCipherDir(ctx, sub, prefix, skip, fn)
+	return f.walkCipherDir(ctx, sub, prefix, opts, fn)
 }
 
 // transientName reports the temporary names of mkdir, rmdir and

@@ -206,3 +206,31 @@ func TestXChaChaTruncateAndZero(t *testing.T) {
 		}
 	}
 }
+
+// The fingerprint cache (inode, size, ctime) is used, and hides no
+// attack: each of them changes the ctime or the inode.
+func TestCacheHidesNoAttack(t *testing.T) {
+	m := sealed(t)
+	later := func() time.Time { return time.Now().Add(time.Hour) }
+	manifest.SetClock(m.v, later)
+	old, err := os.ReadFile(m.cipher("docs/b.txt"))
+	must(t, err)
+	m.write("docs/b.txt", data(2*bs+100))
+	m.seal()
+	set, err := manifest.Load(m.fs, m.keys)
+	must(t, err)
+	keyed := 0
+	for _, e := range set.Manifests[0].Entries {
+		if e.Ctime != 0 {
+			keyed++
+		}
+	}
+	if keyed < 4 {
+		t.Fatalf("only %d entries have a stat key", keyed)
+	}
+	expect(t, m.verify())
+	sh(t, "dd", "if=/dev/zero", "of="+m.cipher("docs/a.txt"), "bs=4128", "oflag=seek_bytes", "seek=4146", "count=1", "conv=notrunc", "status=none")
+	must(t, os.WriteFile(m.cipher("docs/b.txt"), old, 0o644))
+	expect(t, m.verify(), manifest.Finding{Kind: manifest.Zeroed, Path: "docs/a.txt"},
+		manifest.Finding{Kind: manifest.Changed, Path: "docs/b.txt"})
+}

@@ -122,7 +122,7 @@ func (v *Vault) Verify(ctx context.Context, progress func(int)) (*Report, error)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := v.scan(ctx, progress)
+	cur, err := v.scan(ctx, set, progress)
 	if err != nil {
 		return nil, err
 	}

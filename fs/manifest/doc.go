@@ -15,6 +15,12 @@
 // write makes a fresh nonce, so any rewrite changes it; for side files
 // (gocryptfs.diriv, .name) and symlinks a hash of their bytes. The
 // directory tree is the set of paths; each directory's IV is an entry.
+// A writer also records each file's inode number and ctime on its own
+// machine and does not read a file again while its inode, size and ctime
+// are unchanged: every write, truncate, rename or copy over it changes
+// one of them (a ctime within a few seconds of the scan is not recorded,
+// for file systems with coarse timestamps). So a periodic seal reads only
+// what changed.
 //
 // Files and format: one manifest per writer (machine) at the vault root,
 // named FilePrefix + writer ID + ".name", i.e.

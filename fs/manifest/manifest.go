@@ -93,15 +93,41 @@ type Entry struct {
 	Since uint64 `json:"g"`
 	// Deleted makes this a tombstone: the entry was removed at Since.
 	Deleted bool `json:"x,omitempty"`
+	// Ino and Ctime are the file's inode number and status-change time on
+	// the writer's machine when it was read (0 when not recorded): the
+	// writer reuses Hash and Holes while both and Size are unchanged.
+	Ino   uint64 `json:"i,omitempty"`
+	Ctime int64  `json:"c,omitempty"`
 }
 
-// entryOf converts a walked entry (Since is left 0).
-func entryOf(c fs.CipherEntry) Entry {
+// racyWindow is how close to a scan a file's ctime may be and still be
+// cached: a file system with coarse timestamps could give a change right
+// after the scan the same ctime.
+const racyWindow = 3 * time.Second
+
+// entryOf converts a walked entry (Since is left 0). The stat key is
+// kept only for a file whose ctime is older than racyWindow before start.
+func entryOf(c fs.CipherEntry, start time.Time) Entry {
 	e := Entry{Path: c.Path, Type: typeLetter(c.Type), Size: c.Size, FileID: c.FileID, Holes: c.Holes}
 	if c.Hash != [32]byte{} {
 		e.Hash = c.Hash[:]
 	}
+	if c.Ctime != 0 && c.Ctime < start.Add(-racyWindow).UnixNano() {
+		e.Ino, e.Ctime = c.Ino, c.Ctime
+	}
 	return e
+}
+
+// cached fills in c's fingerprint from a statement about the same file
+// version, if the stat key says it is one.
+func cached(c *fs.CipherEntry, s Entry) bool {
+	if s.Type != "f" || s.Deleted || s.Ctime == 0 || s.Ino != c.Ino || s.Ctime != c.Ctime || s.Size != c.Size {
+		return false
+	}
+	c.FileID, c.Holes = s.FileID, s.Holes
+	c.Hash = [32]byte{}
+	copy(c.Hash[:], s.Hash)
+	return true
 }
 
 func typeLetter(mode uint32) string {

@@ -3,6 +3,7 @@ package manifest
 import (
 	"context"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/cofferfs/cofferfs/crypto"
@@ -38,12 +39,25 @@ func New(fsys *fs.FS, keys *crypto.SealKeys, state *State) (*Vault, error) {
 // Writer returns this machine's writer ID.
 func (v *Vault) Writer() string { return v.writer }
 
-// scan walks the vault and returns its current entries by path.
-func (v *Vault) scan(ctx context.Context, progress func(int)) (map[string]Entry, error) {
+// scan walks the vault and returns its current entries by path. Files
+// whose inode, size and ctime are those this writer's latest manifest
+// recorded are not read again: every write, truncate, rename or copy
+// changes one of them.
+func (v *Vault) scan(ctx context.Context, set *Set, progress func(int)) (map[string]Entry, error) {
 	cur := map[string]Entry{}
-	skip := func(disk string) bool { return len(disk) >= len(FilePrefix) && disk[:len(FilePrefix)] == FilePrefix }
-	err := v.fs.WalkCipher(ctx, skip, func(c fs.CipherEntry) error {
-		cur[c.Path] = entryOf(c)
+	mine := map[string]Entry{}
+	if own := set.Latest()[v.writer]; own != nil {
+		for _, e := range own.Entries {
+			mine[e.Path] = e
+		}
+	}
+	opts := fs.WalkCipherOptions{
+		Skip:   func(disk string) bool { return strings.HasPrefix(disk, FilePrefix) },
+		Cached: func(c *fs.CipherEntry) bool { return cached(c, mine[c.Path]) },
+	}
+	start := v.now()
+	err := v.fs.WalkCipher(ctx, opts, func(c fs.CipherEntry) error {
+		cur[c.Path] = entryOf(c, start)
 		if progress != nil {
 			progress(len(cur))
 		}
@@ -80,7 +94,7 @@ func (v *Vault) seal(ctx context.Context, dirty, accept bool) (*Manifest, error)
 	if err != nil {
 		return nil, err
 	}
-	cur, err := v.scan(ctx, nil)
+	cur, err := v.scan(ctx, set, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -134,6 +148,7 @@ func (v *Vault) statements(set *Set, cur map[string]Entry, gen uint64, accept bo
 			e.Since = w.Since
 		case !accept && len(view.winners[p]) > 0 && (view.isOlder(e) || !known(p)):
 			e = view.winners[p][0].Entry // keep the newer statement
+			e.Ino, e.Ctime = 0, 0        // which is not what is here
 		default:
 			e.Since = gen
 		}
@@ -145,7 +160,9 @@ func (v *Vault) statements(set *Set, cur map[string]Entry, gen uint64, accept bo
 		}
 		switch {
 		case !accept && view.live(p) && !known(p):
-			m.Entries = append(m.Entries, ws[0].Entry) // not synced here yet
+			e := ws[0].Entry
+			e.Ino, e.Ctime = 0, 0
+			m.Entries = append(m.Entries, e) // not synced here yet
 		case view.live(p):
 			m.Entries = append(m.Entries, Entry{Path: p, Since: gen, Deleted: true})
 		case anyLive(view.all[p]):
