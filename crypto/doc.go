@@ -3,7 +3,10 @@
 // HKDF-SHA256), master-key wrapping, the content block codec (AES-256-GCM
 // with 128-bit nonces, or XChaCha20-Poly1305), the 18-byte file header,
 // plaintext/ciphertext offset arithmetic, EME name encryption with PKCS#7
-// padding and base64url, and hashed long names.
+// padding and base64url, and hashed long names. Beyond the format,
+// seal.go derives cofferfs's own vault-manifest key and vault ID (HKDF
+// with info strings gocryptfs never uses) and seals manifests with
+// XChaCha20-Poly1305.
 //
 // Compatibility: every constant and info string follows the format spec
 // (docs/format.md), and the tests check known answers

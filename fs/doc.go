@@ -38,7 +38,9 @@
 // so plaintext paths near PATH_MAX work, and a symlink planted in the
 // backing directory is never followed out of it.
 // A file is opened only after its type is checked, so a planted device
-// node or FIFO is never opened.
+// node or FIFO is never opened. The cipher walk of the vault manifest
+// (sealscan.go: headers, nonces and tags, nothing decrypted) and
+// cofferfs's own files at the root (rootfile.go) keep the same rules.
 // Ciphertext that does not authenticate is never returned: reads fail
 // with a *CorruptError that names the plaintext path and block.
 //

@@ -26,7 +26,8 @@ corrupt header, undecryptable name, conflict copy, diriv conflict copy,
 orphan .name, stray .name, missing diriv, damaged diriv, directory
 recreated without its IV, crash leftover, not fully synced, corrupt
 symlink, corrupt xattr, config conflict copy, foreign file (a note, not
-a problem), unreadable.
+a problem), unreadable, manifest mismatch (a note: what "cofferfs verify" reports,
+the vault differs from its sealed manifest; verify exits 26 for it).
 
 --repair never throws data away: a file whose only damage is at its end
 (a torn append) is cut back to its last good block; other unreadable
@@ -90,10 +91,12 @@ func runFsck(e *env, c *command, args []string) error {
 	defer v.Close()
 	e.reportBackup(v)
 	start := time.Now()
+	sealed := e.sealCheck(v, f.repair) // before the repair changes anything (sealmanifest.go)
 	rep, err := e.runCheck(v, &f)
 	if err != nil {
 		return err
 	}
+	sealed(rep)
 	return e.fsckResult(v.dir, &f, rep, time.Since(start))
 }
 

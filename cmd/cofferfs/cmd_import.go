@@ -65,6 +65,7 @@ func runImport(e *env, c *command, args []string) error {
 		return err
 	}
 	defer v.Close()
+	defer e.sealChangeSet(v)() // sealmanifest.go
 	opts := e.transferOptions(&f, v.dir)
 	return e.runTransfer(&f, "imported", func(ctx context.Context) (transfer.Stats, error) {
 		return transfer.Import(ctx, src, v.fs, f.sub, opts)

@@ -16,7 +16,7 @@ import (
 
 var mountCommand = &command{
 	name:    "mount",
-	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] CIPHERDIR MOUNTPOINT",
+	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--verify [--accept]] CIPHERDIR MOUNTPOINT",
 	summary: "mount the plaintext view of a vault (unmount to lock)",
 	help: `Unlocks the vault and mounts its plaintext view on MOUNTPOINT, an empty
 directory. Everything written there is stored encrypted in CIPHERDIR.
@@ -41,7 +41,14 @@ A mountpoint inside CIPHERDIR is refused (the sync client would upload
 the plaintext view), one elsewhere in the synced folder that holds the
 vault gets a warning. While the vault is mounted read-write, or run,
 fsck --repair or import works on it, another read-write mount is
-refused with exit code 32, naming the pid and mountpoint of the first.`,
+refused with exit code 32, naming the pid and mountpoint of the first.
+
+
+The vault's sealed manifest (see "cofferfs help verify") is checked at
+mount (a rollback of the whole vault is warned about), sealed every few
+minutes and at unmount. --verify compares the whole vault with it first
+and refuses to mount read-write when something changed outside cofferfs,
+unless --accept.`,
 	run: runMount,
 }
 
@@ -57,7 +64,8 @@ type mountFlags struct {
 	noAtime    bool
 	noDiratime bool
 	debug      bool
-	child      bool // internal: this process is the background daemon
+	child      bool      // internal: this process is the background daemon
+	seal       sealFlags // --verify, --accept (sealmanifest.go)
 }
 
 func (m *mountFlags) register(fs *flag.FlagSet) {
@@ -73,6 +81,7 @@ func (m *mountFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&m.noDiratime, "nodiratime", false, "mount with nodiratime")
 	fs.BoolVar(&m.debug, "debug", false, "log every FUSE request (foreground)")
 	fs.BoolVar(&m.child, "daemon-child", false, "internal: run as the background daemon")
+	m.seal.register(fs)
 }
 
 func runMount(e *env, c *command, args []string) error {
@@ -115,6 +124,11 @@ func runMount(e *env, c *command, args []string) error {
 	}
 	v, key, err := e.unlockVault(cipherdir, &m.unlock, m.readOnly)
 	if err != nil {
+		return err
+	}
+	if err := e.checkBeforeMount(v, &m.seal, m.readOnly); err != nil {
+		v.Close()
+		clear(key)
 		return err
 	}
 	if m.foreground {

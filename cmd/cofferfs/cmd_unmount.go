@@ -74,7 +74,9 @@ var statusCommand = &command{
 	summary: "list the mounted vaults",
 	help: `Lists every mounted cofferfs vault: mountpoint, cipherdir, read-only or
 read-write, idle lock, the pid of the daemon serving it ("- (daemon
-gone)" when it was killed), and how many backing entries its listings
+gone)" when it was killed), how many entries differed from the vault's
+sealed manifest when it was mounted (CHANGED; "cofferfs verify" lists
+them), and how many backing entries its listings
 hide (names that do not decrypt, downloads a sync client has not
 finished; the daemon's log names them). Records left by daemons that are
 gone are removed.`,
@@ -95,21 +97,24 @@ func runStatus(e *env, c *command, args []string) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "MOUNTPOINT\tCIPHERDIR\tMODE\tIDLE LOCK\tPID\tHIDDEN")
+	fmt.Fprintln(w, "MOUNTPOINT\tCIPHERDIR\tMODE\tIDLE LOCK\tPID\tCHANGED\tHIDDEN")
 	for _, m := range ms {
-		mode, idle, pid, hidden := "rw", "-", "-", "-"
+		mode, idle, pid, changed, hidden := "rw", "-", "-", "-", "-"
 		if m.ReadOnly {
 			mode = "ro"
 		}
 		if st, ok := daemon.ReadState(m.Mountpoint); ok {
 			pid, hidden = fmt.Sprint(st.PID), fmt.Sprint(st.Hidden)
+			if st.Changed != "" {
+				changed = st.Changed
+			}
 			if st.Idle != "" {
 				idle = st.Idle
 			}
 		} else {
 			pid = "- (daemon gone)"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", displayName(m.Mountpoint), displayName(m.Source), mode, idle, pid, hidden)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", displayName(m.Mountpoint), displayName(m.Source), mode, idle, pid, changed, hidden)
 	}
 	return w.Flush()
 }

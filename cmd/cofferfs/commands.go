@@ -19,6 +19,7 @@ var commands = []*command{
 	catCommand,
 	pathCommand,
 	fsckCommand,
+	verifyCommand,
 	checkPathsCommand,
 	exportCommand,
 	importCommand,

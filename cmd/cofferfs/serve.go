@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cofferfs/cofferfs/config"
+	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/internal/daemon"
 	"github.com/cofferfs/cofferfs/mount"
@@ -22,7 +23,7 @@ func openWithKey(dir string, c *config.Config, key []byte, readOnly bool, log *s
 	if err != nil {
 		return nil, fail(exitCipherDir, err)
 	}
-	return &vault{dir: dir, conf: c, fs: fsys}, nil
+	return &vault{dir: dir, conf: c, fs: fsys, seal: crypto.DeriveSealKeys(key)}, nil
 }
 
 // serve mounts v on mnt and serves it until it is unmounted, by
@@ -42,12 +43,14 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 		}
 		return x
 	}
+	sealer := startSealing(v, log) // sealmanifest.go
+	defer sealer.stop()            // seals after the unmount
 	st := daemon.State{Cipherdir: v.dir, Mountpoint: mnt, ReadOnly: m.readOnly,
 		PID: os.Getpid(), Started: time.Now().UTC()}
 	if m.idle > 0 {
 		st.Idle = m.idle.String()
 	}
-	defer recordMount(st, v.fs, log)()
+	defer recordMount(st, v.fs, log, sealer.changed)()
 	log.Info("mounted", "cipherdir", v.dir, "mountpoint", mnt, "readonly", m.readOnly, "idle", st.Idle)
 	if ready != nil {
 		ready(nil, 0)
@@ -72,9 +75,10 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 const hiddenInterval = 2 * time.Second
 
 // recordMount writes the state record of a mount for cofferfs status and
-// keeps its count of hidden entries current. The function it returns
-// stops that and removes the record.
-func recordMount(st daemon.State, fsys *fs.FS, log *slog.Logger) (stop func()) {
+// keeps its count of hidden entries (and of entries that differ from the
+// sealed manifest, from changed) current. The function it returns stops
+// that and removes the record.
+func recordMount(st daemon.State, fsys *fs.FS, log *slog.Logger, changed func() string) (stop func()) {
 	remove, err := daemon.WriteState(st)
 	if err != nil {
 		log.Warn("cannot record the mount for cofferfs status", "err", err)
@@ -91,8 +95,8 @@ func recordMount(st daemon.State, fsys *fs.FS, log *slog.Logger) (stop func()) {
 				return
 			case <-tick.C:
 			}
-			if n := fsys.Hidden(); n != st.Hidden {
-				st.Hidden = n
+			if n, c := fsys.Hidden(), changed(); n != st.Hidden || c != st.Changed {
+				st.Hidden, st.Changed = n, c
 				if _, err := daemon.WriteState(st); err != nil {
 					log.Warn("cannot update the mount record for cofferfs status", "err", err)
 				}

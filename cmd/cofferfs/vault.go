@@ -22,10 +22,16 @@ type vault struct {
 	// lostConfig: the config is missing or damaged; conf holds only the
 	// flags found from the data (no wrapped key).
 	lostConfig bool
+	seal       *crypto.SealKeys // manifest keys (sealmanifest.go)
 }
 
-// Close closes the vault's file system.
-func (v *vault) Close() error { return v.fs.Close() }
+// Close closes the vault's file system and wipes its manifest key.
+func (v *vault) Close() error {
+	if v.seal != nil {
+		v.seal.Wipe()
+	}
+	return v.fs.Close()
+}
 
 // configPath returns the config file of a cipherdir.
 func configPath(dir string) string { return vlt.ConfigPath(dir) }
@@ -137,7 +143,7 @@ func (e *env) unlockVault(dir string, u *unlockFlags, readOnly bool) (*vault, []
 		clear(key)
 		return nil, nil, fail(exitCipherDir, err)
 	}
-	v := &vault{dir: dir, conf: c, fs: fsys}
+	v := &vault{dir: dir, conf: c, fs: fsys, seal: crypto.DeriveSealKeys(key)}
 	if u.keyFile != "" {
 		if err := e.verifyKey(v, key, !readOnly || u.writesKey); err != nil {
 			v.Close()

@@ -31,6 +31,10 @@ type State struct {
 	// Hidden is how many backing entries the mount's latest listings
 	// left out (fs.FS.Hidden), brought up to date every few seconds.
 	Hidden int `json:"hidden"`
+	// Changed is how many entries differed from the vault's sealed
+	// manifest when it was mounted ("cofferfs verify" lists them), or ""
+	// while that is not known.
+	Changed string `json:"changed,omitempty"`
 }
 
 // StateDir returns the directory for daemon state and logs:
