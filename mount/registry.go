@@ -28,6 +28,9 @@ type State struct {
 	// Hidden is how many backing entries the mount's latest listings
 	// left out (fs.FS.Hidden), brought up to date every few seconds.
 	Hidden int `json:"hidden"`
+	// Transport is how the mount's requests reach the daemon: uring or
+	// dev (empty in records of older daemons).
+	Transport string `json:"transport,omitempty"`
 }
 
 // StateDir returns the directory for daemon state and logs:

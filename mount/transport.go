@@ -108,7 +108,32 @@ func serveURing(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Optio
 		return nil, err
 	}
 	go srv.Serve()
+	if err := pollHack(mountpoint); err != nil {
+		abortConn(mountpoint, fd)
+		return nil, err
+	}
 	return &served{srv: srv, ring: ring, mnt: mountpoint, transport: TransportURing}, nil
+}
+
+// pollHackName is the file go-fuse answers specially so that the
+// kernel learns at once that the mount does not implement poll.
+const pollHackName = ".go-fuse-epoll-hack"
+
+// pollHack does what go-fuse's WaitMount does for mounts it made: it
+// makes the kernel send one POLL, answered ENOSYS, so that it never
+// sends another. Without it, the Go runtime's epoll_ctl on a file of
+// this process's own mount (os.Open registers files with the poller)
+// would wait for a POLL reply while holding its P, and a queue thread
+// returning with that request would wait for a P during a GC
+// stop-the-world: a deadlock (seen in TestPermissionsAsOtherUser).
+func pollHack(mountpoint string) error {
+	fd, err := unix.Open(mountpoint+"/"+pollHackName, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("poll probe: %w", err)
+	}
+	unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN | unix.POLLPRI | unix.POLLOUT}}, 0)
+	unix.Close(fd)
+	return nil
 }
 
 // startRing checks that INIT agreed on io_uring, primes a

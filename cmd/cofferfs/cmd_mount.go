@@ -43,6 +43,7 @@ type mountFlags struct {
 	idle       time.Duration
 	allowOther bool
 	noXattr    bool
+	transport  string
 	debug      bool
 	child      bool // internal: this process is the background daemon
 }
@@ -55,6 +56,7 @@ func (m *mountFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&m.idle, "idle", 0, "lock after `DURATION` without activity (e.g. 15m)")
 	fs.BoolVar(&m.allowOther, "allow-other", false, "let other users access the mount")
 	fs.BoolVar(&m.noXattr, "noxattr", false, "turn extended attributes off (faster metadata)")
+	fs.StringVar(&m.transport, "transport", mount.TransportAuto, "how requests reach the daemon: `auto`, uring (io_uring) or dev (/dev/fuse)")
 	fs.BoolVar(&m.debug, "debug", false, "log every FUSE request (foreground)")
 	fs.BoolVar(&m.child, "daemon-child", false, "internal: run as the background daemon")
 }
@@ -69,6 +71,9 @@ func runMount(e *env, c *command, args []string) error {
 	}
 	if err := m.unlock.check(e, c); err != nil {
 		return err
+	}
+	if err := mount.CheckTransport(m.transport); err != nil {
+		return e.usageError(c, "%v", err)
 	}
 	cipherdir, err1 := filepath.Abs(pos[0])
 	mnt, err2 := filepath.Abs(pos[1])
@@ -157,6 +162,9 @@ func daemonArgs(cipherdir, mnt string, m *mountFlags) []string {
 	}
 	if m.idle > 0 {
 		args = append(args, "--idle", m.idle.String())
+	}
+	if m.transport != "" {
+		args = append(args, "--transport", m.transport)
 	}
 	return append(args, cipherdir, mnt)
 }

@@ -67,6 +67,7 @@ func runRun(e *env, c *command, args []string) error {
 	fs := newFlagSet(c)
 	m.unlock.register(fs)
 	fs.BoolVar(&m.readOnly, "ro", false, "mount read-only")
+	fs.StringVar(&m.transport, "transport", mount.TransportAuto, "how requests reach the daemon: `auto`, uring (io_uring) or dev (/dev/fuse)")
 	fs.StringVar(&mnt, "mountpoint", "", "mount on `DIR` instead of a private temporary directory")
 	fs.DurationVar(&lf.killAfter, "kill-after", 10*time.Second, "SIGKILL the job's leftover processes `DURATION` after SIGTERM")
 	fs.BoolVar(&lf.keep, "keep-leftovers", false, "wait for the job's leftover processes instead of ending them")
@@ -123,12 +124,12 @@ func runMountpoint(mnt string) (string, func(), error) {
 func (e *env) runJob(v *vault, mnt string, m *mountFlags, lf *leftoverFlags, job []string) error {
 	defer v.Close()
 	log := e.fsLog
-	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly, Logger: log})
+	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly, Logger: log, Transport: m.transport})
 	if err != nil {
 		return mountError(mnt, err)
 	}
 	defer recordMount(mount.State{Cipherdir: v.dir, Mountpoint: mnt,
-		ReadOnly: m.readOnly, PID: os.Getpid(), Started: time.Now().UTC()}, v.fs, log)()
+		ReadOnly: m.readOnly, PID: os.Getpid(), Started: time.Now().UTC(), Transport: srv.Transport()}, v.fs, log)()
 	code, jobErr := e.execJob(mnt, job)
 	e.endLeftovers(mnt, lf.keep, lf.killAfter)
 	if err := e.lockAfterJob(srv, mnt); err != nil {

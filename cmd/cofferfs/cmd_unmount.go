@@ -95,9 +95,9 @@ func runStatus(e *env, c *command, args []string) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "MOUNTPOINT\tCIPHERDIR\tMODE\tIDLE LOCK\tPID\tHIDDEN")
+	fmt.Fprintln(w, "MOUNTPOINT\tCIPHERDIR\tMODE\tIDLE LOCK\tPID\tTRANSPORT\tHIDDEN")
 	for _, m := range ms {
-		mode, idle, pid, hidden := "rw", "-", "-", "-"
+		mode, idle, transport, pid, hidden := "rw", "-", "-", "-", "-"
 		if m.ReadOnly {
 			mode = "ro"
 		}
@@ -106,10 +106,13 @@ func runStatus(e *env, c *command, args []string) error {
 			if st.Idle != "" {
 				idle = st.Idle
 			}
+			if st.Transport != "" {
+				transport = st.Transport
+			}
 		} else {
 			pid = "- (daemon gone)"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", displayName(m.Mountpoint), displayName(m.Source), mode, idle, pid, hidden)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", displayName(m.Mountpoint), displayName(m.Source), mode, idle, pid, transport, hidden)
 	}
 	return w.Flush()
 }

@@ -31,7 +31,7 @@ func openWithKey(dir string, c *config.Config, key []byte, readOnly bool, log *s
 func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready func(error, int)) error {
 	defer v.Close()
 	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly,
-		AllowOther: m.allowOther, NoXattr: m.noXattr, Debug: m.debug, Logger: log})
+		AllowOther: m.allowOther, NoXattr: m.noXattr, Debug: m.debug, Logger: log, Transport: m.transport})
 	if err != nil {
 		x := mountError(mnt, err)
 		if ready != nil {
@@ -40,12 +40,12 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 		return x
 	}
 	st := mount.State{Cipherdir: v.dir, Mountpoint: mnt, ReadOnly: m.readOnly,
-		PID: os.Getpid(), Started: time.Now().UTC()}
+		PID: os.Getpid(), Started: time.Now().UTC(), Transport: srv.Transport()}
 	if m.idle > 0 {
 		st.Idle = m.idle.String()
 	}
 	defer recordMount(st, v.fs, log)()
-	log.Info("mounted", "cipherdir", v.dir, "mountpoint", mnt, "readonly", m.readOnly, "idle", st.Idle)
+	log.Info("mounted", "cipherdir", v.dir, "mountpoint", mnt, "readonly", m.readOnly, "idle", st.Idle, "transport", st.Transport)
 	if ready != nil {
 		ready(nil, 0)
 	}
