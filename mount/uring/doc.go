@@ -22,4 +22,11 @@
 // therefore reports failure instead of returning half-registered, and
 // the caller aborts the connection. The ring memory is mmap'd outside
 // the Go heap and never moves.
+//
+// Known warts: an INTERRUPT for a request served on a ring reaches the
+// fuse.Server, which does not know the request and answers EAGAIN, so
+// the kernel repeats the INTERRUPT until the request is answered; and
+// every request is answered inline on its queue thread (no hand-off of
+// large READs and WRITEs to other goroutines yet), which is what keeps
+// it on the CPU that issued it.
 package uring
