@@ -55,6 +55,9 @@ type Options struct {
 	// Transport is how requests reach the daemon: TransportAuto (also
 	// ""), TransportURing or TransportDev (see transport.go).
 	Transport string
+	// ringPayload overrides the ring entries' payload size (tests only,
+	// see export_test.go).
+	ringPayload int
 }
 
 // Server is a running mount.
@@ -96,7 +99,7 @@ func Mount(fsys *fs.FS, mountpoint string, opts Options) (*Server, error) {
 		MountOptions:    mopts,
 		Logger:          log.New(slogWriter{logger}, "", 0),
 	}
-	srv, err := serveTransport(mountpoint, root, fopts, opts.Transport, logger)
+	srv, err := serveTransport(mountpoint, root, fopts, opts.Transport, opts.ringPayload, logger)
 	if err != nil {
 		return nil, fmt.Errorf("mount: %s: %w", mountpoint, err)
 	}

@@ -48,14 +48,16 @@ type served struct {
 
 // serveTransport mounts root at mountpoint over the transport asked for.
 // auto falls back to /dev/fuse with one log line saying why.
-func serveTransport(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Options, want string, logger *slog.Logger) (*served, error) {
+// ringPayload, when not 0, replaces the payload size of the ring
+// entries (tests use a size the kernel refuses, to fail a registration).
+func serveTransport(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Options, want string, ringPayload int, logger *slog.Logger) (*served, error) {
 	if want == TransportDev {
 		return serveDev(mountpoint, root, opts)
 	}
 	err := uringUsable()
 	if err == nil {
 		var s *served
-		if s, err = serveURing(mountpoint, root, opts); err == nil {
+		if s, err = serveURing(mountpoint, root, opts, ringPayload); err == nil {
 			return s, nil
 		}
 	}
@@ -87,7 +89,7 @@ func serveDev(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Options
 // FUSE_OVER_IO_URING in INIT and registers the queues. If anything
 // fails after INIT it aborts the connection and unmounts, so that no
 // half-registered mount is left waiting for its ring.
-func serveURing(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Options) (*served, error) {
+func serveURing(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Options, ringPayload int) (*served, error) {
 	raiseProcs()
 	mo := opts.MountOptions
 	mo.ExtraCapabilities |= fuse.CAP_OVER_IO_URING
@@ -99,17 +101,17 @@ func serveURing(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Optio
 	raw := rawFS(root, opts)
 	srv, err := fuse.NewServer(raw, "/dev/fd/"+strconv.Itoa(fd), &mo)
 	if err != nil {
-		abortConn(mountpoint, fd)
+		abortConn(mountpoint)
 		return nil, err
 	}
-	ring, err := startRing(srv, raw, &mo, fd, opts)
+	ring, err := startRing(srv, raw, &mo, fd, ringPayload, opts)
 	if err != nil {
-		abortConn(mountpoint, fd)
+		abortConn(mountpoint)
 		return nil, err
 	}
 	go srv.Serve()
 	if err := pollHack(mountpoint); err != nil {
-		abortConn(mountpoint, fd)
+		abortConn(mountpoint)
 		return nil, err
 	}
 	return &served{srv: srv, ring: ring, mnt: mountpoint, transport: TransportURing}, nil
@@ -138,7 +140,7 @@ func pollHack(mountpoint string) error {
 
 // startRing checks that INIT agreed on io_uring, primes a
 // ProtocolServer with the same INIT and starts the queues.
-func startRing(srv *fuse.Server, raw fuse.RawFileSystem, mo *fuse.MountOptions, fd int, opts *fusefs.Options) (*uring.Transport, error) {
+func startRing(srv *fuse.Server, raw fuse.RawFileSystem, mo *fuse.MountOptions, fd, payload int, opts *fusefs.Options) (*uring.Transport, error) {
 	ks := srv.KernelSettings()
 	if ks.Flags64()&fuse.CAP_OVER_IO_URING == 0 {
 		return nil, fmt.Errorf("%w: the kernel did not offer it in INIT", uring.ErrUnavailable)
@@ -147,7 +149,9 @@ func startRing(srv *fuse.Server, raw fuse.RawFileSystem, mo *fuse.MountOptions, 
 	if err := primeInit(ps, ks); err != nil {
 		return nil, err
 	}
-	payload := max(mo.MaxWrite, 8192)
+	if payload == 0 {
+		payload = max(mo.MaxWrite, 8192)
+	}
 	logf := func(err error) { opts.Logger.Printf("io_uring queue ended: %v", err) }
 	return uring.Start(uring.Config{DevFD: fd, Handler: ps, Payload: payload, OnError: logf})
 }
@@ -211,13 +215,18 @@ func mountOwn(mountpoint string, mo *fuse.MountOptions) (int, error) {
 }
 
 // abortConn ends the FUSE connection of a mount this process made
-// (fusectl abort, then closing the descriptor) and detaches the mount.
-func abortConn(mountpoint string, fd int) {
+// (fusectl's abort, mounting fusectl first if needed) and detaches the
+// mount. The descriptor is left to go-fuse's Server, whose file closes
+// it when collected: closing it here could close a reused number later.
+func abortConn(mountpoint string) {
+	const conns = "/sys/fs/fuse/connections"
+	if ents, _ := os.ReadDir(conns); len(ents) == 0 {
+		unix.Mount("fusectl", conns, "fusectl", 0, "")
+	}
 	if minor, ok := connectionID(mountpoint); ok {
-		os.WriteFile("/sys/fs/fuse/connections/"+minor+"/abort", []byte("1"), 0)
+		os.WriteFile(conns+"/"+minor+"/abort", []byte("1"), 0)
 	}
 	unix.Unmount(mountpoint, unix.MNT_DETACH)
-	unix.Close(fd)
 }
 
 // connectionID returns the fusectl connection number of the FUSE mount

@@ -183,3 +183,36 @@ func stressWorker(mnt string, g int) error {
 	}
 	return os.RemoveAll(dir)
 }
+
+// A registration the kernel refuses (a payload buffer smaller than
+// max_write) must not hang the mount: uring fails with the kernel's
+// error and leaves nothing mounted; auto aborts that connection and
+// mounts again over /dev/fuse, which then works.
+func TestTransportFailedRegistration(t *testing.T) {
+	needURing(t)
+	_, fsys := newVault(t, crypto.AESGCM)
+	mnt := t.TempDir()
+	srv, err := mount.Mount(fsys, mnt, mount.WithRingPayload(mount.Options{Transport: mount.TransportURing}, 4096))
+	if err == nil {
+		srv.Unmount()
+		t.Fatal("mount with a refused registration succeeded")
+	}
+	if !strings.Contains(err.Error(), "register") {
+		t.Errorf("error %q does not name the registration", err)
+	}
+	if mount.IsMounted(mnt) {
+		t.Fatalf("%s left mounted after the failed registration", mnt)
+	}
+	rec := newRecorder(t)
+	opts := mount.WithRingPayload(mount.Options{Transport: mount.TransportAuto, Logger: slog.New(rec)}, 4096)
+	mnt = mountFS(t, fsys, opts)
+	if err := os.WriteFile(filepath.Join(mnt, "f"), []byte("after fallback"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(mnt, "f")); err != nil || string(b) != "after fallback" {
+		t.Fatalf("read back %q, %v", b, err)
+	}
+	if l := rec.logged("/dev/fuse", "register"); len(l) != 1 {
+		t.Errorf("fallback logged %d lines naming /dev/fuse and the registration, want 1: %q", len(l), rec.lines)
+	}
+}
