@@ -611,7 +611,15 @@ END {
 		printf "\n"
 	}
 
-	print "\ntargets (ratios from this run):"
+	targets("cofferfs")
+	if ((" " cols " ") ~ / cofferfs-uring /) targets("cofferfs-uring")
+}
+# targets prints the targets of column r (cofferfs over /dev/fuse, or
+# cofferfs-uring over io_uring; the loopback rows compare with the
+# loopback, which is served over /dev/fuse).
+function targets(r,   i, meta, rss) {
+	ref = r; met = 0; missed = 0
+	print "\ntargets for " r " (ratios from this run):"
 	target("seqwrite", "loopback", ">=", 0.8); target("seqwrite", "gocryptfs", ">=", 2.0)
 	target("seqread", "loopback", ">=", 0.8); target("seqread", "gocryptfs", ">=", 1.5)
 	split("untar ls_lR readall rm_rf create", meta, " ")
@@ -627,7 +635,8 @@ END {
 		printf "  %-46s %-10s %s\n", "daemon peak RSS <= 100 MiB", sprintf("%.1f MiB", rss),
 			(rss <= 100 ? "met" : sprintf("NOT MET (%.2fx over)", rss / 100))
 	}
-	printf "\n%d of %d targets met\n", met, met + missed
+	printf "\n%d of %d targets met (%s)\n", met, met + missed, r
+	ref = "cofferfs"
 }
 function target(k, other, op, goal,   a, b, r, desc, verdict) {
 	desc = sprintf("%s %s %.1fx %s", (k in label ? label[k] : k), op, goal, other)
