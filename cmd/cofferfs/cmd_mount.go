@@ -15,7 +15,7 @@ import (
 
 var mountCommand = &command{
 	name:    "mount",
-	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] CIPHERDIR MOUNTPOINT",
+	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--transport auto|uring|dev] CIPHERDIR MOUNTPOINT",
 	summary: "mount the plaintext view of a vault (unmount to lock)",
 	help: `Unlocks the vault and mounts its plaintext view on MOUNTPOINT, an empty
 directory. Everything written there is stored encrypted in CIPHERDIR.
@@ -31,7 +31,15 @@ file system activity and with no open files. --ro mounts read-only.
 still checked against the modes and owners, as on ext4). --noxattr turns
 extended attributes off (setting one fails with "operation not
 supported"); metadata-heavy work such as untar or ls -l gets faster,
-because the kernel stops asking for them.`,
+because the kernel stops asking for them.
+
+--transport chooses how the kernel's requests reach the daemon: auto (the
+default) uses FUSE over io_uring when the kernel offers it (root, Linux
+6.14+, /sys/module/fuse/parameters/enable_uring set to Y) and /dev/fuse
+otherwise, logging why; uring fails when io_uring cannot be used; dev
+always uses /dev/fuse. io_uring answers each request on the CPU that
+issued it, which makes metadata-heavy work much faster. "cofferfs status"
+shows the transport of each mount.`,
 	run: runMount,
 }
 

@@ -15,7 +15,7 @@ import (
 
 var runCommand = &command{
 	name:    "run",
-	args:    "[unlock] [--mountpoint DIR] [--ro] [--kill-after DURATION] [--keep-leftovers] CIPHERDIR -- CMD [ARGS...]",
+	args:    "[unlock] [--mountpoint DIR] [--ro] [--transport T] [--kill-after DURATION] [--keep-leftovers] CIPHERDIR -- CMD [ARGS...]",
 	summary: "mount, run a backup job, and lock again whatever happens",
 	help: `Mounts the vault (on a private temporary directory unless --mountpoint),
 runs CMD with COFFERFS_MOUNTPOINT set to the mountpoint, then flushes and

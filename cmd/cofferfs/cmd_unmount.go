@@ -74,7 +74,8 @@ var statusCommand = &command{
 	summary: "list the mounted vaults",
 	help: `Lists every mounted cofferfs vault: mountpoint, cipherdir, read-only or
 read-write, idle lock, the pid of the daemon serving it ("- (daemon
-gone)" when it was killed), and how many backing entries its listings
+gone)" when it was killed), the transport (uring for FUSE over
+io_uring, dev for /dev/fuse), and how many backing entries its listings
 hide (names that do not decrypt, downloads a sync client has not
 finished; the daemon's log names them). Records left by daemons that are
 gone are removed.`,
