@@ -57,9 +57,11 @@ var allow = map[string][]string{
 	"fs/transfer":              {"PURE", "RUNTIME", "OS", m + "crypto", m + "fs"},
 	"fs/fstest":                {"PURE", "RUNTIME", "OS", "crypto/sha256", "testing", m + "crypto", m + "fs", m + "vault"},
 	"fs/transfer/transfertest": {"PURE", "RUNTIME", "OS", "crypto/rand", "testing", m + "crypto", m + "fs", m + "fs/fstest"},
-	"mount":                    {"PURE", "RUNTIME", "FUSE", "golang.org/x/sys/unix", "log", "log/slog", "os", "syscall", m + "fs"},
+	"mount":                    {"PURE", "RUNTIME", "FUSE", "bufio", "golang.org/x/sys/unix", "log", "log/slog", "os", "syscall", m + "fs", m + "mount/uring", m + "internal/mountinfo"},
+	"mount/uring":              {"PURE", "RUNTIME", "FUSE", "os", "golang.org/x/sys/unix"},
 	"vault":                    {"PURE", "crypto/rand", "log/slog", "os", "path/filepath", m + "config", m + "crypto", m + "fs"},
-	"internal/daemon":          {"PURE", "RUNTIME", "OS", "crypto/sha256"},
+	"internal/daemon":          {"PURE", "RUNTIME", "OS", "crypto/sha256", m + "internal/mountinfo"},
+	"internal/mountinfo":       {"PURE"},
 	"cmd/cofferfs": {"PURE", "RUNTIME", "OS", "crypto/rand", "flag", "log/syslog", "runtime/debug",
 		"text/tabwriter", "reflect", "golang.org/x/term", m + "crypto", m + "fs", m + "config", m + "fs/fsck", m + "fs/transfer", m + "fs/manifest",
 		m + "mount", m + "internal/daemon", m + "vault"},
@@ -131,7 +133,7 @@ func TestLayering(t *testing.T) {
 
 // fuseLayer are the packages allowed to import go-fuse: the FUSE adapter,
 // and the benchmark's loopback baseline.
-var fuseLayer = []string{"mount", "bench/loopback"}
+var fuseLayer = []string{"mount", "mount/uring", "bench/loopback"}
 
 // TestOnlyFuseLayerImportsFuse double-checks the most important rule over
 // every non-test file, whatever directory it is in.

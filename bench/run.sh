@@ -14,8 +14,11 @@ usage: bench/run.sh [--quick] [--disk DIR] [--fs "LIST"] [--runs N]
   --quick      small sizes, one run each (same as BENCH_QUICK=1)
   --disk DIR   put the backing directories in DIR (a disk) instead of a
                private tmpfs
-  --fs LIST    columns to run, default "bare loopback cofferfs gocryptfs securefs";
-               "noxattr" adds cofferfs mounted with --noxattr
+  --fs LIST    columns to run, default "bare loopback cofferfs cofferfs-uring
+               gocryptfs securefs"; "noxattr" adds cofferfs mounted with
+               --noxattr. cofferfs is served over /dev/fuse (--transport dev),
+               cofferfs-uring over io_uring (--transport uring): its mount
+               switches the fuse module's enable_uring on and restores it
   --runs N     runs per workload (default 3; the median is reported)
 
 Environment (sizes): BENCH_SEQ_MB (1024), BENCH_UNTAR_FILES (0 = the whole
@@ -31,7 +34,7 @@ repo=$(cd "$here/.." && pwd)
 
 quick=${BENCH_QUICK:-0}
 disk=${BENCH_DISK:-}
-fslist=${BENCH_FS:-"bare loopback cofferfs gocryptfs securefs"}
+fslist=${BENCH_FS:-"bare loopback cofferfs cofferfs-uring gocryptfs securefs"}
 runs=${BENCH_RUNS:-}
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -82,11 +85,14 @@ mounts=()        # mountpoints to unmount on exit
 pids=()          # daemons started by us
 declare -A daemon # fs -> daemon pid
 declare -A notes  # free-form notes for the report
+uring_param=/sys/module/fuse/parameters/enable_uring
+uring_saved=""   # enable_uring's value while cofferfs-uring mounts
 
 cleanup() {
 	local rc=$? m p
 	trap - EXIT INT TERM
 	set +e
+	[ -n "$uring_saved" ] && echo "$uring_saved" >"$uring_param"
 	for m in "${mounts[@]}"; do
 		for _ in 1 2 3 4 5; do
 			mountpoint -q "$m" || break
@@ -273,15 +279,23 @@ setup() {
 		"$out/bin/loopback" "$back" "$m" 2>>"$logf" &
 		pid=$!
 		;;
-	cofferfs | noxattr)
-		local pass=$work/input/pass xa=()
+	cofferfs | noxattr | cofferfs-uring)
+		local pass=$work/input/pass xa=() tr=dev
 		[ "$fs" = noxattr ] && xa=(--noxattr)
+		if [ "$fs" = cofferfs-uring ]; then
+			# The kernel offers io_uring at INIT only while the switch is
+			# on; the connection keeps it after the switch is restored.
+			tr=uring
+			uring_saved=$(cat "$uring_param") || die "cofferfs-uring: no $uring_param in this kernel"
+			echo Y >"$uring_param"
+		fi
+		xa+=(--transport "$tr")
 		if [ "$coffer_cli" = 1 ]; then
 			if "$out/bin/cofferfs" init --scryptn 10 --passfile "$pass" "$back" >>"$logf" 2>&1 &&
 				"$out/bin/cofferfs" mount "${xa[@]}" --passfile "$pass" "$back" "$m" >>"$logf" 2>&1; then
 				mounts+=("$m")
 				pid=$(daemon_pid "$m" || true)
-				notes[$fs]="mounted with the cofferfs command (go build ./cmd/cofferfs)${xa:+ with --noxattr}"
+				notes[$fs]="mounted with the cofferfs command (go build ./cmd/cofferfs) with ${xa[*]}"
 			else
 				log "the cofferfs command failed (see $logf); using the bench helper"
 				umount "$m" 2>/dev/null || true
@@ -294,9 +308,10 @@ setup() {
 			local prof=()
 			[ -n "$cpuprofile" ] && prof=(-cpuprofile "$cpuprofile")
 			[ "$fs" = noxattr ] && prof+=(-noxattr)
+			prof+=(-transport "$tr")
 			"$out/bin/cofferfs-bench-mount" mount -passfile "$pass" "${prof[@]}" "$back" "$m" 2>>"$logf" &
 			pid=$!
-			notes[$fs]="mounted with bench/cofferfs-bench-mount (packages fs and mount, no cofferfs command)${xa:+ with -noxattr}"
+			notes[$fs]="mounted with bench/cofferfs-bench-mount (packages fs and mount, no cofferfs command) with ${prof[*]}"
 		fi
 		;;
 	gocryptfs)
@@ -316,6 +331,11 @@ setup() {
 	[ -n "$pid" ] && pids+=("$pid")
 	mounts+=("$m")
 	wait_mounted "$m" "$pid" "$logf" || die "$fs: mount failed (see $logf)"
+	if [ -n "$uring_saved" ]; then
+		stat "$m" >/dev/null # returns once INIT is answered and the queues are registered
+		echo "$uring_saved" >"$uring_param"
+		uring_saved=""
+	fi
 	mnt[$fs]=$m
 	daemon[$fs]=$pid
 	if [ -z "$pid" ]; then
@@ -329,7 +349,7 @@ teardown() {
 	if [ "$fs" != bare ]; then
 		for _ in $(seq 20); do
 			mountpoint -q "$m" || break
-			if [[ $fs == cofferfs || $fs == noxattr ]] && [ "$coffer_cli" = 1 ]; then
+			if [[ $fs == cofferfs || $fs == noxattr || $fs == cofferfs-uring ]] && [ "$coffer_cli" = 1 ]; then
 				"$out/bin/cofferfs" unmount "$m" >/dev/null 2>&1 || umount "$m" 2>/dev/null || sleep 0.3
 			else
 				umount "$m" 2>/dev/null || sleep 0.3
@@ -450,7 +470,7 @@ step_randwrite() {
 selected=()
 for fs in $fslist; do
 	case $fs in
-	bare | loopback | cofferfs | noxattr) selected+=("$fs") ;;
+	bare | loopback | cofferfs | noxattr | cofferfs-uring) selected+=("$fs") ;;
 	gocryptfs | securefs)
 		if command -v "$fs" >/dev/null; then
 			selected+=("$fs")
@@ -534,7 +554,7 @@ echo "backing: $backing_desc; runs per workload: $runs (median shown); total $to
 echo "load average (1 min) at start $load_start, at end $load_end$(awk -v a="$load_start" -v b="$load_end" -v n="$(nproc)" \
 	'BEGIN { if (a > n / 2 || b > n / 2) print " — the machine was busy: expect noise" }')"
 echo "sizes: seq ${seq_mb} MiB; untar $tar_nfiles files, $tar_mib MiB; create $small_files x $small_size B; fio ${fio_mb} MiB, 4k psync"
-for k in passthrough cofferfs noxattr gocryptfs securefs; do
+for k in passthrough cofferfs cofferfs-uring noxattr gocryptfs securefs; do
 	[ -n "${notes[$k]:-}" ] && echo "$k: ${notes[$k]#; }"
 done
 echo
@@ -591,7 +611,15 @@ END {
 		printf "\n"
 	}
 
-	print "\ntargets (ratios from this run):"
+	targets("cofferfs")
+	if ((" " cols " ") ~ / cofferfs-uring /) targets("cofferfs-uring")
+}
+# targets prints the targets of column r (cofferfs over /dev/fuse, or
+# cofferfs-uring over io_uring; the loopback rows compare with the
+# loopback, which is served over /dev/fuse).
+function targets(r,   i, meta, rss) {
+	ref = r; met = 0; missed = 0
+	print "\ntargets for " r " (ratios from this run):"
 	target("seqwrite", "loopback", ">=", 0.8); target("seqwrite", "gocryptfs", ">=", 2.0)
 	target("seqread", "loopback", ">=", 0.8); target("seqread", "gocryptfs", ">=", 1.5)
 	split("untar ls_lR readall rm_rf create", meta, " ")
@@ -607,7 +635,8 @@ END {
 		printf "  %-46s %-10s %s\n", "daemon peak RSS <= 100 MiB", sprintf("%.1f MiB", rss),
 			(rss <= 100 ? "met" : sprintf("NOT MET (%.2fx over)", rss / 100))
 	}
-	printf "\n%d of %d targets met\n", met, met + missed
+	printf "\n%d of %d targets met (%s)\n", met, met + missed, r
+	ref = "cofferfs"
 }
 function target(k, other, op, goal,   a, b, r, desc, verdict) {
 	desc = sprintf("%s %s %.1fx %s", (k in label ? label[k] : k), op, goal, other)

@@ -33,6 +33,16 @@
 // locally for the mount; that is exact, because every process that can
 // reach the mount runs on this machine.
 //
+// Transports: requests reach the daemon over /dev/fuse (go-fuse's Server)
+// or over io_uring (subpackage uring, transport.go): then cofferfs opens
+// /dev/fuse and calls mount(2) itself, hands go-fuse the descriptor as
+// /dev/fd/N, accepts FUSE_OVER_IO_URING in INIT, primes a go-fuse
+// ProtocolServer with the same INIT and registers the queues before Mount
+// returns; a failure aborts the connection so nothing hangs. The queue
+// threads answer every request inline, so a handler must never wait for
+// another FUSE request of the same mount (nor write a notification the
+// kernel can only take while a request of this mount holds a lock).
+//
 // State directory: the records `cofferfs status` reads and the daemon
 // logs live in one directory per user, which for a user without
 // XDG_RUNTIME_DIR is a predictable path under /tmp. It is used only if it

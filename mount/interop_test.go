@@ -96,10 +96,7 @@ func cofferMount(t *testing.T, fsys *fs.FS) (mnt string, unmount func()) {
 	t.Helper()
 	canMount(t)
 	mnt = t.TempDir()
-	srv, err := mount.Mount(fsys, mnt, mount.Options{Logger: nil})
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := mountWith(t, fsys, mnt, mount.Options{})
 	mounted := true
 	unmount = func() {
 		if !mounted {

@@ -57,11 +57,17 @@ type Options struct {
 	Debug bool
 	// Logger receives errors and corruption reports; nil discards them.
 	Logger *slog.Logger
+	// Transport is how requests reach the daemon: TransportAuto (also
+	// ""), TransportURing or TransportDev (see transport.go).
+	Transport string
+	// ringPayload overrides the ring entries' payload size (tests only,
+	// see export_test.go).
+	ringPayload int
 }
 
 // Server is a running mount.
 type Server struct {
-	srv  *fuse.Server
+	srv  *served
 	v    *vault
 	mnt  string
 	fsys *fs.FS
@@ -69,9 +75,14 @@ type Server struct {
 
 // Mount serves fsys at mountpoint and returns once the kernel has the
 // mount. As root it mounts directly (go-fuse DirectMount) and falls back
-// to fusermount3; otherwise it uses fusermount3. It raises the process's
+// to fusermount3; otherwise it uses fusermount3. With the io_uring
+// transport (opts.Transport, root only) it mounts /dev/fuse itself and
+// registers the kernel's queues before it returns. It raises the process's
 // GOMAXPROCS to at least 8 (see minProcs).
 func Mount(fsys *fs.FS, mountpoint string, opts Options) (*Server, error) {
+	if err := CheckTransport(opts.Transport); err != nil {
+		return nil, err
+	}
 	logger := opts.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -99,7 +110,7 @@ func Mount(fsys *fs.FS, mountpoint string, opts Options) (*Server, error) {
 		NullPermissions: true,
 		Logger:          log.New(slogWriter{logger}, "", 0),
 	}
-	srv, err := Serve(mountpoint, root, fopts)
+	srv, err := serveTransport(mountpoint, root, fopts, opts.Transport, opts.ringPayload, logger)
 	if err != nil {
 		return nil, fmt.Errorf("mount: %s: %w", mountpoint, err)
 	}
@@ -116,11 +127,8 @@ func Mount(fsys *fs.FS, mountpoint string, opts Options) (*Server, error) {
 // least 8 (see minProcs). The benchmark's loopback baseline uses it too,
 // so both speak the same protocol.
 func Serve(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Options) (*fuse.Server, error) {
-	if runtime.GOMAXPROCS(0) < minProcs {
-		runtime.GOMAXPROCS(minProcs)
-	}
-	raw := killPrivFS{RawFileSystem: fusefs.NewNodeFS(root, opts), root: os.Geteuid() == 0}
-	srv, err := fuse.NewServer(raw, mountpoint, &opts.MountOptions)
+	raiseProcs()
+	srv, err := fuse.NewServer(rawFS(root, opts), mountpoint, &opts.MountOptions)
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +138,18 @@ func Serve(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Options) (
 		return nil, err
 	}
 	return srv, nil
+}
+
+// raiseProcs raises GOMAXPROCS to at least minProcs.
+func raiseProcs() {
+	if runtime.GOMAXPROCS(0) < minProcs {
+		runtime.GOMAXPROCS(minProcs)
+	}
+}
+
+// rawFS is go-fuse's node bridge for root behind the killPrivFS layer.
+func rawFS(root fusefs.InodeEmbedder, opts *fusefs.Options) fuse.RawFileSystem {
+	return killPrivFS{RawFileSystem: fusefs.NewNodeFS(root, opts), root: os.Geteuid() == 0}
 }
 
 // FUSEOptions returns the go-fuse mount options of a mount with opts.
@@ -195,7 +215,7 @@ func vfsFlags(opts Options, direct bool, list []string) (uintptr, []string) {
 // open on the mount. On success the mount is gone and no backing file is
 // held open any more.
 func (s *Server) Unmount() error {
-	if err := s.srv.Unmount(); err != nil {
+	if err := s.srv.unmount(); err != nil {
 		return err
 	}
 	s.v.open.closeAll()
@@ -205,8 +225,21 @@ func (s *Server) Unmount() error {
 // Wait blocks until the mount is gone (unmounted by anyone), then closes
 // the backing files of handles whose release the kernel never sent.
 func (s *Server) Wait() {
-	s.srv.Wait()
+	s.srv.wait()
 	s.v.open.closeAll()
+}
+
+// Transport returns the transport the mount uses: TransportURing or
+// TransportDev.
+func (s *Server) Transport() string { return s.srv.transport }
+
+// RingRequests returns how many requests the io_uring queues have
+// answered (0 over /dev/fuse).
+func (s *Server) RingRequests() uint64 {
+	if s.srv.ring == nil {
+		return 0
+	}
+	return s.srv.ring.Served()
 }
 
 // Mountpoint returns the directory the vault is mounted on.

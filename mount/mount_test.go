@@ -36,6 +36,34 @@ func newVault(t *testing.T, alg crypto.Algorithm) (string, *fs.FS) {
 	return dir, newVaultAt(t, dir, alg, fs.Options{})
 }
 
+// testTransport is the transport the mount tests use: the value of
+// COFFERFS_TEST_TRANSPORT (auto, uring or dev), dev when it is unset.
+// .ci/run runs the mount tests once with each.
+func testTransport() string {
+	if v := os.Getenv("COFFERFS_TEST_TRANSPORT"); v != "" {
+		return v
+	}
+	return mount.TransportDev
+}
+
+// mountWith mounts fsys at mnt over the test transport (unless opts
+// names one) and fails the test when the mount does not use it.
+func mountWith(t *testing.T, fsys *fs.FS, mnt string, opts mount.Options) *mount.Server {
+	t.Helper()
+	if opts.Transport == "" {
+		opts.Transport = testTransport()
+	}
+	srv, err := mount.Mount(fsys, mnt, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.Transport != mount.TransportAuto && srv.Transport() != opts.Transport {
+		srv.Unmount()
+		t.Fatalf("mount uses transport %s, want %s", srv.Transport(), opts.Transport)
+	}
+	return srv
+}
+
 // mountFS mounts fsys on a new temporary directory and unmounts it when
 // the test ends.
 func mountFS(t *testing.T, fsys *fs.FS, opts mount.Options) string {
@@ -45,10 +73,7 @@ func mountFS(t *testing.T, fsys *fs.FS, opts mount.Options) string {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	}
-	srv, err := mount.Mount(fsys, mnt, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := mountWith(t, fsys, mnt, opts)
 	t.Cleanup(func() {
 		for i := 0; ; i++ {
 			err := srv.Unmount()

@@ -93,9 +93,10 @@ func runMount(args []string) error {
 	cpuprofile := fl.String("cpuprofile", "", "write a CPU profile of the whole mount here")
 	debug := fl.Bool("debug", false, "log every FUSE request to stderr")
 	noXattr := fl.Bool("noxattr", false, "turn extended attributes off")
+	transport := fl.String("transport", mount.TransportAuto, "auto, uring or dev")
 	fl.Parse(args)
 	if fl.NArg() != 2 {
-		return errors.New("usage: mount -passfile FILE [-pidfile FILE] [-cpuprofile FILE] [-debug] [-noxattr] CIPHERDIR MOUNTPOINT")
+		return errors.New("usage: mount -passfile FILE [-pidfile FILE] [-cpuprofile FILE] [-debug] [-noxattr] [-transport T] CIPHERDIR MOUNTPOINT")
 	}
 	dir, mnt := fl.Arg(0), fl.Arg(1)
 	pw, err := readPassword(*passfile)
@@ -117,7 +118,7 @@ func runMount(args []string) error {
 		return err
 	}
 	abs, _ := filepath.Abs(dir)
-	srv, err := mount.Mount(fsys, mnt, mount.Options{FsName: abs, Logger: logger, Debug: *debug, NoXattr: *noXattr})
+	srv, err := mount.Mount(fsys, mnt, mount.Options{FsName: abs, Logger: logger, Debug: *debug, NoXattr: *noXattr, Transport: *transport})
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 
 var runCommand = &command{
 	name:    "run",
-	args:    "[unlock] [--mountpoint DIR] [--ro] [--kill-after DURATION] [--keep-leftovers] [--verify [--accept]] CIPHERDIR -- CMD [ARGS...]",
+	args:    "[unlock] [--mountpoint DIR] [--ro] [--transport T] [--kill-after DURATION] [--keep-leftovers] [--verify [--accept]] CIPHERDIR -- CMD [ARGS...]",
 	summary: "mount, run a backup job, and lock again whatever happens",
 	help: `Mounts the vault (on a private temporary directory unless --mountpoint),
 runs CMD with COFFERFS_MOUNTPOINT set to the mountpoint, then flushes and
@@ -73,6 +73,7 @@ func runRun(e *env, c *command, args []string) error {
 	fs := newFlagSet(c)
 	m.unlock.register(fs)
 	fs.BoolVar(&m.readOnly, "ro", false, "mount read-only")
+	fs.StringVar(&m.transport, "transport", mount.TransportAuto, "how requests reach the daemon: `auto`, uring (io_uring) or dev (/dev/fuse)")
 	fs.StringVar(&mnt, "mountpoint", "", "mount on `DIR` instead of a private temporary directory")
 	fs.DurationVar(&lf.killAfter, "kill-after", 10*time.Second, "SIGKILL the job's leftover processes `DURATION` after SIGTERM")
 	fs.BoolVar(&lf.keep, "keep-leftovers", false, "wait for the job's leftover processes instead of ending them")
@@ -144,14 +145,14 @@ func runMountpoint(mnt string) (string, func(), error) {
 func (e *env) runJob(v *vault, mnt string, m *mountFlags, lf *leftoverFlags, job []string) error {
 	defer v.Close()
 	log := e.fsLog
-	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly, Logger: log})
+	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly, Logger: log, Transport: m.transport})
 	if err != nil {
 		return mountError(mnt, err)
 	}
 	sealer := startSealing(v, log) // sealmanifest.go
 	defer sealer.stop()            // seals after the job and the unmount
 	defer recordMount(daemon.State{Cipherdir: v.dir, Mountpoint: mnt,
-		ReadOnly: m.readOnly, PID: os.Getpid(), Started: time.Now().UTC()}, v.fs, log, sealer.changed)()
+		ReadOnly: m.readOnly, PID: os.Getpid(), Started: time.Now().UTC(), Transport: srv.Transport()}, v.fs, log, sealer.changed)()
 	code, jobErr := e.execJob(mnt, job)
 	e.endLeftovers(mnt, lf.keep, lf.killAfter)
 	if err := e.lockAfterJob(srv, mnt); err != nil {

@@ -74,7 +74,8 @@ var statusCommand = &command{
 	summary: "list the mounted vaults",
 	help: `Lists every mounted cofferfs vault: mountpoint, cipherdir, read-only or
 read-write, idle lock, the pid of the daemon serving it ("- (daemon
-gone)" when it was killed), how many entries differed from the vault's
+gone)" when it was killed), the transport (uring for FUSE over
+io_uring, dev for /dev/fuse), how many entries differed from the vault's
 sealed manifest when it was mounted (CHANGED; "cofferfs verify" lists
 them), and how many backing entries its listings
 hide (names that do not decrypt, downloads a sync client has not
@@ -97,9 +98,9 @@ func runStatus(e *env, c *command, args []string) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "MOUNTPOINT\tCIPHERDIR\tMODE\tIDLE LOCK\tPID\tCHANGED\tHIDDEN")
+	fmt.Fprintln(w, "MOUNTPOINT\tCIPHERDIR\tMODE\tIDLE LOCK\tPID\tTRANSPORT\tCHANGED\tHIDDEN")
 	for _, m := range ms {
-		mode, idle, pid, changed, hidden := "rw", "-", "-", "-", "-"
+		mode, idle, pid, transport, changed, hidden := "rw", "-", "-", "-", "-", "-"
 		if m.ReadOnly {
 			mode = "ro"
 		}
@@ -111,10 +112,13 @@ func runStatus(e *env, c *command, args []string) error {
 			if st.Idle != "" {
 				idle = st.Idle
 			}
+			if st.Transport != "" {
+				transport = st.Transport
+			}
 		} else {
 			pid = "- (daemon gone)"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", displayName(m.Mountpoint), displayName(m.Source), mode, idle, pid, changed, hidden)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", displayName(m.Mountpoint), displayName(m.Source), mode, idle, pid, transport, changed, hidden)
 	}
 	return w.Flush()
 }

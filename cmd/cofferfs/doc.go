@@ -15,11 +15,11 @@
 //	cofferfs check-paths [--profile P] [--root DIR] [unlock] CIPHERDIR
 //	cofferfs export [unlock] [--path SUB] [--force] [--keep-setid] CIPHERDIR DEST
 //	cofferfs import [unlock] [--path SUB] [--force | --update [--delete]] SRC CIPHERDIR
-//	cofferfs mount [unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--verify [--accept]] CIPHERDIR MOUNTPOINT
+//	cofferfs mount [unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--verify [--accept]] [--transport auto|uring|dev] CIPHERDIR MOUNTPOINT
 //	cofferfs unmount [--lazy] MOUNTPOINT
 //	cofferfs lock [--lazy] MOUNTPOINT
 //	cofferfs status
-//	cofferfs run [unlock] [--mountpoint DIR] [--ro] [--kill-after DURATION] [--keep-leftovers] [--verify [--accept]] CIPHERDIR -- CMD [ARGS...]
+//	cofferfs run [unlock] [--mountpoint DIR] [--ro] [--transport T] [--kill-after DURATION] [--keep-leftovers] [--verify [--accept]] CIPHERDIR -- CMD [ARGS...]
 //	cofferfs version
 //	cofferfs completion bash|zsh|fish
 //	cofferfs help [COMMAND | exit-codes]

@@ -35,7 +35,7 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 	survivePipe()
 	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly,
 		AllowOther: m.allowOther, NoXattr: m.noXattr, NoExec: m.noExec, NoAtime: m.noAtime,
-		NoDiratime: m.noDiratime, Debug: m.debug, Logger: log})
+		NoDiratime: m.noDiratime, Debug: m.debug, Logger: log, Transport: m.transport})
 	if err != nil {
 		x := mountError(mnt, err)
 		if ready != nil {
@@ -46,12 +46,12 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 	sealer := startSealing(v, log) // sealmanifest.go
 	defer sealer.stop()            // seals after the unmount
 	st := daemon.State{Cipherdir: v.dir, Mountpoint: mnt, ReadOnly: m.readOnly,
-		PID: os.Getpid(), Started: time.Now().UTC()}
+		PID: os.Getpid(), Started: time.Now().UTC(), Transport: srv.Transport()}
 	if m.idle > 0 {
 		st.Idle = m.idle.String()
 	}
 	defer recordMount(st, v.fs, log, sealer.changed)()
-	log.Info("mounted", "cipherdir", v.dir, "mountpoint", mnt, "readonly", m.readOnly, "idle", st.Idle)
+	log.Info("mounted", "cipherdir", v.dir, "mountpoint", mnt, "readonly", m.readOnly, "idle", st.Idle, "transport", st.Transport)
 	if ready != nil {
 		ready(nil, 0)
 	}

@@ -13,6 +13,8 @@ func TestTranslate(t *testing.T) {
 	}{
 		{[]string{"/c", "/m", "-o", "passfile=/etc/backup.pw,ro,allow_other,idle=30m"},
 			[]string{"mount", "--passfile", "/etc/backup.pw", "--ro", "--allow-other", "--idle", "30m", "/c", "/m"}, false},
+		{[]string{"/c", "/m", "-o", "transport=uring,passfile=/p"},
+			[]string{"mount", "--transport", "uring", "--passfile", "/p", "/c", "/m"}, false},
 		{[]string{"/c", "/m", "-o", "noxattr,passfile=/p"},
 			[]string{"mount", "--noxattr", "--passfile", "/p", "/c", "/m"}, false},
 		{[]string{"/c", "/m", "-o", "rw,noauto,nofail,x-systemd.automount,_netdev,extpass=secret-tool lookup a b"},

@@ -35,6 +35,9 @@ type State struct {
 	// manifest when it was mounted ("cofferfs verify" lists them), or ""
 	// while that is not known.
 	Changed string `json:"changed,omitempty"`
+	// Transport is how the mount's requests reach the daemon: uring or
+	// dev (empty in records of older daemons).
+	Transport string `json:"transport,omitempty"`
 }
 
 // StateDir returns the directory for daemon state and logs:

@@ -5,6 +5,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/cofferfs/cofferfs/internal/mountinfo"
 )
 
 // MountInfo is one cofferfs mount as the kernel lists it.
@@ -57,38 +59,12 @@ func parseMountinfo(line string) (MountInfo, bool) {
 	for _, o := range strings.Split(a[5], ",") {
 		ro = ro || o == "ro"
 	}
-	m := MountInfo{Mountpoint: unescape(a[4]), Source: unescape(b[1]), ReadOnly: ro}
+	m := MountInfo{Mountpoint: mountinfo.Unescape(a[4]), Source: mountinfo.Unescape(b[1]), ReadOnly: ro}
 	if maj, min, ok := strings.Cut(a[2], ":"); ok && maj == "0" {
 		n, _ := strconv.ParseUint(min, 10, 32)
 		m.Conn = uint32(n)
 	}
 	return m, true
-}
-
-// unescape decodes the octal escapes (\040 for space) of mountinfo.
-func unescape(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) && isOctal(s[i+1:i+4]) {
-			b.WriteByte((s[i+1]-'0')<<6 | (s[i+2]-'0')<<3 | (s[i+3] - '0'))
-			i += 3
-			continue
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-func isOctal(s string) bool {
-	for _, c := range []byte(s) {
-		if c < '0' || c > '7' {
-			return false
-		}
-	}
-	return len(s) == 3
 }
 
 // findMount returns the cofferfs mount at mnt, or nil.

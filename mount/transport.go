@@ -1,0 +1,284 @@
+package mount
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+	"unsafe"
+
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+	"golang.org/x/sys/unix"
+
+	"github.com/cofferfs/cofferfs/internal/mountinfo"
+	"github.com/cofferfs/cofferfs/mount/uring"
+)
+
+// Transport names: how the kernel's FUSE requests reach the daemon.
+const (
+	// TransportAuto uses io_uring when the kernel offers it and
+	// /dev/fuse otherwise (the default).
+	TransportAuto = "auto"
+	// TransportURing serves the mount over io_uring or fails.
+	TransportURing = "uring"
+	// TransportDev reads and answers requests on /dev/fuse.
+	TransportDev = "dev"
+)
+
+// CheckTransport reports whether name is a transport name ("" is auto).
+func CheckTransport(name string) error {
+	switch name {
+	case "", TransportAuto, TransportURing, TransportDev:
+		return nil
+	}
+	return fmt.Errorf("unknown transport %q (want auto, uring or dev)", name)
+}
+
+// served is a running FUSE server with the transport it uses.
+type served struct {
+	srv       *fuse.Server
+	ring      *uring.Transport // nil over /dev/fuse
+	mnt       string           // set when cofferfs did mount(2) itself
+	transport string
+}
+
+// serveTransport mounts root at mountpoint over the transport asked for.
+// auto falls back to /dev/fuse with one log line saying why.
+// ringPayload, when not 0, replaces the payload size of the ring
+// entries (tests use a size the kernel refuses, to fail a registration).
+func serveTransport(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Options, want string, ringPayload int, logger *slog.Logger) (*served, error) {
+	if want == TransportDev {
+		return serveDev(mountpoint, root, opts)
+	}
+	err := uringUsable()
+	if err == nil {
+		var s *served
+		if s, err = serveURing(mountpoint, root, opts, ringPayload); err == nil {
+			return s, nil
+		}
+	}
+	if want == TransportURing {
+		return nil, fmt.Errorf("io_uring transport: %w", err)
+	}
+	logger.Info("serving over /dev/fuse, not io_uring", "reason", err.Error())
+	return serveDev(mountpoint, root, opts)
+}
+
+// uringUsable is uring.Probe plus what cofferfs's plumbing needs: root,
+// since it calls mount(2) itself to keep the /dev/fuse descriptor.
+func uringUsable() error {
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("%w: the io_uring transport needs root", uring.ErrUnavailable)
+	}
+	return uring.Probe()
+}
+
+func serveDev(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Options) (*served, error) {
+	srv, err := Serve(mountpoint, root, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &served{srv: srv, transport: TransportDev}, nil
+}
+
+// serveURing mounts with its own /dev/fuse descriptor, accepts
+// FUSE_OVER_IO_URING in INIT and registers the queues. If anything
+// fails after INIT it aborts the connection and unmounts, so that no
+// half-registered mount is left waiting for its ring.
+func serveURing(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Options, ringPayload int) (*served, error) {
+	raiseProcs()
+	mo := opts.MountOptions
+	mo.ExtraCapabilities |= fuse.CAP_OVER_IO_URING
+	mo.DirectMount = false
+	fd, err := mountOwn(mountpoint, &mo)
+	if err != nil {
+		return nil, err
+	}
+	raw := rawFS(root, opts)
+	srv, err := fuse.NewServer(raw, "/dev/fd/"+strconv.Itoa(fd), &mo)
+	if err != nil {
+		abortConn(mountpoint)
+		return nil, err
+	}
+	ring, err := startRing(srv, raw, &mo, fd, ringPayload, opts)
+	if err != nil {
+		abortConn(mountpoint)
+		return nil, err
+	}
+	go srv.Serve()
+	if err := pollHack(mountpoint); err != nil {
+		abortConn(mountpoint)
+		return nil, err
+	}
+	return &served{srv: srv, ring: ring, mnt: mountpoint, transport: TransportURing}, nil
+}
+
+// pollHackName is the file go-fuse answers specially so that the
+// kernel learns at once that the mount does not implement poll.
+const pollHackName = ".go-fuse-epoll-hack"
+
+// pollHack does what go-fuse's WaitMount does for mounts it made: it
+// makes the kernel send one POLL, answered ENOSYS, so that it never
+// sends another. Without it, the Go runtime's epoll_ctl on a file of
+// this process's own mount (os.Open registers files with the poller)
+// would wait for a POLL reply while holding its P, and a queue thread
+// returning with that request would wait for a P during a GC
+// stop-the-world: a deadlock (seen in TestPermissionsAsOtherUser).
+func pollHack(mountpoint string) error {
+	fd, err := unix.Open(mountpoint+"/"+pollHackName, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("poll probe: %w", err)
+	}
+	unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN | unix.POLLPRI | unix.POLLOUT}}, 0)
+	unix.Close(fd)
+	return nil
+}
+
+// startRing checks that INIT agreed on io_uring, primes a
+// ProtocolServer with the same INIT and starts the queues.
+func startRing(srv *fuse.Server, raw fuse.RawFileSystem, mo *fuse.MountOptions, fd, payload int, opts *fusefs.Options) (*uring.Transport, error) {
+	ks := srv.KernelSettings()
+	if ks.Flags64()&fuse.CAP_OVER_IO_URING == 0 {
+		return nil, fmt.Errorf("%w: the kernel did not offer it in INIT", uring.ErrUnavailable)
+	}
+	ps := fuse.NewProtocolServer(raw, mo)
+	if err := primeInit(ps, ks); err != nil {
+		return nil, err
+	}
+	if payload == 0 {
+		payload = max(mo.MaxWrite, 8192)
+	}
+	logf := func(err error) { opts.Logger.Printf("io_uring queue ended: %v", err) }
+	return uring.Start(uring.Config{DevFD: fd, Handler: ps, Payload: payload, OnError: logf})
+}
+
+// primeInit feeds the kernel's INIT request to ps, so that it negotiates
+// what the fuse.Server answered, and checks the flag.
+func primeInit(ps *fuse.ProtocolServer, ks *fuse.InitIn) error {
+	in := *ks
+	in.Length = uint32(unsafe.Sizeof(in))
+	in.Opcode = 26 // FUSE_INIT
+	in.Unique = 1
+	b := unsafe.Slice((*byte)(unsafe.Pointer(&in)), unsafe.Sizeof(in))
+	out := make([]byte, 4096)
+	n, st := ps.HandleRequest([][]byte{b}, [][]byte{out})
+	hdr := int(unsafe.Sizeof(fuse.OutHeader{}))
+	if !st.Ok() || n < hdr+int(unsafe.Sizeof(fuse.InitOut{})) {
+		return fmt.Errorf("io_uring transport: priming INIT: %v (%d bytes)", st, n)
+	}
+	io := (*fuse.InitOut)(unsafe.Pointer(&out[hdr]))
+	if io.Flags64()&fuse.CAP_OVER_IO_URING == 0 {
+		return errors.New("io_uring transport: INIT reply without FUSE_OVER_IO_URING")
+	}
+	return nil
+}
+
+// mountOwn opens /dev/fuse and mounts it at mountpoint as go-fuse's
+// direct mount does, returning the descriptor.
+func mountOwn(mountpoint string, mo *fuse.MountOptions) (int, error) {
+	var st unix.Stat_t
+	if err := unix.Stat(mountpoint, &st); err != nil {
+		return -1, err
+	}
+	fd, err := unix.Open("/dev/fuse", unix.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, err
+	}
+	data := []string{
+		"fd=" + strconv.Itoa(fd),
+		fmt.Sprintf("rootmode=%o", st.Mode&unix.S_IFMT),
+		"user_id=" + strconv.Itoa(os.Geteuid()),
+		"group_id=" + strconv.Itoa(os.Getegid()),
+		"max_read=" + strconv.Itoa(mo.MaxWrite),
+	}
+	data = append(data, mo.Options...)
+	if mo.AllowOther {
+		data = append(data, "allow_other")
+	}
+	flags := uintptr(syscall.MS_NOSUID | syscall.MS_NODEV)
+	if mo.DirectMountFlags != 0 {
+		flags = mo.DirectMountFlags
+	}
+	src := mo.FsName
+	if src == "" {
+		src = mo.Name
+	}
+	if err := unix.Mount(src, mountpoint, "fuse."+mo.Name, flags, strings.Join(data, ",")); err != nil {
+		unix.Close(fd)
+		return -1, fmt.Errorf("mount: %w", err)
+	}
+	return fd, nil
+}
+
+// abortConn ends the FUSE connection of a mount this process made
+// (fusectl's abort, mounting fusectl first if needed) and detaches the
+// mount. The descriptor is left to go-fuse's Server, whose file closes
+// it when collected: closing it here could close a reused number later.
+func abortConn(mountpoint string) {
+	const conns = "/sys/fs/fuse/connections"
+	if ents, _ := os.ReadDir(conns); len(ents) == 0 {
+		unix.Mount("fusectl", conns, "fusectl", 0, "")
+	}
+	if minor, ok := connectionID(mountpoint); ok {
+		os.WriteFile(conns+"/"+minor+"/abort", []byte("1"), 0)
+	}
+	unix.Unmount(mountpoint, unix.MNT_DETACH)
+}
+
+// connectionID returns the fusectl connection number of the FUSE mount
+// at mountpoint: the minor of its device in /proc/self/mountinfo, read
+// without asking the mount anything.
+func connectionID(mountpoint string) (string, bool) {
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	id := ""
+	for sc.Scan() {
+		a := strings.Fields(sc.Text())
+		if len(a) > 4 && mountinfo.Unescape(a[4]) == mountpoint {
+			_, minor, _ := strings.Cut(a[2], ":")
+			id = minor // the last mount at the path is the top one
+		}
+	}
+	return id, id != ""
+}
+
+// unmount unmounts a mount cofferfs made itself, retrying briefly as
+// go-fuse does while the kernel still counts released files.
+func (s *served) unmount() error {
+	if s.mnt == "" {
+		return s.srv.Unmount()
+	}
+	var err error
+	delay := time.Duration(0)
+	for try := 0; try < 5; try++ {
+		if err = unix.Unmount(s.mnt, 0); err == nil {
+			break
+		}
+		delay = 2*delay + 5*time.Millisecond
+		time.Sleep(delay)
+	}
+	if err != nil {
+		return err
+	}
+	s.wait()
+	return nil
+}
+
+// wait blocks until the connection is gone and every loop has ended.
+func (s *served) wait() {
+	s.srv.Wait()
+	if s.ring != nil {
+		s.ring.Wait()
+	}
+}
