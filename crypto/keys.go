@@ -14,7 +14,11 @@ const (
 	infoEME     = "EME filename encryption"
 	infoGCM     = "AES-GCM file content encryption"
 	infoXChaCha = "XChaCha20-Poly1305 file content encryption"
+	infoSIV     = "AES-SIV file content encryption"
 )
+
+// SIVKeySize is the size of the AES-SIV-512 content key.
+const SIVKeySize = 64
 
 // Algorithm is a file-content AEAD.
 type Algorithm int
@@ -23,6 +27,7 @@ type Algorithm int
 const (
 	AESGCM            Algorithm = iota // AES-256-GCM with 128-bit nonces (GCMIV128)
 	XChaCha20Poly1305                  // XChaCha20-Poly1305 with 192-bit nonces
+	AESSIV                             // AES-SIV-512 (RFC 5297) with 128-bit nonces
 )
 
 // String returns the algorithm's name as shown to users.
@@ -32,6 +37,8 @@ func (a Algorithm) String() string {
 		return "AES-256-GCM"
 	case XChaCha20Poly1305:
 		return "XChaCha20-Poly1305"
+	case AESSIV:
+		return "AES-SIV-512"
 	}
 	return fmt.Sprintf("Algorithm(%d)", int(a))
 }
@@ -40,7 +47,8 @@ func (a Algorithm) String() string {
 type Keys struct {
 	// Name is the AES-256 key for EME name encryption.
 	Name []byte
-	// Content is the AEAD key for file contents, symlinks and xattr values.
+	// Content is the AEAD key for file contents, symlinks and xattr values
+	// (64 bytes for AESSIV, else 32).
 	Content []byte
 	// Algorithm is the content algorithm Content is meant for.
 	Algorithm Algorithm
@@ -54,13 +62,16 @@ func DeriveKeys(master []byte, alg Algorithm) *Keys {
 	if len(master) != KeySize {
 		panic("crypto: master key must be 32 bytes")
 	}
-	info := infoGCM
-	if alg == XChaCha20Poly1305 {
+	info, size := infoGCM, KeySize
+	switch alg {
+	case XChaCha20Poly1305:
 		info = infoXChaCha
+	case AESSIV:
+		info, size = infoSIV, SIVKeySize
 	}
 	return &Keys{
-		Name:      hkdfKey(master, infoEME),
-		Content:   hkdfKey(master, info),
+		Name:      hkdfKey(master, infoEME, KeySize),
+		Content:   hkdfKey(master, info, size),
 		Algorithm: alg,
 	}
 }
@@ -71,8 +82,8 @@ func (k *Keys) Wipe() {
 	clear(k.Content)
 }
 
-func hkdfKey(secret []byte, info string) []byte {
-	k, err := hkdf.Key(sha256.New, secret, nil, info, KeySize)
+func hkdfKey(secret []byte, info string, size int) []byte {
+	k, err := hkdf.Key(sha256.New, secret, nil, info, size)
 	if err != nil {
 		panic("crypto: internal error: " + err.Error())
 	}

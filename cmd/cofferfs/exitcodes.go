@@ -46,7 +46,7 @@ var exitCodes = []struct {
 	{exitOpenConf, "gocryptfs.conf exists but cannot be read"},
 	{exitWriteConf, "gocryptfs.conf could not be written"},
 	{exitCorrupt, "some entries did not decrypt (export, import, ls, cat: each was reported, the rest was done), or problems were found: by fsck (and not all repaired), or by check-paths (paths or names the provider cannot store)"},
-	{exitUnsupported, "the vault uses a feature flag cofferfs does not support (AES-SIV, plaintext names, FIDO2, pre-1.3 configs) or an unknown one"},
+	{exitUnsupported, "the vault uses a feature flag cofferfs does not support (plaintext names, FIDO2, pre-1.3 configs) or an unknown one"},
 	{exitBusy, "unmount refused: the mount is in use (the holders are listed; --lazy detaches it)"},
 	{exitRepaired, "fsck --repair found problems and repaired every one of them"},
 }
