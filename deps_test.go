@@ -31,6 +31,7 @@ var (
 		"fs/config":    {deny: []string{module + "/fs", module + "/mount", module + "/cmd", fuse}},
 		"fs/transfer":  {deny: []string{module + "/mount", module + "/cmd", fuse}},
 		"fs/fstest":    {deny: []string{module + "/mount", module + "/cmd", fuse}},
+		"fs/reverse":   {deny: []string{module + "/mount", module + "/cmd", fuse, module + "/fs/config", module + "/fs/transfer"}},
 		"mount":        {deny: []string{module + "/cmd", module + "/fs/config", module + "/fs/transfer", "golang.org/x/term", "flag"}},
 		"cmd/cofferfs": {deny: []string{fuse}},
 	}
