@@ -112,3 +112,6 @@ func joinPath(dir, name string) string {
 
 // baseName returns the last component of a path.
 func baseName(p string) string { return p[strings.LastIndexByte(p, '/')+1:] }
+
+// Statfs reports the file system of the plain directory.
+func (v *View) Statfs(st *unix.Statfs_t) error { return unix.Fstatfs(v.root, st) }
