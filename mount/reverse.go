@@ -27,7 +27,6 @@ func MountReverse(v *reverse.View, mountpoint string, opts Options) (*ReverseSer
 	opts.ReadOnly = true
 	timeout := attrTimeout
 	mopts := FUSEOptions(opts)
-	mopts.Name = "cofferfs-reverse"
 	mopts.DisableSplice = true
 	fopts := &fusefs.Options{
 		EntryTimeout:    &timeout,

@@ -13,7 +13,7 @@ import (
 
 var initCommand = &command{
 	name:    "init",
-	args:    "[unlock] [--scryptn N] [--xchacha] [--longnamemax N | --profile P] [--key-only] CIPHERDIR",
+	args:    "[unlock] [--scryptn N] [--xchacha] [--longnamemax N | --profile P] [--key-only] CIPHERDIR\n       [unlock] --reverse [--scryptn N] [--longnamemax N] [--key-only] PLAINDIR",
 	summary: "create a new vault in an empty or new directory",
 	help: `Writes gocryptfs.conf (the password-wrapped master key) and the root
 gocryptfs.diriv. The new vault's recovery key (the master key) is printed
@@ -22,6 +22,9 @@ once on stdout: store it offline. It opens the vault without the password
 gets no usable password at all and the recovery key is the only way in;
 set a password later with "cofferfs passwd --masterkey-file FILE".
 --profile sets --longnamemax for the sync provider the vault lives in.
+With --reverse, PLAINDIR is an existing plain directory to back up: only
+PLAINDIR/.gocryptfs.reverse.conf is written (AES-SIV, as gocryptfs
+-init -reverse); see "cofferfs mount --reverse".
 
 ` + profileHelp(),
 	run: runInit,
@@ -35,6 +38,7 @@ type initFlags struct {
 	longNameMax int
 	keyOnly     bool
 	profile     string
+	reverse     bool
 }
 
 func runInit(e *env, c *command, args []string) error {
@@ -48,6 +52,7 @@ func runInit(e *env, c *command, args []string) error {
 		fmt.Sprintf("hash encrypted names longer than `N` bytes, %d..%d", crypto.MinLongNameMax, crypto.DefaultLongNameMax))
 	fs.BoolVar(&f.keyOnly, "key-only", false, "no password: only the recovery key opens the vault")
 	fs.StringVar(&f.profile, "profile", "", "set --longnamemax for sync provider `P`: "+profileNames())
+	fs.BoolVar(&f.reverse, "reverse", false, "set up a plain directory for reverse mode (writes .gocryptfs.reverse.conf)")
 	pos, err := e.parse(c, fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -59,6 +64,9 @@ func runInit(e *env, c *command, args []string) error {
 		return err
 	}
 	dir := pos[0]
+	if f.reverse {
+		return e.initReverse(dir, &f)
+	}
 	created, err := prepareNewCipherDir(dir)
 	if err != nil {
 		return err
