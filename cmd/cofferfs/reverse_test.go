@@ -94,8 +94,14 @@ func TestReverseCLI(t *testing.T) {
 	}
 
 	copyDir := filepath.Join(t.TempDir(), "uploaded")
-	if out, err := exec.Command("cp", "-a", mnt, copyDir).CombinedOutput(); err != nil {
-		t.Fatalf("cp -a: %v\n%s", err, out)
+	for pass := 1; pass <= 2; pass++ { // the README's rsync recipe: the second pass copies nothing
+		out, err := exec.Command("rsync", "-a", "--delete", "--itemize-changes", mnt+"/", copyDir+"/").CombinedOutput()
+		if err != nil {
+			t.Fatalf("rsync pass %d: %v\n%s", pass, err, out)
+		}
+		if pass == 2 && len(out) > 0 {
+			t.Errorf("second rsync pass changed:\n%s", out)
+		}
 	}
 	restored := filepath.Join(t.TempDir(), "restored")
 	c.must("export", "--passfile", pw, copyDir, restored)
