@@ -16,8 +16,10 @@ func (v *View) Stat(viewPath string) (unix.Stat_t, error) {
 	if err != nil {
 		return unix.Stat_t{}, err
 	}
-	st, err := v.lstatPlain(n.plain)
-	if err != nil {
+	var st unix.Stat_t
+	if n.st != nil && n.kind == kindPlain {
+		st = *n.st
+	} else if st, err = v.lstatPlain(n.plain); err != nil {
 		return st, err
 	}
 	switch n.kind {

@@ -21,9 +21,10 @@ const (
 // node is a resolved view path.
 type node struct {
 	kind  kind
-	view  string // the view path
-	plain string // plain object; the directory for kindDirIV, the long-named object for kindNameFile
-	cname string // kindNameFile: the full encrypted name
+	view  string       // the view path
+	plain string       // plain object; the directory for kindDirIV, the long-named object for kindNameFile
+	cname string       // kindNameFile: the full encrypted name
+	st    *unix.Stat_t // lstat of plain, if step already took it
 }
 
 // resolve maps a view path to what it shows, component by component.
@@ -33,14 +34,23 @@ func (v *View) resolve(viewPath string) (node, error) {
 	if viewPath == "" {
 		return n, nil
 	}
-	comps := strings.Split(viewPath, "/")
+	rest := viewPath
+	if i := strings.LastIndexByte(viewPath, '/'); i > 0 {
+		if plain, ok := v.dirs.get(viewPath[:i]); ok {
+			n.view, n.plain, rest = viewPath[:i], plain, viewPath[i+1:]
+		}
+	}
+	comps := strings.Split(rest, "/")
 	for i, c := range comps {
 		next, err := v.step(n, c)
 		if err != nil {
 			return n, err
 		}
-		if next.kind != kindPlain && i != len(comps)-1 {
-			return n, unix.ENOTDIR
+		if i != len(comps)-1 {
+			if next.kind != kindPlain {
+				return n, unix.ENOTDIR
+			}
+			v.dirs.put(next.view, next.plain)
 		}
 		n = next
 	}
@@ -79,7 +89,7 @@ func (v *View) step(dir node, c string) (node, error) {
 	if !v.visible(dir.plain, name, st.Mode&unix.S_IFMT == unix.S_IFDIR) {
 		return dir, unix.ENOENT
 	}
-	return node{kind: kindPlain, view: view, plain: plain}, nil
+	return node{kind: kindPlain, view: view, plain: plain, st: &st}, nil
 }
 
 // visible reports whether the plain entry name of the directory dir shows

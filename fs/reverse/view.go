@@ -38,6 +38,7 @@ type View struct {
 	content *crypto.ContentCipher
 	opts    Options
 	exclude *matcher
+	dirs    dirCache
 }
 
 // New opens the view of plainDir under the 32-byte master key (which the

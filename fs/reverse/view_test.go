@@ -191,3 +191,36 @@ func TestNotRegular(t *testing.T) {
 		}
 	}
 }
+
+// TestDirCacheStale: a cached view directory whose plain directory was
+// removed or replaced by a symlink fails lookups below it, and a
+// recreated one works again.
+func TestDirCacheStale(t *testing.T) {
+	v, plain := plainView(t, reverse.Options{})
+	d := filepath.Join(plain, "d")
+	if err := os.MkdirAll(filepath.Join(d, "e"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	dv := viewNames(t, v, "")[0]
+	ev := dv + "/" + viewNames(t, v, dv)[0]
+	if _, err := v.Stat(ev); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(d)
+	if _, err := v.Stat(ev); err == nil {
+		t.Error("child of a removed directory still resolves")
+	}
+	other := t.TempDir()
+	os.Mkdir(filepath.Join(other, "e"), 0o755)
+	if err := os.Symlink(other, d); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := v.Stat(ev); err == nil {
+		t.Error("lookup followed a symlink swapped in for a cached directory")
+	}
+	os.Remove(d)
+	os.MkdirAll(filepath.Join(d, "e"), 0o755)
+	if _, err := v.Stat(ev); err != nil {
+		t.Errorf("recreated directory: %v", err)
+	}
+}
