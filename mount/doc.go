@@ -37,4 +37,10 @@
 // created with O_EXCL or O_NOFOLLOW, and a record whose pid is dead or
 // belongs to a process started later (start time in /proc/PID/stat) is
 // stale and removed.
+//
+// Reverse mode (reverse*.go) is a separate, small node tree over
+// fs/reverse: a "ro" kernel mount whose nodes answer every change with
+// EROFS, with inode numbers hashed from the view path (two links of a
+// plain file show different ciphertexts, so they must not share an
+// inode and its page cache).
 package mount
