@@ -70,18 +70,44 @@ func checkMasterKey(t *testing.T, c *Config, keyFile string) {
 	}
 }
 
-func TestReverseVectorRejected(t *testing.T) {
+// TestReverseVectorAccepted opens gocryptfs's reverse config: AESSIV is
+// supported, selects AES-SIV and unwraps to the printed master key.
+func TestReverseVectorAccepted(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(vectorDir(t), "reverse-gocryptfs.reverse.conf"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Parse(data)
-	var fe *FeatureError
-	if !errors.As(err, &fe) || fe.Flag != FlagAESSIV || !errors.Is(err, ErrUnsupported) {
-		t.Fatalf("got %v, want FeatureError for AESSIV", err)
+	c, err := Parse(data)
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
 	}
-	if !strings.Contains(err.Error(), `"AESSIV"`) {
-		t.Errorf("message does not name the flag: %v", err)
+	if c.Algorithm() != crypto.AESSIV {
+		t.Errorf("algorithm %v, want AES-SIV", c.Algorithm())
+	}
+	kt, err := os.ReadFile(filepath.Join(vectorDir(t), "masterkey-reverse.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := crypto.ParseMasterKey(strings.TrimSpace(string(kt)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.MasterKey([]byte("correct horse battery staple"))
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("master key %x, %v; want %x", got, err, want)
+	}
+}
+
+// TestCreateAESSIV checks the flags of a new AES-SIV vault: gocryptfs's
+// order, AESSIV after Raw64.
+func TestCreateAESSIV(t *testing.T) {
+	c, _ := newTestConfig(t, CreateOptions{AESSIV: true})
+	want := "HKDF GCMIV128 DirIV EMENames LongNames Raw64 AESSIV"
+	if got := strings.Join(c.FeatureFlags, " "); got != want {
+		t.Errorf("flags %q, want %q", got, want)
+	}
+	if _, _, err := Create(CreateOptions{AESSIV: true, XChaCha: true, ScryptLogN: testLogN}, testPassword); err == nil {
+		t.Error("AESSIV with XChaCha accepted")
 	}
 }
 

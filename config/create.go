@@ -18,6 +18,9 @@ type CreateOptions struct {
 	// XChaCha selects XChaCha20-Poly1305 content encryption instead of
 	// AES-256-GCM.
 	XChaCha bool
+	// AESSIV selects AES-SIV-512 content encryption (gocryptfs -aessiv;
+	// always set for a reverse-mode config).
+	AESSIV bool
 	// LongNameMax is the long-name threshold, 62..255; 0 means 255.
 	LongNameMax int
 	// Creator is written to the Creator field; "" means DefaultCreator.
@@ -29,7 +32,7 @@ type CreateOptions struct {
 // the master key (KeyCheckField). The flags are the full
 // modern set in gocryptfs's order: HKDF, XChaCha20Poly1305 or GCMIV128,
 // DirIV, LongNameMax (only for a threshold other than 255), EMENames,
-// LongNames, Raw64. The caller should clear the master key after use.
+// LongNames, Raw64, AESSIV (if chosen). The caller should clear the master key after use.
 func Create(opts CreateOptions, password []byte) (*Config, []byte, error) {
 	logN, err := checkLogN(opts.ScryptLogN)
 	if err != nil {
@@ -83,6 +86,12 @@ func (c *Config) setFlags(opts CreateOptions) error {
 		c.LongNameMax = n
 	}
 	c.FeatureFlags = append(c.FeatureFlags, FlagEMENames, FlagLongNames, FlagRaw64)
+	if opts.AESSIV {
+		if opts.XChaCha {
+			return conflict(FlagXChaCha20Poly1305, FlagAESSIV)
+		}
+		c.FeatureFlags = append(c.FeatureFlags, FlagAESSIV)
+	}
 	return nil
 }
 

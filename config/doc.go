@@ -13,9 +13,9 @@
 // LongNames, Raw64 and optionally LongNameMax) in gocryptfs's order.
 //
 // Supported vaults are a strict subset of what gocryptfs mounts: HKDF key
-// derivation, AES-256-GCM with 128-bit IVs or XChaCha20-Poly1305, and
-// EME-encrypted names with or without per-directory IVs. Vaults that use
-// AES-SIV (reverse mode), plaintext names or FIDO2, configs from before
+// derivation, AES-256-GCM with 128-bit IVs, AES-SIV-512 (AESSIV, which
+// reverse mode always uses) or XChaCha20-Poly1305, and EME-encrypted names
+// with or without per-directory IVs. Vaults that use plaintext names or FIDO2, configs from before
 // gocryptfs 1.3 (no HKDF), and configs with any flag this package does not
 // know are refused as a whole with a *FeatureError that wraps
 // ErrUnsupported; nothing is ever opened half-understood. Configs that

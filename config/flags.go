@@ -26,7 +26,7 @@ const (
 	FlagLongNameMax = "LongNameMax"
 	// FlagXChaCha20Poly1305 encrypts contents with XChaCha20-Poly1305.
 	FlagXChaCha20Poly1305 = "XChaCha20Poly1305"
-	// FlagAESSIV encrypts contents with AES-SIV (reverse mode); unsupported.
+	// FlagAESSIV encrypts contents with AES-SIV-512 (always set for reverse mode).
 	FlagAESSIV = "AESSIV"
 	// FlagPlaintextNames stores names unencrypted; unsupported.
 	FlagPlaintextNames = "PlaintextNames"
@@ -70,8 +70,6 @@ func knownFlag(f string) bool {
 // supported.
 func unsupportedReason(f string) string {
 	switch f {
-	case FlagAESSIV:
-		return "AES-SIV / reverse-mode vaults are not supported"
 	case FlagPlaintextNames:
 		return "vaults with plaintext names are not supported"
 	case FlagFIDO2:
@@ -87,8 +85,11 @@ func (c *Config) HasFlag(f string) bool {
 
 // Algorithm returns the file-content algorithm selected by the flags.
 func (c *Config) Algorithm() crypto.Algorithm {
-	if c.HasFlag(FlagXChaCha20Poly1305) {
+	switch {
+	case c.HasFlag(FlagXChaCha20Poly1305):
 		return crypto.XChaCha20Poly1305
+	case c.HasFlag(FlagAESSIV):
+		return crypto.AESSIV
 	}
 	return crypto.AESGCM
 }

@@ -32,7 +32,6 @@ func TestValidateFeatureErrors(t *testing.T) {
 	}{
 		{"unknown", "Compression", flags("HKDF", "GCMIV128", "EMENames", "Compression")},
 		{"case", "hkdf", flags("hkdf", "GCMIV128", "EMENames")},
-		{"aessiv", "AESSIV", flags("HKDF", "GCMIV128", "EMENames", "AESSIV")},
 		{"plaintextnames", "PlaintextNames", flags("HKDF", "GCMIV128", "PlaintextNames")},
 		{"fido2", "FIDO2", flags("HKDF", "GCMIV128", "DirIV", "EMENames", "FIDO2")},
 		{"no hkdf", "HKDF", flags("GCMIV128", "DirIV", "EMENames", "LongNames")},

@@ -6,7 +6,9 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"errors"
+	"fmt"
 
+	"github.com/cofferfs/cofferfs/crypto/internal/siv"
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
@@ -34,10 +36,15 @@ type ContentCipher struct {
 	alg  Algorithm
 }
 
-// NewContentCipher returns the block codec for alg under a 32-byte key.
+// NewContentCipher returns the block codec for alg under a 32-byte key
+// (64 bytes for AESSIV).
 func NewContentCipher(alg Algorithm, key []byte) (*ContentCipher, error) {
-	if len(key) != KeySize {
-		return nil, errors.New("crypto: content key must be 32 bytes")
+	want := KeySize
+	if alg == AESSIV {
+		want = SIVKeySize
+	}
+	if len(key) != want {
+		return nil, fmt.Errorf("crypto: %v content key must be %d bytes", alg, want)
 	}
 	var aead cipher.AEAD
 	var err error
@@ -49,6 +56,8 @@ func NewContentCipher(alg Algorithm, key []byte) (*ContentCipher, error) {
 		}
 	case XChaCha20Poly1305:
 		aead, err = chacha20poly1305.NewX(key)
+	case AESSIV:
+		aead, err = siv.NewAEAD(key)
 	default:
 		return nil, errors.New("crypto: unknown content algorithm")
 	}
@@ -87,6 +96,17 @@ func (c *ContentCipher) SealBlock(dst, plain []byte, blockNo uint64, fileID []by
 	dst = append(dst, make([]byte, ns)...)
 	nonce := dst[start : start+ns]
 	rand.Read(nonce) // never fails (crypto/rand contract since Go 1.24)
+	return c.aead.Seal(dst, nonce, plain, blockAAD(blockNo, fileID))
+}
+
+// SealBlockNonce is SealBlock with a caller-chosen nonce of NonceSize
+// bytes. Only reverse mode uses it, and only with AESSIV, whose security
+// survives a repeated nonce (it then reveals only equal plaintexts).
+func (c *ContentCipher) SealBlockNonce(dst, plain []byte, blockNo uint64, fileID, nonce []byte) []byte {
+	if len(nonce) != c.NonceSize() {
+		panic("crypto: bad nonce length")
+	}
+	dst = append(dst, nonce...)
 	return c.aead.Seal(dst, nonce, plain, blockAAD(blockNo, fileID))
 }
 

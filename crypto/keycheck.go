@@ -14,7 +14,7 @@ const KeyCheckSize = 16
 // its own. A vault stores it so that a recovery key can be checked even
 // when the vault holds no data to decrypt.
 func KeyCheck(master []byte) []byte {
-	k := hkdfKey(master, infoKeyCheck)
+	k := hkdfKey(master, infoKeyCheck, KeySize)
 	defer clear(k)
 	return append([]byte(nil), k[:KeyCheckSize]...)
 }

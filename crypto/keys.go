@@ -15,7 +15,11 @@ const (
 	infoEME     = "EME filename encryption"
 	infoGCM     = "AES-GCM file content encryption"
 	infoXChaCha = "XChaCha20-Poly1305 file content encryption"
+	infoSIV     = "AES-SIV file content encryption"
 )
+
+// SIVKeySize is the size of the AES-SIV-512 content key.
+const SIVKeySize = 64
 
 // Algorithm is a file-content AEAD.
 type Algorithm int
@@ -24,6 +28,7 @@ type Algorithm int
 const (
 	AESGCM            Algorithm = iota // AES-256-GCM with 128-bit nonces (GCMIV128)
 	XChaCha20Poly1305                  // XChaCha20-Poly1305 with 192-bit nonces
+	AESSIV                             // AES-SIV-512 (RFC 5297) with 128-bit nonces
 )
 
 // String returns the algorithm's name as shown to users.
@@ -33,6 +38,8 @@ func (a Algorithm) String() string {
 		return "AES-256-GCM"
 	case XChaCha20Poly1305:
 		return "XChaCha20-Poly1305"
+	case AESSIV:
+		return "AES-SIV-512"
 	}
 	return fmt.Sprintf("Algorithm(%d)", int(a))
 }
@@ -41,7 +48,8 @@ func (a Algorithm) String() string {
 type Keys struct {
 	// Name is the AES-256 key for EME name encryption.
 	Name []byte
-	// Content is the AEAD key for file contents, symlinks and xattr values.
+	// Content is the AEAD key for file contents, symlinks and xattr values
+	// (64 bytes for AESSIV, else 32).
 	Content []byte
 	// Algorithm is the content algorithm Content is meant for.
 	Algorithm Algorithm
@@ -55,13 +63,16 @@ func DeriveKeys(master []byte, alg Algorithm) *Keys {
 	if len(master) != KeySize {
 		panic("crypto: master key must be 32 bytes")
 	}
-	info := infoGCM
-	if alg == XChaCha20Poly1305 {
+	info, size := infoGCM, KeySize
+	switch alg {
+	case XChaCha20Poly1305:
 		info = infoXChaCha
+	case AESSIV:
+		info, size = infoSIV, SIVKeySize
 	}
 	return &Keys{
-		Name:      hkdfKey(master, infoEME),
-		Content:   hkdfKey(master, info),
+		Name:      hkdfKey(master, infoEME, KeySize),
+		Content:   hkdfKey(master, info, size),
 		Algorithm: alg,
 	}
 }
@@ -72,21 +83,29 @@ func (k *Keys) Wipe() {
 	clear(k.Content)
 }
 
-// hkdfKey derives a subkey with HKDF-SHA256 (no salt). The secret (a
-// master key or KEK) passes through a hash's block buffer, which is
-// overwritten afterwards so that no copy of it stays behind in memory.
-func hkdfKey(secret []byte, info string) []byte {
+// hkdfKey derives a subkey of size bytes with HKDF-SHA256 (RFC 5869, no
+// salt). The secret (a master key or KEK) passes through a hash's block
+// buffer, which is overwritten afterwards so that no copy of it stays
+// behind in memory.
+func hkdfKey(secret []byte, info string, size int) []byte {
 	ext := hmac.New(sha256.New, make([]byte, sha256.Size))
 	ext.Write(secret)
 	prk := ext.Sum(nil)
 	defer clear(prk)
 	scrub(ext)
 	exp := hmac.New(sha256.New, prk)
-	exp.Write([]byte(info))
-	exp.Write([]byte{1})
-	k := exp.Sum(nil)
+	var k, t []byte
+	for i := byte(1); len(k) < size; i++ {
+		exp.Reset()
+		exp.Write(t)
+		exp.Write([]byte(info))
+		exp.Write([]byte{i})
+		t = exp.Sum(t[:0])
+		k = append(k, t...)
+	}
+	clear(t)
 	scrub(exp)
-	return k[:KeySize]
+	return k[:size]
 }
 
 // scrub overwrites the partial-block buffer of a used hash, where the

@@ -99,7 +99,7 @@ func DeriveKEK(password []byte, p ScryptParams) ([]byte, error) {
 func wrapAEAD(kek []byte, useHKDF bool) cipher.AEAD {
 	key, ns := kek, 12
 	if useHKDF {
-		key, ns = hkdfKey(kek, infoGCM), NonceSizeGCM
+		key, ns = hkdfKey(kek, infoGCM, KeySize), NonceSizeGCM
 		defer clear(key)
 	}
 	b, err := aes.NewCipher(key)

@@ -39,9 +39,9 @@ func DeriveSealKeys(master []byte) *SealKeys {
 	if len(master) != KeySize {
 		panic("crypto: master key must be 32 bytes")
 	}
-	id := hkdfKey(master, infoVaultID)
+	id := hkdfKey(master, infoVaultID, KeySize)
 	defer clear(id)
-	return &SealKeys{Key: hkdfKey(master, infoSeal), VaultID: hex.EncodeToString(id[:16])}
+	return &SealKeys{Key: hkdfKey(master, infoSeal, KeySize), VaultID: hex.EncodeToString(id[:16])}
 }
 
 // Wipe overwrites the manifest key with zeros.

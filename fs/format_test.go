@@ -21,6 +21,7 @@ func TestCipherSizes(t *testing.T) {
 	want := map[string][]int64{ // plaintext 0, 1, 4095, 4096, 4097, 5000, 100000
 		"aesgcm":  {0, 51, 4145, 4146, 4179, 5082, 100818},
 		"xchacha": {0, 59, 4153, 4154, 4195, 5098, 101018},
+		"aessiv":  {0, 51, 4145, 4146, 4179, 5082, 100818},
 	}
 	forEachAlgorithm(t, func(t *testing.T, vr variant) {
 		v := newVault(t, vr.opts)

@@ -43,8 +43,11 @@ func requireGocryptfs(t *testing.T) {
 // format variant without a config file.
 func gocryptfsArgs(v *vault) []string {
 	args := []string{"-q", "-nosyslog", "-masterkey=" + crypto.FormatMasterKey(v.key)}
-	if v.opts.Algorithm == crypto.XChaCha20Poly1305 {
+	switch v.opts.Algorithm {
+	case crypto.XChaCha20Poly1305:
 		args = append(args, "-xchacha")
+	case crypto.AESSIV:
+		args = append(args, "-aessiv")
 	}
 	if v.opts.LongNameMax != 0 {
 		args = append(args, "-longnamemax", fmt.Sprint(v.opts.LongNameMax))

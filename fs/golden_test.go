@@ -41,3 +41,25 @@ func TestGoldenManifest(t *testing.T) {
 		})
 	}
 }
+
+// TestGoldenReverseViewForward reads the view gocryptfs -reverse showed as
+// an ordinary AES-SIV cipherdir: it decrypts to the reverse plain tree.
+func TestGoldenReverseViewForward(t *testing.T) {
+	dir := fstest.ExtractShared(t, "reverse-view.tar")
+	key, err := crypto.ParseMasterKey(fstest.MasterKey(t, "reverse"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := fs.New(dir, key, fs.Options{Algorithm: crypto.AESSIV, Raw64: true, DirIV: true, ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got, err := fstest.Manifest(fstest.VaultTree{FS: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fstest.ReadGolden(t, "reverse-plaintext-manifest.txt"); got != want {
+		t.Errorf("manifest mismatch:\n got:\n%s\nwant:\n%s", got, want)
+	}
+}

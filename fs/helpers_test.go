@@ -21,7 +21,7 @@ type variant struct {
 	opts fs.Options
 }
 
-// variants are the format variants every suite runs against: both
+// variants are the format variants every suite runs against: the three
 // content algorithms, a low long-name threshold (so that ordinary test
 // names become long names) and deterministic names (no diriv files).
 var variants = []variant{
@@ -29,6 +29,7 @@ var variants = []variant{
 	{"xchacha", fs.Options{Algorithm: crypto.XChaCha20Poly1305, Raw64: true, DirIV: true}},
 	{"longnamemax64", fs.Options{Algorithm: crypto.AESGCM, Raw64: true, DirIV: true, LongNameMax: 64}},
 	{"deterministic", fs.Options{Algorithm: crypto.AESGCM, Raw64: true, DirIV: false}},
+	{"aessiv", fs.Options{Algorithm: crypto.AESSIV, Raw64: true, DirIV: true}},
 }
 
 // forEachVariant runs fn as a subtest per variant.

@@ -61,4 +61,10 @@
 // A dead daemon's FUSE connection may outlive it (a thread stuck in the
 // kernel, an inherited descriptor); Unmount then aborts it through
 // fusectl, so that processes waiting on the mount get ENOTCONN.
+//
+// Reverse mode (reverse*.go) is a separate, small node tree over
+// fs/reverse: a "ro" kernel mount whose nodes answer every change with
+// EROFS, with inode numbers hashed from the view path (two links of a
+// plain file show different ciphertexts, so they must not share an
+// inode and its page cache).
 package mount

@@ -14,7 +14,7 @@ import (
 
 var initCommand = &command{
 	name:    "init",
-	args:    "[unlock] [--scryptn N] [--xchacha] [--longnamemax N | --profile P] [--key-only] [--recovery-key-file FILE] CIPHERDIR",
+	args:    "[unlock] [--scryptn N] [--xchacha] [--longnamemax N | --profile P] [--key-only] [--recovery-key-file FILE] CIPHERDIR\n       [unlock] --reverse [--scryptn N] [--longnamemax N] [--key-only] [--recovery-key-file FILE] PLAINDIR",
 	summary: "create a new vault in an empty or new directory",
 	help: `Writes gocryptfs.conf (the password-wrapped master key) and the root
 gocryptfs.diriv. The new vault's recovery key (the master key) is printed
@@ -26,6 +26,9 @@ set a password later with "cofferfs passwd --masterkey-file FILE".
 file (never an existing one) of mode 0600, synced to disk. If the key
 cannot be written (stdout or FILE), init fails and removes the vault.
 --profile sets --longnamemax for the sync provider the vault lives in.
+With --reverse, PLAINDIR is an existing plain directory to back up: only
+PLAINDIR/.gocryptfs.reverse.conf is written (AES-SIV, as gocryptfs
+-init -reverse); see "cofferfs mount --reverse".
 
 ` + profileHelp(),
 	run: runInit,
@@ -40,6 +43,7 @@ type initFlags struct {
 	keyOnly     bool
 	profile     string
 	keyFile     string // --recovery-key-file
+	reverse     bool
 }
 
 func runInit(e *env, c *command, args []string) error {
@@ -54,6 +58,7 @@ func runInit(e *env, c *command, args []string) error {
 	fs.BoolVar(&f.keyOnly, "key-only", false, "no password: only the recovery key opens the vault")
 	fs.StringVar(&f.profile, "profile", "", "set --longnamemax for sync provider `P`: "+profileNames())
 	fs.StringVar(&f.keyFile, "recovery-key-file", "", "write the recovery key to new `FILE` (mode 0600) instead of stdout")
+	fs.BoolVar(&f.reverse, "reverse", false, "set up a plain directory for reverse mode (writes .gocryptfs.reverse.conf)")
 	pos, err := e.parse(c, fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -69,6 +74,12 @@ func runInit(e *env, c *command, args []string) error {
 		return err
 	}
 	dir := pos[0]
+	if f.reverse {
+		if err = e.initReverse(dir, &f, out); err != nil {
+			out.abort()
+		}
+		return err
+	}
 	created, err := prepareNewCipherDir(dir)
 	if err == nil {
 		if err = e.initVault(dir, &f, out); err != nil {

@@ -17,7 +17,7 @@ import (
 
 var mountCommand = &command{
 	name:    "mount",
-	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--verify [--accept]] [--transport auto|uring|dev] CIPHERDIR MOUNTPOINT",
+	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--verify [--accept]] [--transport auto|uring|dev] CIPHERDIR MOUNTPOINT\n       [unlock] --reverse [--exclude PATTERN]... [--exclude-from FILE] PLAINDIR MOUNTPOINT",
 	summary: "mount the plaintext view of a vault (unmount to lock)",
 	help: `Unlocks the vault and mounts its plaintext view on MOUNTPOINT, an empty
 directory. Everything written there is stored encrypted in CIPHERDIR.
@@ -58,7 +58,14 @@ default) uses FUSE over io_uring when the kernel offers it (root, Linux
 otherwise, logging why; uring fails when io_uring cannot be used; dev
 always uses /dev/fuse. io_uring answers each request on the CPU that
 issued it, which makes metadata-heavy work much faster. "cofferfs status"
-shows the transport of each mount.`,
+shows the transport of each mount.
+
+
+With --reverse, PLAINDIR is a plain directory set up with "cofferfs init
+--reverse": MOUNTPOINT shows its read-only, deterministic ciphertext view
+(AES-SIV, the format of gocryptfs -reverse) for rsync, rclone or
+Syncthing to upload. --exclude hides paths matching a gitignore PATTERN
+(repeatable); --exclude-from reads patterns from FILE.`,
 	run: runMount,
 }
 
@@ -77,6 +84,10 @@ type mountFlags struct {
 	debug      bool
 	child      bool      // internal: this process is the background daemon
 	seal       sealFlags // --verify, --accept (sealmanifest.go)
+
+	reverse     bool        // show the ciphertext view of a plain directory
+	excludes    excludeFlag // --reverse: gitignore patterns to hide
+	excludeFrom string      // --reverse: file of patterns
 }
 
 func (m *mountFlags) register(fs *flag.FlagSet) {
@@ -94,6 +105,9 @@ func (m *mountFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&m.debug, "debug", false, "log every FUSE request (foreground)")
 	fs.BoolVar(&m.child, "daemon-child", false, "internal: run as the background daemon")
 	m.seal.register(fs)
+	fs.BoolVar(&m.reverse, "reverse", false, "mount the encrypted view of a plain directory (read-only)")
+	fs.Var(&m.excludes, "exclude", "--reverse: hide paths matching the gitignore `PATTERN` (repeatable)")
+	fs.StringVar(&m.excludeFrom, "exclude-from", "", "--reverse: read exclude patterns from `FILE`")
 }
 
 func runMount(e *env, c *command, args []string) error {
@@ -114,6 +128,12 @@ func runMount(e *env, c *command, args []string) error {
 	mnt, err2 := filepath.Abs(pos[1])
 	if err := errors.Join(err1, err2); err != nil {
 		return fail(exitUsage, err)
+	}
+	if m.reverse {
+		return e.mountReverse(cipherdir, mnt, &m)
+	}
+	if len(m.excludes) > 0 || m.excludeFrom != "" {
+		return e.usageError(c, "--exclude and --exclude-from need --reverse")
 	}
 	if m.child {
 		return e.daemonChild(cipherdir, mnt, &m)
@@ -202,6 +222,12 @@ func checkStateDir() error {
 // daemonArgs are the arguments of the background daemon.
 func daemonArgs(cipherdir, mnt string, m *mountFlags) []string {
 	args := []string{"mount", "--daemon-child"}
+	if m.reverse {
+		args = append(args, "--reverse")
+		for _, p := range m.excludes {
+			args = append(args, "--exclude="+p)
+		}
+	}
 	if m.readOnly {
 		args = append(args, "--ro")
 	}

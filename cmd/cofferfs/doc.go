@@ -5,6 +5,7 @@
 // Usage:
 //
 //	cofferfs init [unlock] [--scryptn N] [--xchacha] [--longnamemax N | --profile P] [--key-only] [--recovery-key-file FILE] CIPHERDIR
+//	cofferfs init [unlock] --reverse [--scryptn N] [--longnamemax N] [--key-only] [--recovery-key-file FILE] PLAINDIR
 //	cofferfs passwd [unlock] [--new-passfile FILE] [--scryptn N] [--no-backup] CIPHERDIR
 //	cofferfs info CIPHERDIR
 //	cofferfs ls [unlock] [-l] CIPHERDIR [PATH]
@@ -16,6 +17,7 @@
 //	cofferfs export [unlock] [--path SUB] [--force] [--keep-setid] CIPHERDIR DEST
 //	cofferfs import [unlock] [--path SUB] [--force | --update [--delete]] SRC CIPHERDIR
 //	cofferfs mount [unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--verify [--accept]] [--transport auto|uring|dev] CIPHERDIR MOUNTPOINT
+//	cofferfs mount [unlock] --reverse [--exclude PATTERN]... [--exclude-from FILE] PLAINDIR MOUNTPOINT
 //	cofferfs unmount [--lazy] MOUNTPOINT
 //	cofferfs lock [--lazy] MOUNTPOINT
 //	cofferfs status

@@ -47,7 +47,7 @@ var exitCodes = []struct {
 	{exitOpenConf, "gocryptfs.conf exists but cannot be read"},
 	{exitWriteConf, "gocryptfs.conf could not be written"},
 	{exitCorrupt, "some entries did not decrypt (export, import, ls, cat: each was reported, the rest was done), or problems were found: by fsck (and not all repaired), by check-paths (paths or names the provider cannot store), or by verify, mount --verify and run --verify (the vault differs from its sealed manifest)"},
-	{exitUnsupported, "the vault uses a feature flag cofferfs does not support (AES-SIV, plaintext names, FIDO2, pre-1.3 configs) or an unknown one"},
+	{exitUnsupported, "the vault uses a feature flag cofferfs does not support (plaintext names, FIDO2, pre-1.3 configs) or an unknown one"},
 	{exitBusy, "unmount refused: the mount is in use (the holders are listed; --lazy detaches it); or the vault is in use by another writer (read-write mount, run, fsck --repair, import)"},
 	{exitRepaired, "fsck --repair found problems and repaired every one of them"},
 }

@@ -181,7 +181,7 @@ func TestWrongRecoveryKey(t *testing.T) {
 
 func TestUnsupportedFlag(t *testing.T) {
 	for _, tc := range []struct{ flag, hint string }{
-		{"AESSIV", "gocryptfs can open it"},
+		{"FIDO2", "gocryptfs can open it"},
 		{"Bogus", "made by a newer program"},
 	} {
 		dir, pf, _ := makeVault(t, "pw")

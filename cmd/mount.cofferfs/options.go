@@ -104,7 +104,9 @@ func optionFlags(opts []string, sloppy bool) ([]string, error) {
 			flags = append(flags, "--allow-other")
 		case o == "noxattr":
 			flags = append(flags, "--noxattr")
-		case hasVal && (key == "passfile" || key == "extpass" || key == "masterkey-file" || key == "idle" || key == "transport"):
+		case o == "reverse":
+			flags = append(flags, "--reverse")
+		case hasVal && (key == "passfile" || key == "exclude-from" || key == "extpass" || key == "masterkey-file" || key == "idle" || key == "transport"):
 			flags = append(flags, "--"+key, val)
 		case sloppy:
 		default:

@@ -21,6 +21,8 @@ func TestTranslate(t *testing.T) {
 			[]string{"mount", "--extpass", "secret-tool lookup a b", "/c", "/m"}, false},
 		{[]string{"-n", "/c", "/m", "-omasterkey-file=/k", "-t", "fuse.cofferfs"},
 			[]string{"mount", "--masterkey-file", "/k", "/c", "/m"}, false},
+		{[]string{"/plain", "/m", "-o", "reverse,passfile=/p,exclude-from=/etc/ex"},
+			[]string{"mount", "--reverse", "--passfile", "/p", "--exclude-from", "/etc/ex", "/plain", "/m"}, false},
 		{[]string{"-fv", "/c", "/m"}, []string{"mount", "/c", "/m"}, true},
 		{[]string{"-s", "/c", "/m", "-o", "weird,ro"}, []string{"mount", "--ro", "/c", "/m"}, false},
 		{[]string{"/c", "/m", "-o", "noexec,nosuid,nodev,noatime,nodiratime"},

@@ -1,0 +1,32 @@
+// Package reverse is the reverse-mode view: it shows a plain directory as
+// the gocryptfs ciphertext tree (spec §9) that `gocryptfs -reverse` shows,
+// byte for byte, without a FUSE dependency (mount/ adapts it).
+//
+// Paths given to the View are view paths: relative, "/"-separated,
+// encrypted names ("" is the root). Every value forward mode draws at
+// random is derived from the view path (crypto.PathIV): directory IVs,
+// file IDs, block nonces and symlink nonces, so an unchanged file always
+// has the same ciphertext. That is safe only because the content cipher
+// is AES-SIV; New refuses anything else.
+//
+// Virtual files: every directory has gocryptfs.diriv (unless
+// deterministic names), a hashed long name has its .name side file, and
+// the root shows the plain directory's .gocryptfs.reverse.conf as
+// gocryptfs.conf (same bytes). The plain config itself never appears
+// encrypted.
+//
+// Non-obvious choices:
+//   - Hard links: the file ID comes from the path asked for, so two links
+//     of one file show two different (each valid) ciphertexts. gocryptfs
+//     uses the first path opened; the two agree whenever a file has one
+//     link. The view reports no shared inode numbers for that reason.
+//   - A plain file that changes while it is read: a File remembers the
+//     plain file's identity, size, mtime and ctime at Open and checks them
+//     after each read; a difference fails the read with ErrChanged (EIO)
+//     instead of serving blocks of two versions.
+//   - Plain access goes through one chokepoint (openPlain): openat2 with
+//     RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS below an O_PATH root descriptor,
+//     so a symlink swapped into the plain tree is never followed.
+//   - Exclusions are gitignore patterns (exclude.go) matched against plain
+//     paths; an excluded directory hides everything below it.
+package reverse

@@ -1,0 +1,153 @@
+package mount
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"io"
+	"log/slog"
+	"syscall"
+
+	"github.com/cofferfs/cofferfs/fs/reverse"
+	fusefs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+	"golang.org/x/sys/unix"
+)
+
+// rnode is one path of a reverse-mode view. Inode numbers are derived
+// from the view path, so a hard link's paths (which show different
+// ciphertexts) are different inodes and virtual files have their own.
+type rnode struct {
+	fusefs.Inode
+	v    *reverse.View
+	log  *slog.Logger
+	path string // view path, "" for the root
+}
+
+var (
+	_ fusefs.NodeLookuper   = (*rnode)(nil)
+	_ fusefs.NodeGetattrer  = (*rnode)(nil)
+	_ fusefs.NodeReaddirer  = (*rnode)(nil)
+	_ fusefs.NodeOpener     = (*rnode)(nil)
+	_ fusefs.NodeReader     = (*rnode)(nil)
+	_ fusefs.NodeReadlinker = (*rnode)(nil)
+	_ fusefs.NodeStatfser   = (*rnode)(nil)
+)
+
+// viewIno derives the inode number of a view path.
+func viewIno(path string) uint64 {
+	if path == "" {
+		return 1
+	}
+	h := sha256.Sum256([]byte(path))
+	return binary.BigEndian.Uint64(h[:8]) | 2 // never 0 or 1
+}
+
+func (n *rnode) child(name string) string {
+	if n.path == "" {
+		return name
+	}
+	return n.path + "/" + name
+}
+
+func (n *rnode) errno(err error) syscall.Errno { return errno(n.log, err) }
+
+// fillViewAttr copies a view stat into a FUSE attribute.
+func fillViewAttr(path string, st *unix.Stat_t, out *fuse.Attr) {
+	fillAttr(out, st)
+	out.Ino = viewIno(path)
+}
+
+// Lookup resolves an encrypted name.
+func (n *rnode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
+	p := n.child(name)
+	st, err := n.v.Stat(p)
+	if err != nil {
+		return nil, n.errno(err)
+	}
+	fillViewAttr(p, &st, &out.Attr)
+	c := &rnode{v: n.v, log: n.log, path: p}
+	return n.NewInode(ctx, c, fusefs.StableAttr{Mode: st.Mode & unix.S_IFMT, Ino: viewIno(p)}), 0
+}
+
+// Getattr returns the view attributes.
+func (n *rnode) Getattr(ctx context.Context, f fusefs.FileHandle, out *fuse.AttrOut) syscall.Errno {
+	st, err := n.v.Stat(n.path)
+	if err != nil {
+		return n.errno(err)
+	}
+	fillViewAttr(n.path, &st, &out.Attr)
+	return 0
+}
+
+// Readdir lists the view directory.
+func (n *rnode) Readdir(ctx context.Context) (fusefs.DirStream, syscall.Errno) {
+	ents, err := n.v.ReadDir(n.path)
+	if err != nil {
+		return nil, n.errno(err)
+	}
+	out := make([]fuse.DirEntry, len(ents))
+	for i, e := range ents {
+		out[i] = fuse.DirEntry{Name: e.Name, Mode: e.Type, Ino: viewIno(n.child(e.Name))}
+	}
+	return fusefs.NewListDirStream(out), 0
+}
+
+// Open opens a view file read-only; any write access is EROFS.
+func (n *rnode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
+	if flags&(syscall.O_WRONLY|syscall.O_RDWR|syscall.O_TRUNC) != 0 {
+		return nil, 0, syscall.EROFS
+	}
+	f, err := n.v.Open(n.path)
+	if err != nil {
+		return nil, 0, n.errno(err)
+	}
+	return &rfile{f: f}, fuse.FOPEN_KEEP_CACHE, 0
+}
+
+// Read reads through the open view file.
+func (n *rnode) Read(ctx context.Context, fh fusefs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+	rf, ok := fh.(*rfile)
+	if !ok {
+		return nil, syscall.EBADF
+	}
+	k, err := rf.f.ReadAt(dest, off)
+	if err != nil && k == 0 && !errors.Is(err, io.EOF) {
+		return nil, n.errno(err)
+	}
+	return fuse.ReadResultData(dest[:k]), 0
+}
+
+// Readlink returns the encrypted target.
+func (n *rnode) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
+	t, err := n.v.Readlink(n.path)
+	if err != nil {
+		return nil, n.errno(err)
+	}
+	return []byte(t), 0
+}
+
+// Statfs reports the plain directory's file system.
+func (n *rnode) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {
+	var st unix.Statfs_t
+	if err := n.v.Statfs(&st); err != nil {
+		return n.errno(err)
+	}
+	out.Blocks, out.Bfree, out.Bavail = st.Blocks, st.Bfree, st.Bavail
+	out.Files, out.Ffree = st.Files, st.Ffree
+	out.Bsize, out.Frsize = uint32(st.Bsize), uint32(st.Frsize)
+	out.NameLen = uint32(st.Namelen)
+	return 0
+}
+
+// rfile is an open view file.
+type rfile struct{ f *reverse.File }
+
+var _ fusefs.FileReleaser = (*rfile)(nil)
+
+// Release closes the plain file.
+func (r *rfile) Release(ctx context.Context) syscall.Errno {
+	r.f.Close()
+	return 0
+}
