@@ -157,10 +157,14 @@ func describeSealFinding(dir string, f manifest.Finding) string {
 	}
 	s += ": " + f.Detail
 	if f.Unsealed {
-		s += " [unsealed: may be a change a running or crashed cofferfs did not seal]"
+		s += " " + unsealedNote
 	}
 	return escapeControls(strings.TrimSpace(s))
 }
+
+// unsealedNote marks a difference made while a cofferfs that has not
+// sealed yet was writing (still running, or crashed).
+const unsealedNote = "[unsealed: may be a change a running or crashed cofferfs did not seal]"
 
 // scanProgress is the progress bar's view of a scan of n entries.
 func scanProgress(n int) transfer.Progress {

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -115,7 +116,8 @@ func newResident(t *testing.T, mnt string, w int, home *crashObj) *crashModel {
 // repairAfterCrash runs fsck --repair and then gocryptfs -fsck, which
 // must both find the vault clean afterwards. A young orphan .name file
 // is the one finding repair may leave (a sync client may still be
-// bringing its object); it is harmless to both.
+// bringing its object); it is harmless to both. Differences from the
+// vault manifest that the crash left unsealed are notes, not damage.
 func repairAfterCrash(t *testing.T, c cli, cipher, pw string) {
 	t.Helper()
 	out, errs, code := c.run("fsck", "--repair", "--json", "-q", "--passfile", pw, cipher)
@@ -133,7 +135,10 @@ func repairAfterCrash(t *testing.T, c cli, cipher, pw string) {
 	}
 	for _, f := range rep.Findings {
 		t.Logf("fsck after the crash: %s %s: %s (%s)", f.Kind, f.CipherPath, f.Detail, f.Action)
-		if !f.Repaired && f.Kind != "orphan .name" {
+		// The crash also left the mount's changes unsealed: fsck notes
+		// them against the vault manifest, marked as such.
+		unsealed := f.Kind == "manifest mismatch" && strings.Contains(f.Detail, "[unsealed")
+		if !f.Repaired && f.Kind != "orphan .name" && !unsealed {
 			t.Errorf("fsck --repair left %s %s: %s (%s)", f.Kind, f.CipherPath, f.Detail, f.Action)
 		}
 	}

@@ -279,8 +279,12 @@ func (e *env) sealCheck(v *vault, repair bool) func(*fsck.Report) {
 			if known[f.CipherPath] {
 				continue // fsck has said what is there (a conflict copy, say)
 			}
+			detail := string(f.Kind) + ": " + f.Detail
+			if f.Unsealed {
+				detail += " " + unsealedNote
+			}
 			fr.Findings = append(fr.Findings, fsck.Finding{Kind: fsck.Manifest, Path: f.Path, CipherPath: f.CipherPath,
-				Detail: string(f.Kind) + ": " + f.Detail, Action: "if legitimate: cofferfs verify --accept " + v.dir})
+				Detail: detail, Action: "if legitimate: cofferfs verify --accept " + v.dir})
 		}
 		if len(rep.Findings) > 0 {
 			e.warnf("the vault differs from its sealed manifest in %s (manifest mismatch above); cofferfs verify lists them and exits 26",
