@@ -309,6 +309,12 @@ func (e *env) daemonChild(cipherdir, mnt string, m *mountFlags) error {
 		return e.serve(v, mnt, m, log, daemon.ReportReady)
 	}
 	clear(key)
+	return reportFailure(err)
+}
+
+// reportFailure tells the parent of a background daemon that it could
+// not mount, with err's exit code, and returns err.
+func reportFailure(err error) error {
 	code := exitOther
 	var x *exitError
 	if errors.As(err, &x) {

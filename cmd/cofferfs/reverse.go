@@ -170,13 +170,7 @@ func (e *env) reverseDaemonChild(plain, mnt string, m *mountFlags) error {
 		v, err = openReverse(plain, c, key, m.excludes)
 	}
 	if err != nil {
-		code := exitOther
-		var x *exitError
-		if errors.As(err, &x) {
-			code = x.code
-		}
-		daemon.ReportReady(err, code)
-		return err
+		return reportFailure(err)
 	}
 	return e.serveReverse(v, plain, mnt, m, daemonLogger(), daemon.ReportReady)
 }
