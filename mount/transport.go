@@ -179,6 +179,24 @@ func primeInit(ps *fuse.ProtocolServer, ks *fuse.InitIn) error {
 	return nil
 }
 
+// vfsOption returns the mount(2) flag of a VFS option that may stand in
+// MountOptions.Options (for fusermount3), if o is one.
+func vfsOption(o string) (uintptr, bool) {
+	switch o {
+	case "ro":
+		return syscall.MS_RDONLY, true
+	case "nosuid":
+		return syscall.MS_NOSUID, true
+	case "nodev":
+		return syscall.MS_NODEV, true
+	case "noexec":
+		return syscall.MS_NOEXEC, true
+	case "noatime":
+		return syscall.MS_NOATIME, true
+	}
+	return 0, false
+}
+
 // mountOwn opens /dev/fuse and mounts it at mountpoint as go-fuse's
 // direct mount does, returning the descriptor.
 func mountOwn(mountpoint string, mo *fuse.MountOptions) (int, error) {
@@ -197,13 +215,21 @@ func mountOwn(mountpoint string, mo *fuse.MountOptions) (int, error) {
 		"group_id=" + strconv.Itoa(os.Getegid()),
 		"max_read=" + strconv.Itoa(mo.MaxWrite),
 	}
-	data = append(data, mo.Options...)
-	if mo.AllowOther {
-		data = append(data, "allow_other")
-	}
 	flags := uintptr(syscall.MS_NOSUID | syscall.MS_NODEV)
 	if mo.DirectMountFlags != 0 {
 		flags = mo.DirectMountFlags
+	}
+	for _, o := range mo.Options {
+		// The VFS options fusermount3 needs as strings are flags here:
+		// the FUSE mount data refuses them (EINVAL).
+		if f, ok := vfsOption(o); ok {
+			flags |= f
+			continue
+		}
+		data = append(data, o)
+	}
+	if mo.AllowOther {
+		data = append(data, "allow_other")
 	}
 	src := mo.FsName
 	if src == "" {
