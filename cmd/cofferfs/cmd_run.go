@@ -22,7 +22,9 @@ var runCommand = &command{
 runs CMD with COFFERFS_MOUNTPOINT set to the mountpoint, then flushes and
 locks — always: also when CMD fails or cofferfs gets SIGINT or SIGTERM
 (which are passed on to CMD). The exit code is CMD's (128+N when a signal
-N killed it), or cofferfs's own when it could not mount or unmount.
+N killed it), 127 when CMD is not found and 126 when it cannot be
+executed (checked before the password is asked, unless CMD lies under
+the mountpoint), or cofferfs's own when it could not mount or unmount.
 
 Processes the job leaves behind (a "cmd &", an agent it started: every
 descendant, also one that called setsid) and any process still using
@@ -88,6 +90,9 @@ func runRun(e *env, c *command, args []string) error {
 	if err != nil {
 		return fail(exitUsage, err)
 	}
+	if err := checkJob(job[0], mnt); err != nil {
+		return err
+	}
 	mnt, cleanup, err := runMountpoint(mnt)
 	if err != nil {
 		return err
@@ -146,7 +151,11 @@ func (e *env) runJob(v *vault, mnt string, m *mountFlags, lf *leftoverFlags, job
 		return err
 	}
 	if jobErr != nil {
-		return fail(exitOther, jobErr).withHint("the vault was mounted and is locked again")
+		var x *exitError
+		if !errors.As(jobErr, &x) {
+			x = fail(exitOther, jobErr)
+		}
+		return x.withHint("the vault was mounted and is locked again")
 	}
 	return &exitError{code: code}
 }
@@ -162,7 +171,7 @@ func (e *env) execJob(mnt string, job []string) (int, error) {
 		return 0, fmt.Errorf("cannot track the job's processes: %w", err)
 	}
 	if err := cmd.Start(); err != nil {
-		return 0, err
+		return 0, jobError(job[0], err)
 	}
 	done := make(chan struct{})
 	go func() {

@@ -4,21 +4,21 @@
 //
 // Usage:
 //
-//	cofferfs init [unlock] [--scryptn N] [--xchacha] [--longnamemax N | --profile P] [--key-only] CIPHERDIR
-//	cofferfs passwd [unlock] [--new-passfile FILE] [--scryptn N] CIPHERDIR
+//	cofferfs init [unlock] [--scryptn N] [--xchacha] [--longnamemax N | --profile P] [--key-only] [--recovery-key-file FILE] CIPHERDIR
+//	cofferfs passwd [unlock] [--new-passfile FILE] [--scryptn N] [--no-backup] CIPHERDIR
 //	cofferfs info CIPHERDIR
 //	cofferfs ls [unlock] [-l] CIPHERDIR [PATH]
 //	cofferfs cat [unlock] CIPHERDIR PATH
 //	cofferfs path [unlock] [--cipher] CIPHERDIR PATH
 //	cofferfs fsck [unlock] [--json] [--repair] [-q] [--no-progress] CIPHERDIR
 //	cofferfs check-paths [--profile P] [--root DIR] [unlock] CIPHERDIR
-//	cofferfs export [unlock] [--path SUB] [--force] [-q] [--no-progress] CIPHERDIR DEST
-//	cofferfs import [unlock] [--path SUB] [--force | --update [--delete]] [-q] [--no-progress] SRC CIPHERDIR
-//	cofferfs mount [unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] CIPHERDIR MOUNTPOINT
+//	cofferfs export [unlock] [--path SUB] [--force] [--keep-setid] CIPHERDIR DEST
+//	cofferfs import [unlock] [--path SUB] [--force | --update [--delete]] SRC CIPHERDIR
+//	cofferfs mount [unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] CIPHERDIR MOUNTPOINT
 //	cofferfs unmount [--lazy] MOUNTPOINT
 //	cofferfs lock [--lazy] MOUNTPOINT
 //	cofferfs status
-//	cofferfs run [unlock] [--mountpoint DIR] [--ro] CIPHERDIR -- CMD [ARGS...]
+//	cofferfs run [unlock] [--mountpoint DIR] [--ro] [--kill-after DURATION] [--keep-leftovers] CIPHERDIR -- CMD [ARGS...]
 //	cofferfs version
 //	cofferfs completion bash|zsh|fish
 //	cofferfs help [COMMAND | exit-codes]

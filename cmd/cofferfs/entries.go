@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -46,6 +47,8 @@ func reason(err error) string {
 		return ce.What + " does not decrypt: " + cryptoReason(ce.Err)
 	case errors.Is(err, crypto.ErrBadName):
 		return "name does not decrypt: not a valid encrypted name in this directory"
+	case errors.Is(err, os.ErrNotExist):
+		return "not in the vault"
 	}
 	return err.Error()
 }
@@ -74,7 +77,7 @@ func (e *env) reportEntry(cipherDir string, p *transfer.EntryError) {
 
 // entryFailure turns an error of a vault operation on plain into an
 // exitError naming the entry and its cipher path: exit code 26 if the
-// ciphertext did not decrypt, 11 otherwise.
+// ciphertext did not decrypt, 34 if it does not exist, 11 otherwise.
 func entryFailure(v *vault, plain string, err error) error {
 	cipher, cerr := v.fs.CipherPath(plain)
 	if cerr != nil {
@@ -82,8 +85,11 @@ func entryFailure(v *vault, plain string, err error) error {
 	}
 	p := &transfer.EntryError{Path: plain, CipherPath: cipher, Err: err}
 	code := exitOther
-	if p.Corrupt() {
+	switch {
+	case p.Corrupt():
 		code = exitCorrupt
+	case errors.Is(err, os.ErrNotExist):
+		code = exitNotFound
 	}
 	return fail(code, errors.New(describeEntry(v.dir, p)))
 }

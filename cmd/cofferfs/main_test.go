@@ -115,7 +115,7 @@ func TestExitCodes(t *testing.T) {
 		{"wrong extpass", []string{"export", "--extpass", "echo wrong", dir, filepath.Join(tmp, "out")}, "", exitWrongKey, "wrong password"},
 		{"bad key file", []string{"ls", "--masterkey-file", notKey, dir}, "", exitMasterKey, "does not hold a recovery key"},
 		{"missing key file", []string{"ls", "--masterkey-file", filepath.Join(tmp, "nope"), dir}, "", exitMasterKey, "read recovery key"},
-		{"missing entry", []string{"cat", "--passfile", pf, dir, "nope"}, "", exitOther, "nope"},
+		{"missing entry", []string{"cat", "--passfile", pf, dir, "nope"}, "", exitNotFound, "nope"},
 		{"import missing src", []string{"import", "--passfile", pf, filepath.Join(tmp, "nope"), dir}, "", exitPlainDir, "does not exist"},
 		{"export not empty", []string{"export", "--passfile", pf, dir, nonEmpty}, "", exitPlainDir, "is not empty"},
 		{"export into vault", []string{"export", "--passfile", pf, dir, filepath.Join(dir, "sub")}, "", exitPlainDir, "inside the cipherdir"},
