@@ -103,6 +103,7 @@ func (f *initFlags) check(e *env, c *command) error {
 	case f.longNameMax < crypto.MinLongNameMax || f.longNameMax > crypto.DefaultLongNameMax:
 		return e.usageError(c, "--longnamemax %d is outside %d..%d", f.longNameMax, crypto.MinLongNameMax, crypto.DefaultLongNameMax)
 	}
+	f.unlock.newKey = true
 	return f.unlock.check(e, c)
 }
 

@@ -51,7 +51,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"ls", dir, "--passfile", pf}, exitOK, "", ""},
 		{[]string{"ls", "-passfile", pf, dir}, exitOK, "", ""},
 		{[]string{"ls", "--passfile", pf, "--", dir}, exitOK, "", ""},
-		{[]string{"ls", "--passfile", pf, "--", dir, "-l"}, exitOther, "", "-l"},
+		{[]string{"ls", "--passfile", pf, "--", dir, "-l"}, exitNotFound, "", "-l"},
 	} {
 		r := runIn(t, "", tc.args...)
 		name := strings.Join(tc.args, " ")
