@@ -26,7 +26,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"help", "init"}, exitOK, "--scryptn N", ""},
 		{[]string{"init", "-h"}, exitOK, "--key-only", ""},
 		{[]string{"help", "ls"}, exitOK, "--masterkey-file FILE", ""},
-		{[]string{"help", "exit-codes"}, exitOK, "26  some entries did not decrypt", ""},
+		{[]string{"help", "exit-codes"}, exitOK, "26   some entries did not decrypt", ""},
 		{[]string{"help", "nope"}, exitUsage, "", `unknown command "nope"`},
 		{[]string{"version"}, exitOK, "cofferfs ", ""},
 		{[]string{"--version"}, exitOK, "cofferfs ", ""},
