@@ -31,6 +31,7 @@ func (e *env) password(src passwordSource, prompt string, confirm bool) ([]byte,
 	var err error
 	switch {
 	case src.file != "":
+		e.warnLoose(src.file, "password file")
 		pw, err = firstLineOfFile(src.file)
 	case src.command != "":
 		pw, err = e.extpass(src.command)
