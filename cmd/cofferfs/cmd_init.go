@@ -171,7 +171,11 @@ func (e *env) initPassword(f *initFlags) ([]byte, error) {
 		rand.Read(pw)
 		return pw, nil
 	}
-	return e.password(passwordSource{file: f.unlock.passfile, command: f.unlock.extpass}, "Password", true)
+	pw, err := e.password(passwordSource{file: f.unlock.passfile, command: f.unlock.extpass}, "Password", true)
+	if err == nil {
+		e.warnWeak(pw)
+	}
+	return pw, err
 }
 
 // announceKey tells on stderr where the recovery key went and what it is.

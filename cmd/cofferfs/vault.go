@@ -154,7 +154,11 @@ func (e *env) masterKey(c *config.Config, u *unlockFlags) ([]byte, error) {
 	if u.keyFile != "" {
 		return e.readKeyFile(u.keyFile)
 	}
-	pw, err := e.password(passwordSource{file: u.passfile, command: u.extpass}, "Password", false)
+	prompt := "Password"
+	if u.writesKey {
+		prompt = "Current password" // passwd: the new one is asked next
+	}
+	pw, err := e.password(passwordSource{file: u.passfile, command: u.extpass}, prompt, false)
 	if err != nil {
 		return nil, err
 	}
