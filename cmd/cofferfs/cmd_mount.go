@@ -16,7 +16,7 @@ import (
 
 var mountCommand = &command{
 	name:    "mount",
-	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] CIPHERDIR MOUNTPOINT",
+	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [-q] CIPHERDIR MOUNTPOINT",
 	summary: "mount the plaintext view of a vault (unmount to lock)",
 	help: `Unlocks the vault and mounts its plaintext view on MOUNTPOINT, an empty
 directory. Everything written there is stored encrypted in CIPHERDIR.
@@ -58,6 +58,7 @@ type mountFlags struct {
 	noDiratime bool
 	debug      bool
 	child      bool // internal: this process is the background daemon
+	quiet      bool
 }
 
 func (m *mountFlags) register(fs *flag.FlagSet) {
@@ -65,6 +66,7 @@ func (m *mountFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&m.foreground, "f", false, "stay in the foreground")
 	fs.BoolVar(&m.foreground, "foreground", false, "stay in the foreground")
 	fs.BoolVar(&m.readOnly, "ro", false, "mount read-only")
+	fs.BoolVar(&m.quiet, "q", false, "print nothing when the mount is up (errors and warnings still)")
 	fs.DurationVar(&m.idle, "idle", 0, "lock after `DURATION` without activity (e.g. 15m)")
 	fs.BoolVar(&m.allowOther, "allow-other", false, "let other users access the mount")
 	fs.BoolVar(&m.noXattr, "noxattr", false, "turn extended attributes off (faster metadata)")
@@ -209,7 +211,9 @@ func (e *env) spawnDaemon(cipherdir, mnt string, m *mountFlags, key []byte) erro
 	if err != nil {
 		return fail(exitOther, err)
 	}
-	e.infof("mounted %s on %s; lock it with: cofferfs unmount %s", cipherdir, mnt, mnt)
+	if !m.quiet {
+		e.infof("mounted %s on %s; lock it with: cofferfs unmount %s", cipherdir, mnt, mnt)
+	}
 	return nil
 }
 

@@ -12,13 +12,14 @@ import (
 
 var unmountCommand = &command{
 	name:    "unmount",
-	args:    "[--lazy] MOUNTPOINT",
+	args:    "[--lazy] [-q] MOUNTPOINT",
 	summary: "unmount a vault: flush and lock it (alias: lock)",
 	help: `Unmounts the vault mounted on MOUNTPOINT; the daemon flushes and exits,
 and the vault is locked. When the mount is busy, the processes holding it
 are listed (pid, command, and what they hold) and the exit code is 32;
 --lazy detaches it at once instead, and the kernel finishes when the last
-user lets go. A mount whose daemon was killed is cleaned up as well.`,
+user lets go. A mount whose daemon was killed is cleaned up as well.
+It says what it did on stderr, unless -q.`,
 	run: runUnmount,
 }
 
@@ -33,6 +34,7 @@ var lockCommand = &command{
 func runUnmount(e *env, c *command, args []string) error {
 	fs := newFlagSet(c)
 	lazy := fs.Bool("lazy", false, "detach a busy mount now")
+	quiet := fs.Bool("q", false, "print nothing on success")
 	pos, err := e.parse(c, fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -55,6 +57,13 @@ func runUnmount(e *env, c *command, args []string) error {
 	}
 	if alive && !*lazy && !waitExit(st.PID, 10*time.Second) {
 		e.warnf("the daemon (pid %d) has not exited yet", st.PID)
+	}
+	switch {
+	case *quiet:
+	case *lazy:
+		e.infof("detached %s: the vault is locked for new access; the kernel finishes when the last user lets go", mnt)
+	default:
+		e.infof("unmounted %s: the vault is locked", mnt)
 	}
 	return nil
 }

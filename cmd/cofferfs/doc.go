@@ -14,9 +14,9 @@
 //	cofferfs check-paths [--profile P] [--root DIR] [unlock] CIPHERDIR
 //	cofferfs export [unlock] [--path SUB] [--force] [--keep-setid] CIPHERDIR DEST
 //	cofferfs import [unlock] [--path SUB] [--force | --update [--delete]] SRC CIPHERDIR
-//	cofferfs mount [unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] CIPHERDIR MOUNTPOINT
-//	cofferfs unmount [--lazy] MOUNTPOINT
-//	cofferfs lock [--lazy] MOUNTPOINT
+//	cofferfs mount [unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [-q] CIPHERDIR MOUNTPOINT
+//	cofferfs unmount [--lazy] [-q] MOUNTPOINT
+//	cofferfs lock [--lazy] [-q] MOUNTPOINT
 //	cofferfs status
 //	cofferfs run [unlock] [--mountpoint DIR] [--ro] [--kill-after DURATION] [--keep-leftovers] CIPHERDIR -- CMD [ARGS...]
 //	cofferfs version
