@@ -44,6 +44,11 @@ func reason(err error) string {
 	case errors.As(err, &ie):
 		return ie.What + " is not fully synced yet: " + ie.Detail + " (wait for the sync client, then try again)"
 	case errors.As(err, &ce):
+		var b int64
+		if _, serr := fmt.Sscanf(ce.What, "block %d", &b); serr == nil && errors.Is(ce.Err, crypto.ErrAuth) {
+			return fmt.Sprintf("%s (bytes %d–%d) is damaged: %s", ce.What, b*crypto.BlockSize,
+				(b+1)*crypto.BlockSize-1, cryptoReason(ce.Err))
+		}
 		return ce.What + " does not decrypt: " + cryptoReason(ce.Err)
 	case errors.Is(err, crypto.ErrBadName):
 		return "name does not decrypt: not a valid encrypted name in this directory"

@@ -24,3 +24,13 @@ func TestMountUnmountQuiet(t *testing.T) {
 		t.Fatalf("lock -q: exit %d, printed %q %q", code, out, errs)
 	}
 }
+
+// TestOneEntryConflict: a count of one is "1 entry", without the
+// internal "transfer:" prefix.
+func TestOneEntryConflict(t *testing.T) {
+	dir, pf, _ := makeVault(t, "pw")
+	src := tempFile(t, "f.txt", "x")
+	expectCode(t, exitOK, "", "import", "-q", "--passfile", pf, src, dir)
+	r := expectCode(t, exitPlainDir, "", "import", "-q", "--passfile", pf, src, dir)
+	mustContain(t, "stderr", r.stderr, "error: 1 entry already exists in the vault: f.txt")
+}
