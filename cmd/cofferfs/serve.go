@@ -137,7 +137,7 @@ func (e *env) logger(debug bool) *slog.Logger {
 	if debug {
 		level = slog.LevelDebug
 	}
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	return slog.New(newLineHandler(e.stderr, level))
 }
 
 // daemonLogger logs to syslog, or to stderr (the daemon's log file in
