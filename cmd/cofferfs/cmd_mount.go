@@ -89,7 +89,7 @@ func runMount(e *env, c *command, args []string) error {
 		return err
 	}
 	cipherdir, err1 := filepath.Abs(pos[0])
-	mnt, err2 := filepath.Abs(pos[1])
+	mnt, err2 := realMountpoint(pos[1])
 	if err := errors.Join(err1, err2); err != nil {
 		return fail(exitUsage, err)
 	}

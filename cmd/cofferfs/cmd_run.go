@@ -121,7 +121,7 @@ func runRun(e *env, c *command, args []string) error {
 // that cleanup removes.
 func runMountpoint(mnt string) (string, func(), error) {
 	if mnt != "" {
-		abs, err := filepath.Abs(mnt)
+		abs, err := realMountpoint(mnt)
 		if err != nil {
 			return "", nil, fail(exitUsage, err)
 		}

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -39,7 +38,7 @@ func runUnmount(e *env, c *command, args []string) error {
 	if err != nil {
 		return err
 	}
-	mnt, err := filepath.Abs(pos[0])
+	mnt, err := realMountpoint(pos[0])
 	if err != nil {
 		return fail(exitUsage, err)
 	}

@@ -47,3 +47,19 @@ func jobError(name string, err error) *exitError {
 	}
 	return fail(exitJobNotExec, fmt.Errorf("cannot execute the job %s: %w", displayName(name), err))
 }
+
+// realMountpoint returns the absolute mountpoint with its symlinks
+// resolved (a symlinked ~/Dropbox is common), so that mount, status and
+// unmount key everything on the one real path. A path that cannot be
+// resolved (missing, or a dead mount: ENOTCONN) stays as given, made
+// absolute, for the checks that follow to report.
+func realMountpoint(p string) (string, error) {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real, nil
+	}
+	return abs, nil
+}
