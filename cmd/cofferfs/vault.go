@@ -62,8 +62,13 @@ func configError(dir string, err error) error {
 	case errors.Is(err, iofs.ErrNotExist):
 		if configLost(dir) {
 			return failf(exitCipherDir, "the vault in %s has no %s", dir, crypto.ConfigName).
-				withHint("the recovery key opens it without one (--masterkey-file FILE), and "+
+				withHint("%s", syncHint).
+				withHint("if it is lost, the recovery key opens the vault without it (--masterkey-file FILE), and "+
 					"cofferfs passwd --masterkey-file FILE %s writes a new one", dir)
+		}
+		if hasCipherNames(dir) {
+			return failf(exitCipherDir, "%s holds encrypted names but no %s", dir, crypto.ConfigName).
+				withHint("%s", syncHint)
 		}
 		return failf(exitCipherDir, "%s is not a gocryptfs vault: it has no %s", dir, crypto.ConfigName).
 			withHint("create a vault with: cofferfs init %s", dir)
@@ -74,7 +79,7 @@ func configError(dir string, err error) error {
 	}
 	var parse *config.ParseError
 	if errors.As(err, &parse) {
-		return fail(exitLoadConf, err)
+		return fail(exitLoadConf, err).withHint("%s", syncHint)
 	}
 	return fail(exitOpenConf, err)
 }
