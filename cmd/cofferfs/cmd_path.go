@@ -8,13 +8,15 @@ import (
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/internal/daemon"
 )
 
 var pathCommand = &command{
 	name:    "path",
 	args:    "[unlock] [--cipher] CIPHERDIR PATH",
 	summary: "translate a plaintext path to its cipher path, or back with --cipher",
-	help: `Without --cipher, PATH is a plaintext path inside the vault and the
+	help: `Without --cipher, PATH is a plaintext path inside the vault (or an
+absolute path under a live mountpoint of the vault) and the
 backing path is printed, joined to CIPHERDIR (a long name prints its
 gocryptfs.longname.* object). With --cipher, PATH is a backing path,
 relative to CIPHERDIR or absolute (it must lie inside CIPHERDIR), and the
@@ -37,7 +39,7 @@ func runPath(e *env, c *command, args []string) error {
 	if toPlain {
 		return e.plainPath(v, pos[1])
 	}
-	p := vaultPath(pos[1])
+	p := vaultPath(underMount(v.dir, pos[1]))
 	rel, err := v.fs.CipherPath(p)
 	if err != nil {
 		return entryFailure(v, p, err)
@@ -106,4 +108,29 @@ func cipherRel(dir, p string) (string, error) {
 		return "", failf(exitOther, "%s is not inside the cipherdir %s", p, dir)
 	}
 	return r, nil
+}
+
+// underMount turns an absolute path under a live mountpoint of the vault
+// in cipherdir into the vault path it names; any other argument is
+// returned as it is (a vault path).
+func underMount(cipherdir, arg string) string {
+	if !filepath.IsAbs(arg) {
+		return arg
+	}
+	real := arg
+	if r, err := filepath.EvalSymlinks(arg); err == nil {
+		real = r
+	}
+	ms, _ := daemon.Mounts()
+	for _, m := range ms {
+		if filepath.Clean(m.Source) != filepath.Clean(cipherdir) {
+			continue
+		}
+		for _, a := range []string{real, filepath.Clean(arg)} {
+			if rel, err := filepath.Rel(m.Mountpoint, a); err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
+				return rel
+			}
+		}
+	}
+	return arg
 }

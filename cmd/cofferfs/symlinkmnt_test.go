@@ -30,3 +30,17 @@ func TestSymlinkedMountpoint(t *testing.T) {
 		t.Fatal("still mounted after unmount through the symlink")
 	}
 }
+
+// TestPathUnderMountpoint: path takes a path under a live mountpoint of
+// the vault (what a user has in hand) as well as a vault path.
+func TestPathUnderMountpoint(t *testing.T) {
+	c, cipher, mnt, pw := newLifecycle(t)
+	c.must("mount", "-q", "--passfile", pw, cipher, mnt)
+	defer c.run("unmount", "-q", mnt)
+	os.MkdirAll(filepath.Join(mnt, "d"), 0o700)
+	os.WriteFile(filepath.Join(mnt, "d", "f.txt"), []byte("x"), 0o600)
+	want := c.must("path", "--passfile", pw, cipher, "d/f.txt")
+	if got := c.must("path", "--passfile", pw, cipher, filepath.Join(mnt, "d", "f.txt")); got != want {
+		t.Errorf("path of %s/d/f.txt = %q, want %q", mnt, got, want)
+	}
+}
