@@ -13,7 +13,7 @@ import (
 
 var pathCommand = &command{
 	name:    "path",
-	args:    "[unlock] [--cipher] CIPHERDIR PATH",
+	args:    "[unlock] [--cipher | --relative | --root DIR] CIPHERDIR PATH",
 	summary: "translate a plaintext path to its cipher path, or back with --cipher",
 	help: `Without --cipher, PATH is a plaintext path inside the vault (or an
 absolute path under a live mountpoint of the vault) and the
@@ -31,6 +31,10 @@ func runPath(e *env, c *command, args []string) error {
 	fs := newFlagSet(c)
 	u.register(fs)
 	fs.BoolVar(&toPlain, "cipher", false, "PATH is a cipher path: print the plaintext path")
+	var relative bool
+	var root string
+	fs.BoolVar(&relative, "relative", false, "print the cipher path relative to the synced folder's root (found by the sync client's marker)")
+	fs.StringVar(&root, "root", "", "print the cipher path relative to `DIR`, the synced folder's root")
 	v, pos, err := e.openReadOnly(c, fs, &u, args, 2, 2)
 	if err != nil {
 		return err
@@ -44,8 +48,31 @@ func runPath(e *env, c *command, args []string) error {
 	if err != nil {
 		return entryFailure(v, p, err)
 	}
-	fmt.Fprintln(e.stdout, displayName(filepath.Join(v.dir, rel)))
+	out := filepath.Join(v.dir, rel)
+	if relative || root != "" {
+		if out, err = relativeToRoot(v.dir, out, root); err != nil {
+			return e.usageError(c, "%v", err)
+		}
+	}
+	fmt.Fprintln(e.stdout, displayName(out))
 	return nil
+}
+
+// relativeToRoot returns the cipher path p relative to root, or, if root
+// is "", to the synced folder's root found above cipherdir.
+func relativeToRoot(cipherdir, p, root string) (string, error) {
+	if root == "" {
+		r, _, ok := syncRoot(realPath(cipherdir))
+		if !ok {
+			return "", fmt.Errorf("no sync client's marker (.dropbox, .stfolder, ...) above %s: name the folder's root with --root DIR", cipherdir)
+		}
+		root = r
+	}
+	rel, err := filepath.Rel(realPath(root), realPath(filepath.Dir(p)))
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return "", fmt.Errorf("%s is not inside --root %s", cipherdir, root)
+	}
+	return filepath.Join(rel, filepath.Base(p)), nil
 }
 
 // plainPath prints the plaintext path of the cipher path arg.

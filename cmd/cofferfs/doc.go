@@ -9,7 +9,7 @@
 //	cofferfs info CIPHERDIR
 //	cofferfs ls [unlock] [-l] CIPHERDIR [PATH]
 //	cofferfs cat [unlock] CIPHERDIR PATH
-//	cofferfs path [unlock] [--cipher] CIPHERDIR PATH
+//	cofferfs path [unlock] [--cipher | --relative | --root DIR] CIPHERDIR PATH
 //	cofferfs fsck [unlock] [--json] [--repair] [-q] [--no-progress] CIPHERDIR
 //	cofferfs check-paths [--profile P] [--root DIR] [unlock] CIPHERDIR
 //	cofferfs export [unlock] [--path SUB] [--force] [--keep-setid] CIPHERDIR DEST

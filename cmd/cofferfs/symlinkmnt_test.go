@@ -44,3 +44,24 @@ func TestPathUnderMountpoint(t *testing.T) {
 		t.Errorf("path of %s/d/f.txt = %q, want %q", mnt, got, want)
 	}
 }
+
+// TestPathRelative: --root DIR and --relative (the synced folder's root,
+// found by the client's marker) print the cipher path as the provider's
+// version history shows it.
+func TestPathRelative(t *testing.T) {
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, ".dropbox"), nil, 0o600)
+	dir := filepath.Join(root, "backups", "v")
+	os.MkdirAll(filepath.Dir(dir), 0o700)
+	pf := tempFile(t, "pw", "pw\n")
+	expectCode(t, exitOK, "", "init", "--scryptn", "10", "--passfile", pf, dir)
+	abs := strings.TrimSpace(expectCode(t, exitOK, "", "path", "--passfile", pf, dir, "x").stdout)
+	want := strings.TrimPrefix(abs, root+"/")
+	for _, args := range [][]string{{"--relative"}, {"--root", root}} {
+		got := strings.TrimSpace(expectCode(t, exitOK, "", append(append([]string{"path", "--passfile", pf}, args...), dir, "x")...).stdout)
+		if got != want {
+			t.Errorf("path %v: %q, want %q", args, got, want)
+		}
+	}
+	expectCode(t, exitUsage, "", "path", "--passfile", pf, "--root", t.TempDir(), dir, "x")
+}
