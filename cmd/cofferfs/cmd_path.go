@@ -40,6 +40,9 @@ func runPath(e *env, c *command, args []string) error {
 		return err
 	}
 	defer v.Close()
+	if toPlain && (relative || root != "") {
+		return e.usageError(c, "--relative and --root are for a plaintext PATH, not with --cipher")
+	}
 	if toPlain {
 		return e.plainPath(v, pos[1])
 	}

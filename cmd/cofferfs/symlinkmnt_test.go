@@ -64,4 +64,5 @@ func TestPathRelative(t *testing.T) {
 		}
 	}
 	expectCode(t, exitUsage, "", "path", "--passfile", pf, "--root", t.TempDir(), dir, "x")
+	expectCode(t, exitUsage, "", "path", "--passfile", pf, "--cipher", "--relative", dir, abs)
 }
