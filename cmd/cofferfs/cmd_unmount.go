@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"text/tabwriter"
@@ -78,25 +79,30 @@ func busyError(b *daemon.BusyError) error {
 
 var statusCommand = &command{
 	name:    "status",
-	args:    "",
+	args:    "[--json]",
 	summary: "list the mounted vaults",
 	help: `Lists every mounted cofferfs vault: mountpoint, cipherdir, read-only or
 read-write, idle lock, the pid of the daemon serving it ("- (daemon
 gone)" when it was killed), and how many backing entries its listings
 hide (names that do not decrypt, downloads a sync client has not
 finished; the daemon's log names them). Records left by daemons that are
-gone are removed.`,
+gone are removed. --json prints the same as a JSON array.`,
 	run: runStatus,
 }
 
 func runStatus(e *env, c *command, args []string) error {
-	if _, err := e.parse(c, newFlagSet(c), args, 0, 0); err != nil {
+	fs := newFlagSet(c)
+	asJSON := fs.Bool("json", false, "print the list as JSON (an array, [] when nothing is mounted)")
+	if _, err := e.parse(c, fs, args, 0, 0); err != nil {
 		return err
 	}
 	daemon.CleanStale()
 	ms, err := daemon.Mounts()
 	if err != nil {
 		return fail(exitOther, err)
+	}
+	if *asJSON {
+		return statusJSON(e, ms)
 	}
 	if len(ms) == 0 {
 		e.infof("no vault is mounted")
@@ -120,4 +126,31 @@ func runStatus(e *env, c *command, args []string) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", displayName(m.Mountpoint), displayName(m.Source), mode, idle, pid, hidden)
 	}
 	return w.Flush()
+}
+
+// mountStatus is one mounted vault in status --json.
+type mountStatus struct {
+	Mountpoint string `json:"mountpoint"`
+	Cipherdir  string `json:"cipherdir"`
+	ReadOnly   bool   `json:"readonly"`
+	Idle       string `json:"idle,omitempty"`
+	PID        int    `json:"pid,omitempty"`
+	DaemonGone bool   `json:"daemon_gone"`
+	Hidden     int    `json:"hidden"`
+	Log        string `json:"log,omitempty"`
+}
+
+// statusJSON prints the mounts ms as a JSON array.
+func statusJSON(e *env, ms []daemon.MountInfo) error {
+	out := []mountStatus{}
+	for _, m := range ms {
+		s := mountStatus{Mountpoint: m.Mountpoint, Cipherdir: m.Source, ReadOnly: m.ReadOnly, DaemonGone: true}
+		if st, ok := daemon.ReadState(m.Mountpoint); ok {
+			s.Idle, s.PID, s.DaemonGone, s.Hidden, s.Log = st.Idle, st.PID, false, st.Hidden, st.Log
+		}
+		out = append(out, s)
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
 }

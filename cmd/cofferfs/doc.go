@@ -17,7 +17,7 @@
 //	cofferfs mount [unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [-q] CIPHERDIR MOUNTPOINT
 //	cofferfs unmount [--lazy] [-q] MOUNTPOINT
 //	cofferfs lock [--lazy] [-q] MOUNTPOINT
-//	cofferfs status
+//	cofferfs status [--json]
 //	cofferfs run [unlock] [--mountpoint DIR] [--ro] [--kill-after DURATION] [--keep-leftovers] CIPHERDIR -- CMD [ARGS...]
 //	cofferfs version
 //	cofferfs completion bash|zsh|fish
