@@ -265,10 +265,12 @@ func (e *env) daemonChild(cipherdir, mnt string, m *mountFlags) error {
 }
 
 // mountError turns a failed mount into an exit error.
-func mountError(mnt string, err error) *exitError {
-	x := fail(exitOther, fmt.Errorf("mount %s: %w", mnt, err))
+func mountError(mnt string, err error, allowOther bool) *exitError {
 	if os.Geteuid() != 0 {
-		x.withHint("as a normal user, cofferfs needs fusermount3 (package fuse3)")
+		if cause := systemFuse().cause(allowOther); cause != "" {
+			return fail(exitOther, fmt.Errorf("cannot mount on %s: %s", mnt, cause)).
+				withHint("the mount reported: %v", err)
+		}
 	}
-	return x
+	return fail(exitOther, fmt.Errorf("mount %s: %w", mnt, err))
 }

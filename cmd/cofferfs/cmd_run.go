@@ -141,7 +141,7 @@ func (e *env) runJob(v *vault, mnt string, m *mountFlags, lf *leftoverFlags, job
 	log := e.fsLog
 	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly, Logger: log})
 	if err != nil {
-		return mountError(mnt, err)
+		return mountError(mnt, err, false)
 	}
 	defer recordMount(daemon.State{Cipherdir: v.dir, Mountpoint: mnt,
 		ReadOnly: m.readOnly, PID: os.Getpid(), Started: time.Now().UTC()}, v.fs, log)()

@@ -36,7 +36,7 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 		AllowOther: m.allowOther, NoXattr: m.noXattr, NoExec: m.noExec, NoAtime: m.noAtime,
 		NoDiratime: m.noDiratime, Debug: m.debug, Logger: log})
 	if err != nil {
-		x := mountError(mnt, err)
+		x := mountError(mnt, err, m.allowOther)
 		if ready != nil {
 			ready(x, x.code)
 		}
