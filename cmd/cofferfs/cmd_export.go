@@ -37,6 +37,11 @@ func runExport(e *env, c *command, args []string) error {
 		return err
 	}
 	defer v.Close()
+	if f.sub != "" {
+		if _, err := v.fs.Stat(vaultPath(f.sub)); err != nil {
+			return entryFailure(v, vaultPath(f.sub), err)
+		}
+	}
 	opts := e.transferOptions(&f, v.dir)
 	return e.runTransfer(&f, "exported", func(ctx context.Context) (transfer.Stats, error) {
 		return transfer.Export(ctx, v.fs, f.sub, pos[1], opts)

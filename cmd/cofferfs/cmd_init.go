@@ -114,6 +114,7 @@ func (f *initFlags) check(e *env, c *command) error {
 	case f.longNameMax < crypto.MinLongNameMax || f.longNameMax > crypto.DefaultLongNameMax:
 		return e.usageError(c, "--longnamemax %d is outside %d..%d", f.longNameMax, crypto.MinLongNameMax, crypto.DefaultLongNameMax)
 	}
+	f.unlock.newKey = true
 	return f.unlock.check(e, c)
 }
 
@@ -181,7 +182,11 @@ func (e *env) initPassword(f *initFlags) ([]byte, error) {
 		rand.Read(pw)
 		return pw, nil
 	}
-	return e.password(passwordSource{file: f.unlock.passfile, command: f.unlock.extpass}, "Password", true)
+	pw, err := e.password(passwordSource{file: f.unlock.passfile, command: f.unlock.extpass}, "Password", true)
+	if err == nil {
+		e.warnWeak(pw)
+	}
+	return pw, err
 }
 
 // announceKey tells on stderr where the recovery key went and what it is.

@@ -17,7 +17,7 @@ import (
 
 var mountCommand = &command{
 	name:    "mount",
-	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--verify [--accept]] [--transport auto|uring|dev] CIPHERDIR MOUNTPOINT\n       [unlock] --reverse [--exclude PATTERN]... [--exclude-from FILE] PLAINDIR MOUNTPOINT",
+	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--verify [--accept]] [--transport auto|uring|dev] [-q] CIPHERDIR MOUNTPOINT\n       [unlock] --reverse [--exclude PATTERN]... [--exclude-from FILE] PLAINDIR MOUNTPOINT",
 	summary: "mount the plaintext view of a vault (unmount to lock)",
 	help: `Unlocks the vault and mounts its plaintext view on MOUNTPOINT, an empty
 directory. Everything written there is stored encrypted in CIPHERDIR.
@@ -88,6 +88,7 @@ type mountFlags struct {
 	reverse     bool        // show the ciphertext view of a plain directory
 	excludes    excludeFlag // --reverse: gitignore patterns to hide
 	excludeFrom string      // --reverse: file of patterns
+	quiet       bool
 }
 
 func (m *mountFlags) register(fs *flag.FlagSet) {
@@ -95,6 +96,7 @@ func (m *mountFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&m.foreground, "f", false, "stay in the foreground")
 	fs.BoolVar(&m.foreground, "foreground", false, "stay in the foreground")
 	fs.BoolVar(&m.readOnly, "ro", false, "mount read-only")
+	fs.BoolVar(&m.quiet, "q", false, "print nothing when the mount is up (errors and warnings still)")
 	fs.DurationVar(&m.idle, "idle", 0, "lock after `DURATION` without activity (e.g. 15m)")
 	fs.BoolVar(&m.allowOther, "allow-other", false, "let other users access the mount")
 	fs.BoolVar(&m.noXattr, "noxattr", false, "turn extended attributes off (faster metadata)")
@@ -125,7 +127,7 @@ func runMount(e *env, c *command, args []string) error {
 		return e.usageError(c, "%v", err)
 	}
 	cipherdir, err1 := filepath.Abs(pos[0])
-	mnt, err2 := filepath.Abs(pos[1])
+	mnt, err2 := realMountpoint(pos[1])
 	if err := errors.Join(err1, err2); err != nil {
 		return fail(exitUsage, err)
 	}
@@ -267,7 +269,9 @@ func (e *env) spawnDaemon(cipherdir, mnt string, m *mountFlags, key []byte) erro
 	if err != nil {
 		return fail(exitOther, err)
 	}
-	e.infof("mounted %s on %s; lock it with: cofferfs unmount %s", cipherdir, mnt, mnt)
+	if !m.quiet {
+		e.infof("mounted %s on %s; lock it with: cofferfs unmount %s", cipherdir, mnt, mnt)
+	}
 	return nil
 }
 
@@ -325,10 +329,12 @@ func reportFailure(err error) error {
 }
 
 // mountError turns a failed mount into an exit error.
-func mountError(mnt string, err error) *exitError {
-	x := fail(exitOther, fmt.Errorf("mount %s: %w", mnt, err))
+func mountError(mnt string, err error, allowOther bool) *exitError {
 	if os.Geteuid() != 0 {
-		x.withHint("as a normal user, cofferfs needs fusermount3 (package fuse3)")
+		if cause := systemFuse().cause(allowOther); cause != "" {
+			return fail(exitOther, fmt.Errorf("cannot mount on %s: %s", mnt, cause)).
+				withHint("the mount reported: %v", err)
+		}
 	}
-	return x
+	return fail(exitOther, fmt.Errorf("mount %s: %w", mnt, err))
 }

@@ -59,6 +59,7 @@ func runPasswd(e *env, c *command, args []string) error {
 		return err
 	}
 	defer clear(pw)
+	e.warnWeak(pw)
 	if v.lostConfig {
 		return e.rebuildConfig(v.conf, dir, key, pw, scryptN)
 	}

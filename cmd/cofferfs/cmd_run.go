@@ -22,7 +22,9 @@ var runCommand = &command{
 runs CMD with COFFERFS_MOUNTPOINT set to the mountpoint, then flushes and
 locks — always: also when CMD fails or cofferfs gets SIGINT or SIGTERM
 (which are passed on to CMD). The exit code is CMD's (128+N when a signal
-N killed it), or cofferfs's own when it could not mount or unmount.
+N killed it), 127 when CMD is not found and 126 when it cannot be
+executed (checked before the password is asked, unless CMD lies under
+the mountpoint), or cofferfs's own when it could not mount or unmount.
 
 Processes the job leaves behind (a "cmd &", an agent it started: every
 descendant, also one that called setsid) and any process still using
@@ -95,6 +97,9 @@ func runRun(e *env, c *command, args []string) error {
 	if err != nil {
 		return fail(exitUsage, err)
 	}
+	if err := checkJob(job[0], mnt); err != nil {
+		return err
+	}
 	mnt, cleanup, err := runMountpoint(mnt)
 	if err != nil {
 		return err
@@ -127,7 +132,7 @@ func runRun(e *env, c *command, args []string) error {
 // that cleanup removes.
 func runMountpoint(mnt string) (string, func(), error) {
 	if mnt != "" {
-		abs, err := filepath.Abs(mnt)
+		abs, err := realMountpoint(mnt)
 		if err != nil {
 			return "", nil, fail(exitUsage, err)
 		}
@@ -147,7 +152,7 @@ func (e *env) runJob(v *vault, mnt string, m *mountFlags, lf *leftoverFlags, job
 	log := e.fsLog
 	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly, Logger: log, Transport: m.transport})
 	if err != nil {
-		return mountError(mnt, err)
+		return mountError(mnt, err, false)
 	}
 	sealer := startSealing(v, log) // sealmanifest.go
 	defer sealer.stop()            // seals after the job and the unmount
@@ -159,7 +164,11 @@ func (e *env) runJob(v *vault, mnt string, m *mountFlags, lf *leftoverFlags, job
 		return err
 	}
 	if jobErr != nil {
-		return fail(exitOther, jobErr).withHint("the vault was mounted and is locked again")
+		var x *exitError
+		if !errors.As(jobErr, &x) {
+			x = fail(exitOther, jobErr)
+		}
+		return x.withHint("the vault was mounted and is locked again")
 	}
 	return &exitError{code: code}
 }
@@ -175,7 +184,7 @@ func (e *env) execJob(mnt string, job []string) (int, error) {
 		return 0, fmt.Errorf("cannot track the job's processes: %w", err)
 	}
 	if err := cmd.Start(); err != nil {
-		return 0, err
+		return 0, jobError(job[0], err)
 	}
 	done := make(chan struct{})
 	go func() {

@@ -1,9 +1,9 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -12,13 +12,14 @@ import (
 
 var unmountCommand = &command{
 	name:    "unmount",
-	args:    "[--lazy] MOUNTPOINT",
+	args:    "[--lazy] [-q] MOUNTPOINT",
 	summary: "unmount a vault: flush and lock it (alias: lock)",
 	help: `Unmounts the vault mounted on MOUNTPOINT; the daemon flushes and exits,
 and the vault is locked. When the mount is busy, the processes holding it
 are listed (pid, command, and what they hold) and the exit code is 32;
 --lazy detaches it at once instead, and the kernel finishes when the last
-user lets go. A mount whose daemon was killed is cleaned up as well.`,
+user lets go. A mount whose daemon was killed is cleaned up as well.
+It says what it did on stderr, unless -q.`,
 	run: runUnmount,
 }
 
@@ -33,11 +34,12 @@ var lockCommand = &command{
 func runUnmount(e *env, c *command, args []string) error {
 	fs := newFlagSet(c)
 	lazy := fs.Bool("lazy", false, "detach a busy mount now")
+	quiet := fs.Bool("q", false, "print nothing on success")
 	pos, err := e.parse(c, fs, args, 1, 1)
 	if err != nil {
 		return err
 	}
-	mnt, err := filepath.Abs(pos[0])
+	mnt, err := realMountpoint(pos[0])
 	if err != nil {
 		return fail(exitUsage, err)
 	}
@@ -56,6 +58,13 @@ func runUnmount(e *env, c *command, args []string) error {
 	if alive && !*lazy && !waitExit(st.PID, 10*time.Second) {
 		e.warnf("the daemon (pid %d) has not exited yet", st.PID)
 	}
+	switch {
+	case *quiet:
+	case *lazy:
+		e.infof("detached %s: the vault is locked for new access; the kernel finishes when the last user lets go", mnt)
+	default:
+		e.infof("unmounted %s: the vault is locked", mnt)
+	}
 	return nil
 }
 
@@ -70,7 +79,7 @@ func busyError(b *daemon.BusyError) error {
 
 var statusCommand = &command{
 	name:    "status",
-	args:    "",
+	args:    "[--json]",
 	summary: "list the mounted vaults",
 	help: `Lists every mounted cofferfs vault: mountpoint, cipherdir, read-only or
 read-write, idle lock, the pid of the daemon serving it ("- (daemon
@@ -80,18 +89,23 @@ sealed manifest when it was mounted (CHANGED; "cofferfs verify" lists
 them), and how many backing entries its listings
 hide (names that do not decrypt, downloads a sync client has not
 finished; the daemon's log names them). Records left by daemons that are
-gone are removed.`,
+gone are removed. --json prints the same as a JSON array.`,
 	run: runStatus,
 }
 
 func runStatus(e *env, c *command, args []string) error {
-	if _, err := e.parse(c, newFlagSet(c), args, 0, 0); err != nil {
+	fs := newFlagSet(c)
+	asJSON := fs.Bool("json", false, "print the list as JSON (an array, [] when nothing is mounted)")
+	if _, err := e.parse(c, fs, args, 0, 0); err != nil {
 		return err
 	}
 	daemon.CleanStale()
 	ms, err := daemon.Mounts()
 	if err != nil {
 		return fail(exitOther, err)
+	}
+	if *asJSON {
+		return statusJSON(e, ms)
 	}
 	if len(ms) == 0 {
 		e.infof("no vault is mounted")
@@ -121,4 +135,31 @@ func runStatus(e *env, c *command, args []string) error {
 		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", displayName(m.Mountpoint), displayName(m.Source), mode, idle, pid, transport, changed, hidden)
 	}
 	return w.Flush()
+}
+
+// mountStatus is one mounted vault in status --json.
+type mountStatus struct {
+	Mountpoint string `json:"mountpoint"`
+	Cipherdir  string `json:"cipherdir"`
+	ReadOnly   bool   `json:"readonly"`
+	Idle       string `json:"idle,omitempty"`
+	PID        int    `json:"pid,omitempty"`
+	DaemonGone bool   `json:"daemon_gone"`
+	Hidden     int    `json:"hidden"`
+	Log        string `json:"log,omitempty"`
+}
+
+// statusJSON prints the mounts ms as a JSON array.
+func statusJSON(e *env, ms []daemon.MountInfo) error {
+	out := []mountStatus{}
+	for _, m := range ms {
+		s := mountStatus{Mountpoint: m.Mountpoint, Cipherdir: m.Source, ReadOnly: m.ReadOnly, DaemonGone: true}
+		if st, ok := daemon.ReadState(m.Mountpoint); ok {
+			s.Idle, s.PID, s.DaemonGone, s.Hidden, s.Log = st.Idle, st.PID, false, st.Hidden, st.Log
+		}
+		out = append(out, s)
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
 }

@@ -120,7 +120,7 @@ func TestForegroundSurvivesBrokenStderr(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	sc := bufio.NewScanner(r)
-	for sc.Scan() && !strings.Contains(sc.Text(), "msg=mounted") {
+	for sc.Scan() && !strings.Contains(sc.Text(), "cofferfs: mounted") {
 	}
 	r.Close() // the reader goes away, as head does after its lines
 	if !isMounted(t, mnt) {

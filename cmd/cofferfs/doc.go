@@ -10,17 +10,17 @@
 //	cofferfs info CIPHERDIR
 //	cofferfs ls [unlock] [-l] CIPHERDIR [PATH]
 //	cofferfs cat [unlock] CIPHERDIR PATH
-//	cofferfs path [unlock] [--cipher] CIPHERDIR PATH
+//	cofferfs path [unlock] [--cipher | --relative | --root DIR] CIPHERDIR PATH
 //	cofferfs fsck [unlock] [--json] [--repair] [-q] [--no-progress] CIPHERDIR
 //	cofferfs verify [unlock] [--json] [--accept] [-q] [--no-progress] CIPHERDIR
 //	cofferfs check-paths [--profile P] [--root DIR] [unlock] CIPHERDIR
 //	cofferfs export [unlock] [--path SUB] [--force] [--keep-setid] CIPHERDIR DEST
 //	cofferfs import [unlock] [--path SUB] [--force | --update [--delete]] SRC CIPHERDIR
-//	cofferfs mount [unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--verify [--accept]] [--transport auto|uring|dev] CIPHERDIR MOUNTPOINT
+//	cofferfs mount [unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--verify [--accept]] [--transport auto|uring|dev] [-q] CIPHERDIR MOUNTPOINT
 //	cofferfs mount [unlock] --reverse [--exclude PATTERN]... [--exclude-from FILE] PLAINDIR MOUNTPOINT
-//	cofferfs unmount [--lazy] MOUNTPOINT
-//	cofferfs lock [--lazy] MOUNTPOINT
-//	cofferfs status
+//	cofferfs unmount [--lazy] [-q] MOUNTPOINT
+//	cofferfs lock [--lazy] [-q] MOUNTPOINT
+//	cofferfs status [--json]
 //	cofferfs run [unlock] [--mountpoint DIR] [--ro] [--transport T] [--kill-after DURATION] [--keep-leftovers] [--verify [--accept]] CIPHERDIR -- CMD [ARGS...]
 //	cofferfs version
 //	cofferfs completion bash|zsh|fish

@@ -64,3 +64,15 @@ func TestDocUsage(t *testing.T) {
 		t.Errorf("doc.go usage:\n%s\ncommand table:\n%s", strings.Join(doc, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestReadmeDocumentsSetup: the README documents the unlock variables,
+// completion and the man page, and says how to run its sudo commands as
+// root.
+func TestReadmeDocumentsSetup(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, "README", string(b), envPasswordFile, envPasswordCommand, envMasterkeyFile,
+		"cofferfs completion bash", "man cofferfs", "as root, or with sudo", "--recovery-key-file")
+}

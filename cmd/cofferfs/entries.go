@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path"
 	"path/filepath"
 	"strconv"
@@ -43,9 +44,16 @@ func reason(err error) string {
 	case errors.As(err, &ie):
 		return ie.What + " is not fully synced yet: " + ie.Detail + " (wait for the sync client, then try again)"
 	case errors.As(err, &ce):
+		var b int64
+		if _, serr := fmt.Sscanf(ce.What, "block %d", &b); serr == nil && errors.Is(ce.Err, crypto.ErrAuth) {
+			return fmt.Sprintf("%s (bytes %d–%d) is damaged: %s", ce.What, b*crypto.BlockSize,
+				(b+1)*crypto.BlockSize-1, cryptoReason(ce.Err))
+		}
 		return ce.What + " does not decrypt: " + cryptoReason(ce.Err)
 	case errors.Is(err, crypto.ErrBadName):
 		return "name does not decrypt: not a valid encrypted name in this directory"
+	case errors.Is(err, os.ErrNotExist):
+		return "not in the vault"
 	}
 	return err.Error()
 }
@@ -74,7 +82,7 @@ func (e *env) reportEntry(cipherDir string, p *transfer.EntryError) {
 
 // entryFailure turns an error of a vault operation on plain into an
 // exitError naming the entry and its cipher path: exit code 26 if the
-// ciphertext did not decrypt, 11 otherwise.
+// ciphertext did not decrypt, 34 if it does not exist, 11 otherwise.
 func entryFailure(v *vault, plain string, err error) error {
 	cipher, cerr := v.fs.CipherPath(plain)
 	if cerr != nil {
@@ -82,8 +90,11 @@ func entryFailure(v *vault, plain string, err error) error {
 	}
 	p := &transfer.EntryError{Path: plain, CipherPath: cipher, Err: err}
 	code := exitOther
-	if p.Corrupt() {
+	switch {
+	case p.Corrupt():
 		code = exitCorrupt
+	case errors.Is(err, os.ErrNotExist):
+		code = exitNotFound
 	}
 	return fail(code, errors.New(describeEntry(v.dir, p)))
 }

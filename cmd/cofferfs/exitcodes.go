@@ -7,24 +7,27 @@ package main
 // table that "cofferfs help exit-codes" prints; the README repeats it
 // (TestReadmeExitCodes keeps the two equal).
 const (
-	exitOK            = 0  // gocryptfs: same
-	exitUsage         = 1  // gocryptfs: same
-	exitCipherDir     = 6  // gocryptfs: same
-	exitInit          = 7  // gocryptfs: same
-	exitLoadConf      = 8  // gocryptfs: same
-	exitReadPassword  = 9  // gocryptfs: same
-	exitPlainDir      = 10 // gocryptfs: "mount point invalid (not empty...)"
-	exitOther         = 11 // gocryptfs: same
-	exitWrongKey      = 12 // gocryptfs: same
-	exitMasterKey     = 14 // gocryptfs: same
-	exitSigInt        = 15 // gocryptfs: same
-	exitPasswordEmpty = 22 // gocryptfs: same
-	exitOpenConf      = 23 // gocryptfs: same
-	exitWriteConf     = 24 // gocryptfs: same
-	exitCorrupt       = 26 // gocryptfs: "fsck found errors"
-	exitUnsupported   = 27 // gocryptfs: "deprecated file system" (config refused)
-	exitBusy          = 32 // cofferfs only: unmount refused, the mount is in use
-	exitRepaired      = 33 // cofferfs only: fsck --repair fixed every problem it found
+	exitOK            = 0   // gocryptfs: same
+	exitUsage         = 1   // gocryptfs: same
+	exitCipherDir     = 6   // gocryptfs: same
+	exitInit          = 7   // gocryptfs: same
+	exitLoadConf      = 8   // gocryptfs: same
+	exitReadPassword  = 9   // gocryptfs: same
+	exitPlainDir      = 10  // gocryptfs: "mount point invalid (not empty...)"
+	exitOther         = 11  // gocryptfs: same
+	exitWrongKey      = 12  // gocryptfs: same
+	exitMasterKey     = 14  // gocryptfs: same
+	exitSigInt        = 15  // gocryptfs: same
+	exitPasswordEmpty = 22  // gocryptfs: same
+	exitOpenConf      = 23  // gocryptfs: same
+	exitWriteConf     = 24  // gocryptfs: same
+	exitCorrupt       = 26  // gocryptfs: "fsck found errors"
+	exitUnsupported   = 27  // gocryptfs: "deprecated file system" (config refused)
+	exitBusy          = 32  // cofferfs only: unmount refused, the mount is in use
+	exitRepaired      = 33  // cofferfs only: fsck --repair fixed every problem it found
+	exitNotFound      = 34  // cofferfs only: the vault path given does not exist
+	exitJobNotExec    = 126 // run: as shells, env and systemd-run
+	exitJobNotFound   = 127 // run: as shells, env and systemd-run
 )
 
 // exitCodes documents every exit code, in order.
@@ -32,7 +35,7 @@ var exitCodes = []struct {
 	code    int
 	meaning string
 }{
-	{exitOK, "success"},
+	{exitOK, "success; also a mount (mount -f, the daemon, a systemd service) stopped by SIGINT (Ctrl-C) or SIGTERM: it unmounts and locks the vault, as cofferfs unmount does"},
 	{exitUsage, "bad command line: unknown command or flag, wrong arguments, conflicting flags"},
 	{exitCipherDir, "CIPHERDIR is missing or not a directory, not empty at init, or not a vault (no gocryptfs.conf)"},
 	{exitInit, "init failed while writing the new vault"},
@@ -42,7 +45,7 @@ var exitCodes = []struct {
 	{exitOther, "any other error (read the message)"},
 	{exitWrongKey, "wrong password, or a recovery key that does not belong to the vault"},
 	{exitMasterKey, "the --masterkey-file cannot be read or is not a key"},
-	{exitSigInt, "interrupted by SIGINT or SIGTERM"},
+	{exitSigInt, "interrupted by SIGINT or SIGTERM before the command was done (a password prompt, key derivation, export, import, fsck)"},
 	{exitPasswordEmpty, "the password is empty"},
 	{exitOpenConf, "gocryptfs.conf exists but cannot be read"},
 	{exitWriteConf, "gocryptfs.conf could not be written"},
@@ -50,4 +53,7 @@ var exitCodes = []struct {
 	{exitUnsupported, "the vault uses a feature flag cofferfs does not support (plaintext names, FIDO2, pre-1.3 configs) or an unknown one"},
 	{exitBusy, "unmount refused: the mount is in use (the holders are listed; --lazy detaches it); or the vault is in use by another writer (read-write mount, run, fsck --repair, import)"},
 	{exitRepaired, "fsck --repair found problems and repaired every one of them"},
+	{exitNotFound, "the vault path given is not in the vault (cat, ls, export --path)"},
+	{exitJobNotExec, "run: the job was found but cannot be executed (not executable, a directory, not a program); otherwise run exits with the job's own code, 128+N when signal N killed it"},
+	{exitJobNotFound, "run: the job was not found (not in $PATH, or no such file)"},
 }

@@ -83,6 +83,9 @@ type unlockFlags struct {
 	// writesKey is set by commands that store the unlocked key (passwd):
 	// an unverifiable recovery key is refused as for a write.
 	writesKey bool
+	// newKey is set by init, which makes a new key: the recovery-key
+	// variable does not apply to it.
+	newKey bool
 }
 
 // register adds the unlock flags to fs.
@@ -92,7 +95,8 @@ func (u *unlockFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&u.keyFile, "masterkey-file", "", "unlock with the recovery key (64 hex digits) in `FILE` (- for stdin)")
 }
 
-// check rejects more than one way to unlock.
+// check rejects more than one way to unlock; with none given, it takes
+// the one the environment names (see fromEnv).
 func (u *unlockFlags) check(e *env, c *command) error {
 	n := 0
 	for _, s := range []string{u.passfile, u.extpass, u.keyFile} {
@@ -102,6 +106,9 @@ func (u *unlockFlags) check(e *env, c *command) error {
 	}
 	if n > 1 {
 		return e.usageError(c, "use only one of --passfile, --extpass and --masterkey-file")
+	}
+	if n == 0 {
+		return u.fromEnv(e, c)
 	}
 	return nil
 }

@@ -41,7 +41,12 @@ const unlockHelp = `Unlocking ([unlock] above; only one of these):
   --passfile FILE        the first line of FILE is the password
   --extpass CMD          the first line printed by "sh -c CMD" is the password
   --masterkey-file FILE  the recovery key printed by init (64 hex digits;
-                         dashes and spaces are ignored; - reads stdin)`
+                         dashes and spaces are ignored; - reads stdin,
+                         on a terminal asking "Recovery key:" without echo)
+A passfile or key file that group or others can read gets a warning.
+With none of these flags, the environment variables COFFERFS_PASSWORD_FILE,
+COFFERFS_PASSWORD_COMMAND or COFFERFS_MASTERKEY_FILE (only one of them) stand
+for --passfile, --extpass and --masterkey-file; a flag wins over them.`
 
 func runHelp(e *env, c *command, args []string) error {
 	fs := newFlagSet(c)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -9,17 +11,25 @@ import (
 	"github.com/cofferfs/cofferfs/fs/transfer"
 )
 
-// readKeyFile reads a recovery key from a file ("-" for stdin): 64 hex
-// digits, dashes and white space ignored.
+// readKeyFile reads a recovery key from a file ("-" for stdin, with a
+// prompt and no echo on a terminal): 64 hex digits, dashes and white
+// space ignored.
 func (e *env) readKeyFile(name string) ([]byte, error) {
 	var data []byte
 	var err error
-	if name == "-" {
+	switch {
+	case name == "-" && isTerminal(e.stdin):
+		data, err = e.readHidden(int(e.stdin.(*os.File).Fd()), "Recovery key")
+	case name == "-":
 		data, err = e.stdinLine()
-	} else {
+	default:
+		e.warnLoose(name, "recovery key file")
 		data, err = readSmallFile(name)
 	}
 	defer clear(data)
+	if errors.Is(err, context.Canceled) {
+		return nil, failf(exitSigInt, "interrupted")
+	}
 	if err != nil {
 		return nil, fail(exitMasterKey, fmt.Errorf("read recovery key: %w", err))
 	}
@@ -81,4 +91,16 @@ func (e *env) verifyKey(v *vault, key []byte, writes bool) error {
 	e.warnf("the recovery key cannot be checked against the vault (no name decrypts with it, " +
 		"no data to try): it is used read-only, as given")
 	return nil
+}
+
+// warnLoose warns when the secret file name is a regular file that group
+// or others may read: anyone on the machine with that access can unlock
+// the vault.
+func (e *env) warnLoose(name, what string) {
+	st, err := os.Stat(name)
+	if err != nil || !st.Mode().IsRegular() || st.Mode().Perm()&0o044 == 0 {
+		return
+	}
+	e.warnf("%s %s is readable by group or others (mode %04o): chmod 600 %s",
+		what, displayName(name), st.Mode().Perm(), displayName(name))
 }

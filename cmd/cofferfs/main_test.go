@@ -26,7 +26,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"help", "init"}, exitOK, "--scryptn N", ""},
 		{[]string{"init", "-h"}, exitOK, "--key-only", ""},
 		{[]string{"help", "ls"}, exitOK, "--masterkey-file FILE", ""},
-		{[]string{"help", "exit-codes"}, exitOK, "26  some entries did not decrypt", ""},
+		{[]string{"help", "exit-codes"}, exitOK, "26   some entries did not decrypt", ""},
 		{[]string{"help", "nope"}, exitUsage, "", `unknown command "nope"`},
 		{[]string{"version"}, exitOK, "cofferfs ", ""},
 		{[]string{"--version"}, exitOK, "cofferfs ", ""},
@@ -51,7 +51,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"ls", dir, "--passfile", pf}, exitOK, "", ""},
 		{[]string{"ls", "-passfile", pf, dir}, exitOK, "", ""},
 		{[]string{"ls", "--passfile", pf, "--", dir}, exitOK, "", ""},
-		{[]string{"ls", "--passfile", pf, "--", dir, "-l"}, exitOther, "", "-l"},
+		{[]string{"ls", "--passfile", pf, "--", dir, "-l"}, exitNotFound, "", "-l"},
 	} {
 		r := runIn(t, "", tc.args...)
 		name := strings.Join(tc.args, " ")
@@ -115,7 +115,7 @@ func TestExitCodes(t *testing.T) {
 		{"wrong extpass", []string{"export", "--extpass", "echo wrong", dir, filepath.Join(tmp, "out")}, "", exitWrongKey, "wrong password"},
 		{"bad key file", []string{"ls", "--masterkey-file", notKey, dir}, "", exitMasterKey, "does not hold a recovery key"},
 		{"missing key file", []string{"ls", "--masterkey-file", filepath.Join(tmp, "nope"), dir}, "", exitMasterKey, "read recovery key"},
-		{"missing entry", []string{"cat", "--passfile", pf, dir, "nope"}, "", exitOther, "nope"},
+		{"missing entry", []string{"cat", "--passfile", pf, dir, "nope"}, "", exitNotFound, "nope"},
 		{"import missing src", []string{"import", "--passfile", pf, filepath.Join(tmp, "nope"), dir}, "", exitPlainDir, "does not exist"},
 		{"export not empty", []string{"export", "--passfile", pf, dir, nonEmpty}, "", exitPlainDir, "is not empty"},
 		{"export into vault", []string{"export", "--passfile", pf, dir, filepath.Join(dir, "sub")}, "", exitPlainDir, "inside the cipherdir"},

@@ -97,3 +97,40 @@ func detectLongNameMax(dir string) int {
 
 // maxDetectEntries bounds the backing entries detectLongNameMax looks at.
 const maxDetectEntries = 1 << 20
+
+// syncHint is the hint for a config that is missing, empty or truncated
+// in a vault that otherwise looks present: in a synced folder that is
+// almost always a download not finished yet.
+const syncHint = "if the folder is synced, " + crypto.ConfigName + " may not be downloaded yet " +
+	"(or only in part): wait for the sync client to finish (check its status), then try again"
+
+// hasCipherNames reports whether dir holds names a vault holds: a
+// gocryptfs.diriv, a gocryptfs.longname.* or an encrypted name (22 or
+// more base64url characters). It looks at the first 256 entries.
+func hasCipherNames(dir string) bool {
+	f, err := os.Open(dir)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	names, _ := f.Readdirnames(256)
+	for _, n := range names {
+		if n == crypto.DirIVName || strings.HasPrefix(n, "gocryptfs.longname.") || looksEncrypted(n) {
+			return true
+		}
+	}
+	return false
+}
+
+// looksEncrypted reports whether name has the form of an encrypted name.
+func looksEncrypted(name string) bool {
+	if len(name) < 22 {
+		return false
+	}
+	for _, r := range name {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}

@@ -95,7 +95,7 @@ func TestLsCatPath(t *testing.T) {
 		t.Errorf("cat: %q", r.stdout)
 	}
 	expectCode(t, exitOther, "", "cat", "--passfile", pf, dir, "a")
-	expectCode(t, exitOther, "", "ls", "--passfile", pf, dir, "missing")
+	expectCode(t, exitNotFound, "", "ls", "--passfile", pf, dir, "missing")
 
 	cipher := strings.TrimSpace(expectCode(t, exitOK, "", "path", "--passfile", pf, dir, "a/b/file.txt").stdout)
 	if b, err := os.ReadFile(cipher); err != nil || len(b) != 18+16+6+16 || !strings.HasPrefix(cipher, dir+"/") {

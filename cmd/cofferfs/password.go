@@ -31,6 +31,7 @@ func (e *env) password(src passwordSource, prompt string, confirm bool) ([]byte,
 	var err error
 	switch {
 	case src.file != "":
+		e.warnLoose(src.file, "password file")
 		pw, err = firstLineOfFile(src.file)
 	case src.command != "":
 		pw, err = e.extpass(src.command)
@@ -146,13 +147,48 @@ func (e *env) stdinLine() ([]byte, error) {
 	return bytes.Clone(trimEOL(buf[:n])), nil
 }
 
-// prompt asks for a password on the terminal without echo, twice if
-// confirm; the prompt goes to stderr.
+// newPasswordTries is how often a new password is asked for on the
+// terminal when it is empty or its repetition does not match.
+const newPasswordTries = 3
+
+// prompt asks for a password on the terminal without echo; the prompt
+// goes to stderr. With confirm (a new password) an empty one is refused
+// at once and the password is asked twice, up to newPasswordTries times.
 func (e *env) prompt(prompt string, confirm bool) ([]byte, error) {
 	fd := int(e.stdin.(*os.File).Fd())
+	if !confirm {
+		return e.readHidden(fd, prompt)
+	}
+	var err error
+	for try := 1; try <= newPasswordTries; try++ {
+		var pw []byte
+		pw, err = e.askTwice(fd, prompt)
+		if err == nil || errors.Is(err, context.Canceled) {
+			return pw, err
+		}
+		if try < newPasswordTries {
+			e.warnf("%v; try again", err)
+		}
+	}
+	if errors.Is(err, errEmptyPassword) {
+		return nil, nil // password() reports the empty password
+	}
+	return nil, err
+}
+
+var (
+	errEmptyPassword = errors.New("the password is empty")
+	errMismatch      = errors.New("the passwords do not match")
+)
+
+// askTwice reads a new password and its repetition.
+func (e *env) askTwice(fd int, prompt string) ([]byte, error) {
 	pw, err := e.readHidden(fd, prompt)
-	if err != nil || !confirm {
-		return pw, err
+	if err != nil {
+		return nil, err
+	}
+	if len(pw) == 0 {
+		return nil, errEmptyPassword
 	}
 	again, err := e.readHidden(fd, "Repeat "+strings.ToLower(prompt[:1])+prompt[1:])
 	defer clear(again)
@@ -162,7 +198,7 @@ func (e *env) prompt(prompt string, confirm bool) ([]byte, error) {
 	}
 	if !bytes.Equal(pw, again) {
 		clear(pw)
-		return nil, errors.New("the passwords do not match")
+		return nil, errMismatch
 	}
 	return pw, nil
 }

@@ -182,7 +182,7 @@ func (e *env) serveReverse(v *reverse.View, plain, mnt string, m *mountFlags, lo
 	srv, err := mount.MountReverse(v, mnt, mount.Options{FsName: plain, AllowOther: m.allowOther,
 		Debug: m.debug, Logger: log})
 	if err != nil {
-		x := mountError(mnt, err)
+		x := mountError(mnt, err, m.allowOther)
 		if ready != nil {
 			ready(x, x.code)
 		}

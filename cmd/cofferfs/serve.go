@@ -37,7 +37,7 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 		AllowOther: m.allowOther, NoXattr: m.noXattr, NoExec: m.noExec, NoAtime: m.noAtime,
 		NoDiratime: m.noDiratime, Debug: m.debug, Logger: log, Transport: m.transport})
 	if err != nil {
-		x := mountError(mnt, err)
+		x := mountError(mnt, err, m.allowOther)
 		if ready != nil {
 			ready(x, x.code)
 		}
@@ -141,7 +141,7 @@ func (e *env) logger(debug bool) *slog.Logger {
 	if debug {
 		level = slog.LevelDebug
 	}
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+	return slog.New(newLineHandler(e.stderr, level))
 }
 
 // daemonLogger logs to syslog, or to stderr (the daemon's log file in

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"strings"
 	"time"
@@ -82,7 +83,7 @@ func transferError(err error) error {
 	case errors.Is(err, context.Canceled):
 		return failf(exitSigInt, "interrupted; the destination holds what was done so far")
 	case errors.As(err, &conflict):
-		return fail(exitPlainDir, err).withHint("use --force to replace them (directories are merged)")
+		return fail(exitPlainDir, conflictText(conflict)).withHint("use --force to replace them (directories are merged)")
 	case errors.Is(err, transfer.ErrExists):
 		return fail(exitPlainDir, err).withHint("use --force to replace it")
 	case errors.Is(err, transfer.ErrNotEmpty):
@@ -123,4 +124,17 @@ func (e *env) summary(f *transferFlags, verb string, st transfer.Stats, took tim
 	if st.Warnings > 0 {
 		e.warnf("%s (see above)", formatCount(int64(st.Warnings), "warning"))
 	}
+}
+
+// conflictText words a ConflictError with the right plural.
+func conflictText(c *transfer.ConflictError) error {
+	verb, more := "exist", ""
+	if c.Count == 1 {
+		verb = "exists"
+	}
+	if c.Count > len(c.Paths) {
+		more = fmt.Sprintf(" and %d more", c.Count-len(c.Paths))
+	}
+	return &prefixless{msg: fmt.Sprintf("%s already %s in the vault: %s%s", formatCount(int64(c.Count), "entry"),
+		verb, strings.Join(c.Paths, ", "), more), err: c}
 }

@@ -45,8 +45,8 @@ func TestRunJobFailsPassesExitCode(t *testing.T) {
 	if isMounted(t, mnt) {
 		t.Fatal("vault still mounted after a failed job")
 	}
-	if _, _, code := c.run("run", "--passfile", pw, cipher, "--", "/nonexistent/job"); code != exitOther {
-		t.Fatalf("missing job: exit %d, want %d", code, exitOther)
+	if _, _, code := c.run("run", "--passfile", pw, cipher, "--", "/nonexistent/job"); code != exitJobNotFound {
+		t.Fatalf("missing job: exit %d, want %d", code, exitJobNotFound)
 	}
 	if _, _, code := c.run("run", "--passfile", pw, cipher); code != exitUsage {
 		t.Fatalf("no -- CMD: exit %d, want %d", code, exitUsage)

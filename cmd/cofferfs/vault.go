@@ -68,8 +68,13 @@ func configError(dir string, err error) error {
 	case errors.Is(err, iofs.ErrNotExist):
 		if configLost(dir) {
 			return failf(exitCipherDir, "the vault in %s has no %s", dir, crypto.ConfigName).
-				withHint("the recovery key opens it without one (--masterkey-file FILE), and "+
+				withHint("%s", syncHint).
+				withHint("if it is lost, the recovery key opens the vault without it (--masterkey-file FILE), and "+
 					"cofferfs passwd --masterkey-file FILE %s writes a new one", dir)
+		}
+		if hasCipherNames(dir) {
+			return failf(exitCipherDir, "%s holds encrypted names but no %s", dir, crypto.ConfigName).
+				withHint("%s", syncHint)
 		}
 		return failf(exitCipherDir, "%s is not a gocryptfs vault: it has no %s", dir, crypto.ConfigName).
 			withHint("create a vault with: cofferfs init %s", dir)
@@ -80,7 +85,7 @@ func configError(dir string, err error) error {
 	}
 	var parse *config.ParseError
 	if errors.As(err, &parse) {
-		return fail(exitLoadConf, err)
+		return fail(exitLoadConf, err).withHint("%s", syncHint)
 	}
 	return fail(exitOpenConf, err)
 }
@@ -160,7 +165,11 @@ func (e *env) masterKey(c *config.Config, u *unlockFlags) ([]byte, error) {
 	if u.keyFile != "" {
 		return e.readKeyFile(u.keyFile)
 	}
-	pw, err := e.password(passwordSource{file: u.passfile, command: u.extpass}, "Password", false)
+	prompt := "Password"
+	if u.writesKey {
+		prompt = "Current password" // passwd: the new one is asked next
+	}
+	pw, err := e.password(passwordSource{file: u.passfile, command: u.extpass}, prompt, false)
 	if err != nil {
 		return nil, err
 	}
