@@ -3,6 +3,7 @@ package fs
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -30,6 +31,8 @@ type dirRef struct {
 	refs    int // guarded by dirCache.mu
 	dead    bool
 	expires time.Time
+	// conflicts is the directory's conflict record (dirconflicts.go).
+	conflicts atomic.Pointer[dirConflicts]
 }
 
 // dirCache maps plaintext directory paths to open backing directories.

@@ -140,11 +140,16 @@ func (f *FS) readDir(d openedDir, path string) ([]DirEntry, []BadName, error) {
 	var ents []DirEntry
 	var bad []BadName
 	cs := f.newConflictSet(dir, path, iv, raw)
+	marked := false // see dirConflicts
 	for _, r := range raw {
 		if f.isSpecial(r.Name, dir == f.root) {
+			marked = marked || f.mayBeCopy(r.Name, iv)
 			continue
 		}
 		name, err := f.decryptDiskName(dir, r.Name, iv)
+		if err != nil {
+			marked = marked || f.mayBeCopy(r.Name, iv)
+		}
 		if err == nil && !utf8.ValidString(name) {
 			name = cs.recheck(r.Name, name) // garbage from a diriv conflict copy's IV?
 		}
@@ -161,6 +166,7 @@ func (f *FS) readDir(d openedDir, path string) ([]DirEntry, []BadName, error) {
 		r.Name = name
 		ents = append(ents, r)
 	}
+	f.noteConflicts(d, raw, marked)
 	return ents, bad, nil
 }
 
