@@ -21,10 +21,17 @@ const (
 	// request per MiB instead of eight; the blocks of a request are
 	// sealed on all cores.
 	DefaultMaxWrite = 1 << 20
-	// attrTimeout is how long the kernel caches attributes, entries and
-	// negative lookups (a name that does not exist).
-	// Every operation that changes them returns the new ones, so a
-	// single-writer mount stays exact.
+	// DefaultCacheTimeout is how long the kernel caches attributes,
+	// entries and negative lookups (a name that does not exist) while
+	// the backing directories are watched (watch.go): what a sync client
+	// changes is invalidated when it happens, and every operation through
+	// the mount returns the new attributes itself.
+	DefaultCacheTimeout = 30 * time.Second
+	// unwatchedTimeout is the cache timeout without the watcher: the
+	// staleness a sync client's change can show.
+	unwatchedTimeout = time.Second
+	// attrTimeout bounds caches of the mount's own that no watcher
+	// invalidates (node.bareUntil).
 	attrTimeout = time.Second
 	// minProcs is the GOMAXPROCS a mounting process gets at least. The
 	// FUSE readers spend their time blocked in read(2) on /dev/fuse; with
@@ -52,6 +59,12 @@ type Options struct {
 	Debug bool
 	// Logger receives errors and corruption reports; nil discards them.
 	Logger *slog.Logger
+	// CacheTimeout is how long the kernel caches names and attributes
+	// (0: DefaultCacheTimeout; negative: not at all). Up to 1 s the
+	// backing directories are not watched and the kernel keeps no file
+	// pages or listings across opens; above it they are, and what a sync
+	// client changes shows at once.
+	CacheTimeout time.Duration
 }
 
 // Server is a running mount.
@@ -74,7 +87,21 @@ func Mount(fsys *fs.FS, mountpoint string, opts Options) (*Server, error) {
 	v := newVault(fsys, logger)
 	root := &node{v: v}
 	v.root = root.EmbeddedInode()
-	timeout := attrTimeout
+	timeout := opts.CacheTimeout
+	switch {
+	case timeout == 0:
+		timeout = DefaultCacheTimeout
+	case timeout < 0:
+		timeout = 0
+	}
+	if timeout > unwatchedTimeout {
+		w, err := newWatcher(v)
+		if err != nil {
+			logger.Warn("cannot watch the backing directory; names and attributes are cached for 1 s only", "err", err)
+			timeout = unwatchedTimeout
+		}
+		v.watch = w
+	}
 	mopts := FUSEOptions(opts)
 	// Replies carry decrypted bytes, never a backing descriptor, so
 	// go-fuse's splice attempt (a pipe, a header written into it, then
@@ -90,8 +117,10 @@ func Mount(fsys *fs.FS, mountpoint string, opts Options) (*Server, error) {
 	}
 	srv, err := Serve(mountpoint, root, fopts)
 	if err != nil {
+		v.watch.close()
 		return nil, fmt.Errorf("mount: %s: %w", mountpoint, err)
 	}
+	v.watch.add(root, "")
 	if os.Geteuid() == 0 {
 		if err := TuneReadahead(mountpoint, ReadaheadKB); err != nil {
 			logger.Warn("cannot raise the read-ahead window (reads stay correct, only slower)", "err", err)
@@ -158,6 +187,7 @@ func (s *Server) Unmount() error {
 	if err := s.srv.Unmount(); err != nil {
 		return err
 	}
+	s.v.watch.close()
 	s.v.open.closeAll()
 	return nil
 }
@@ -166,6 +196,7 @@ func (s *Server) Unmount() error {
 // the backing files of handles whose release the kernel never sent.
 func (s *Server) Wait() {
 	s.srv.Wait()
+	s.v.watch.close()
 	s.v.open.closeAll()
 }
 

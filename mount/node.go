@@ -23,6 +23,7 @@ type vault struct {
 	asRoot bool         // the daemon is root: new entries get the caller's owner
 	last   atomic.Int64 // time of the last operation, unix nanoseconds
 	open   openHandles  // handles not yet released
+	watch  *watcher     // nil when the backing directories are not watched
 }
 
 func (v *vault) touch() { v.last.Store(time.Now().UnixNano()) }
@@ -60,6 +61,9 @@ type node struct {
 	// backing file. Bounded like the attribute cache, for the changes a
 	// sync client makes behind the mount.
 	bareUntil atomic.Int64
+
+	wd     atomic.Int32 // inotify watch of a directory's backing directory
+	opened openSig      // a file's attributes at its last open (keepcache.go)
 }
 
 func newVault(fsys *fs.FS, log *slog.Logger) *vault {
@@ -85,14 +89,31 @@ func (n *node) newChild(ctx context.Context, p string, out *fuse.EntryOut) (*fus
 	if err != nil {
 		return nil, n.v.errno(err)
 	}
-	return n.inodeFor(ctx, &st, out), 0
+	return n.inodeFor(ctx, p, &st, out), 0
 }
 
-// inodeFor returns the inode of attributes st, filling out.
-func (n *node) inodeFor(ctx context.Context, st *unix.Stat_t, out *fuse.EntryOut) *fusefs.Inode {
+// inodeFor returns the inode of attributes st found at plaintext path p,
+// filling out.
+func (n *node) inodeFor(ctx context.Context, p string, st *unix.Stat_t, out *fuse.EntryOut) *fusefs.Inode {
 	fillAttr(&out.Attr, st)
 	stable := fusefs.StableAttr{Mode: st.Mode & unix.S_IFMT, Ino: st.Ino}
-	return n.NewInode(ctx, &node{v: n.v}, stable)
+	ch := n.NewInode(ctx, &node{v: n.v}, stable)
+	if cn, ok := ch.Operations().(*node); ok && stable.Mode == unix.S_IFDIR {
+		n.v.watch.add(cn, p)
+	}
+	return ch
+}
+
+// own marks name in n as changed through the mount (see watch.go).
+func (n *node) own(name string) { n.v.watch.mark(n, name) }
+
+// ownSelf marks n's own name as changed through the mount.
+func (n *node) ownSelf() {
+	if name, p := n.Parent(); p != nil {
+		if pn, ok := p.Operations().(*node); ok {
+			pn.own(name)
+		}
+	}
 }
 
 // API checks: the operations a node implements.

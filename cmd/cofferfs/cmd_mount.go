@@ -15,7 +15,7 @@ import (
 
 var mountCommand = &command{
 	name:    "mount",
-	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] CIPHERDIR MOUNTPOINT",
+	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--cache-timeout DURATION] CIPHERDIR MOUNTPOINT",
 	summary: "mount the plaintext view of a vault (unmount to lock)",
 	help: `Unlocks the vault and mounts its plaintext view on MOUNTPOINT, an empty
 directory. Everything written there is stored encrypted in CIPHERDIR.
@@ -31,7 +31,14 @@ file system activity and with no open files. --ro mounts read-only.
 still checked against the modes and owners, as on ext4). --noxattr turns
 extended attributes off (setting one fails with "operation not
 supported"); metadata-heavy work such as untar or ls -l gets faster,
-because the kernel stops asking for them.`,
+because the kernel stops asking for them.
+
+The kernel caches names, attributes, file contents and listings for
+--cache-timeout (default 30s); cofferfs watches the backing directories
+(inotify) and drops from the cache at once what a sync client changes
+there. --cache-timeout 1s (or less) turns the watcher off and caches for
+that long only, as before (a sync client's change then shows within that
+time).`,
 	run: runMount,
 }
 
@@ -43,6 +50,7 @@ type mountFlags struct {
 	idle       time.Duration
 	allowOther bool
 	noXattr    bool
+	cacheTTL   time.Duration
 	debug      bool
 	child      bool // internal: this process is the background daemon
 }
@@ -55,6 +63,7 @@ func (m *mountFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&m.idle, "idle", 0, "lock after `DURATION` without activity (e.g. 15m)")
 	fs.BoolVar(&m.allowOther, "allow-other", false, "let other users access the mount")
 	fs.BoolVar(&m.noXattr, "noxattr", false, "turn extended attributes off (faster metadata)")
+	fs.DurationVar(&m.cacheTTL, "cache-timeout", mount.DefaultCacheTimeout, "how long the kernel caches names and attributes (`DURATION`; up to 1s: no watcher)")
 	fs.BoolVar(&m.debug, "debug", false, "log every FUSE request (foreground)")
 	fs.BoolVar(&m.child, "daemon-child", false, "internal: run as the background daemon")
 }
@@ -157,6 +166,9 @@ func daemonArgs(cipherdir, mnt string, m *mountFlags) []string {
 	}
 	if m.idle > 0 {
 		args = append(args, "--idle", m.idle.String())
+	}
+	if m.cacheTTL != mount.DefaultCacheTimeout {
+		args = append(args, "--cache-timeout", m.cacheTTL.String())
 	}
 	return append(args, cipherdir, mnt)
 }

@@ -30,8 +30,12 @@ func openWithKey(dir string, c *config.Config, key []byte, readOnly bool, log *s
 // mount is up or why it failed.
 func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready func(error, int)) error {
 	defer v.Close()
+	ttl := m.cacheTTL
+	if ttl == 0 {
+		ttl = -1 // no caching (mount.Options: 0 is the default)
+	}
 	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly,
-		AllowOther: m.allowOther, NoXattr: m.noXattr, Debug: m.debug, Logger: log})
+		AllowOther: m.allowOther, NoXattr: m.noXattr, CacheTimeout: ttl, Debug: m.debug, Logger: log})
 	if err != nil {
 		x := mountError(mnt, err)
 		if ready != nil {
