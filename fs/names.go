@@ -19,6 +19,9 @@ type DirEntry struct {
 	Type uint32
 	// Ino is the backing inode number.
 	Ino uint64
+	// Disk is the backing name (a hashed long name, a conflict copy's
+	// name), "" where unknown.
+	Disk string
 }
 
 // BadName is a backing entry that did not decrypt.
@@ -163,7 +166,7 @@ func (f *FS) readDir(d openedDir, path string) ([]DirEntry, []BadName, error) {
 			bad = append(bad, BadName{Dir: path, Disk: r.Name, Err: err})
 			continue
 		}
-		r.Name = name
+		r.Disk, r.Name = r.Name, name
 		ents = append(ents, r)
 	}
 	f.noteConflicts(d, raw, marked)

@@ -121,7 +121,6 @@ var (
 	_ = (fusefs.NodeLookuper)((*node)(nil))
 	_ = (fusefs.NodeGetattrer)((*node)(nil))
 	_ = (fusefs.NodeSetattrer)((*node)(nil))
-	_ = (fusefs.NodeReaddirer)((*node)(nil))
 	_ = (fusefs.NodeMkdirer)((*node)(nil))
 	_ = (fusefs.NodeRmdirer)((*node)(nil))
 	_ = (fusefs.NodeCreater)((*node)(nil))
@@ -165,24 +164,6 @@ func (n *node) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.Attr
 	}
 	fillAttr(&out.Attr, &st)
 	return 0
-}
-
-// Readdir implements fusefs.NodeReaddirer.
-func (n *node) Readdir(ctx context.Context) (fusefs.DirStream, syscall.Errno) {
-	n.v.touch()
-	p, errno := n.verify()
-	if errno != 0 {
-		return nil, errno
-	}
-	ents, err := n.v.fs.ReadDir(p)
-	if err != nil {
-		return nil, n.v.errno(err)
-	}
-	list := make([]fuse.DirEntry, len(ents))
-	for i, e := range ents {
-		list[i] = fuse.DirEntry{Name: e.Name, Mode: e.Type, Ino: e.Ino}
-	}
-	return fusefs.NewListDirStream(list), 0
 }
 
 // Statfs implements fusefs.NodeStatfser.

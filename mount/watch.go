@@ -98,7 +98,9 @@ func (w *watcher) add(n *node, p string) {
 		}
 		return nil
 	})
-	if err != nil && !errors.Is(err, unix.ENOENT) {
+	// A directory not fully synced (no diriv yet) lists nothing the
+	// kernel could cache; it is watched once a later LOOKUP finds it whole.
+	if err != nil && !errors.Is(err, unix.ENOENT) && !fs.IsIncomplete(err) {
 		w.v.log.Warn("cannot watch a backing directory; changes a sync client makes in it show after the cache timeout", "err", err)
 	}
 }

@@ -6,7 +6,7 @@
 // next to it (or the one on PATH).
 //
 // Options: passfile=FILE, extpass=CMD, masterkey-file=FILE, ro, rw,
-// allow_other, noxattr, idle=DURATION. Options that only mean something to
+// allow_other, noxattr, idle=DURATION, cache-timeout=DURATION. Options that only mean something to
 // mount(8) or systemd (noauto, auto, nofail, defaults, user, users,
 // _netdev, nosuid, nodev, noexec, suid, dev, exec, atime variants, x-*,
 // comment=) are ignored, as mount(8) does. Any other option is an error,

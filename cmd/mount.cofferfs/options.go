@@ -73,7 +73,7 @@ func optionFlags(opts []string, sloppy bool) ([]string, error) {
 			flags = append(flags, "--allow-other")
 		case o == "noxattr":
 			flags = append(flags, "--noxattr")
-		case hasVal && (key == "passfile" || key == "extpass" || key == "masterkey-file" || key == "idle"):
+		case hasVal && (key == "passfile" || key == "extpass" || key == "masterkey-file" || key == "idle" || key == "cache-timeout"):
 			flags = append(flags, "--"+key, val)
 		case sloppy:
 		default:
