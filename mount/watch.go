@@ -248,7 +248,12 @@ func (w *watcher) changed(d *node, disk string, isDir bool) bool {
 		return false
 	}
 	if disk == "" { // the directory itself (its attributes)
-		return true
+		name, p := d.Parent()
+		if p == nil { // the root
+			return true
+		}
+		pn, _ := p.Operations().(*node)
+		return pn == nil || !w.isOwn(pn, name)
 	}
 	dir := d.path()
 	plain, err := w.v.fs.PlainName(dir, disk)
