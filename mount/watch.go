@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -51,6 +52,8 @@ type ownKey struct {
 type watcher struct {
 	v    *vault
 	file *os.File // the inotify descriptor, in the runtime's poller
+
+	warned atomic.Bool // a failed watch was logged (once per mount)
 
 	mu   sync.Mutex
 	dirs map[int32]*node
@@ -100,8 +103,9 @@ func (w *watcher) add(n *node, p string) {
 	})
 	// A directory not fully synced (no diriv yet) lists nothing the
 	// kernel could cache; it is watched once a later LOOKUP finds it whole.
-	if err != nil && !errors.Is(err, unix.ENOENT) && !fs.IsIncomplete(err) {
-		w.v.log.Warn("cannot watch a backing directory; changes a sync client makes in it show after the cache timeout", "err", err)
+	if err != nil && !errors.Is(err, unix.ENOENT) && !fs.IsIncomplete(err) && !w.warned.Swap(true) {
+		// ENOSPC: fs.inotify.max_user_watches is exhausted.
+		w.v.log.Warn("cannot watch a backing directory; changes a sync client makes in it (and in others that fail the same way; logged once) show after the cache timeout", "path", p, "err", err)
 	}
 }
 
