@@ -51,7 +51,8 @@ type ownKey struct {
 // watcher watches the backing directories of the directory nodes.
 type watcher struct {
 	v    *vault
-	file *os.File // the inotify descriptor, in the runtime's poller
+	file *os.File      // the inotify descriptor, in the runtime's poller
+	done chan struct{} // closed when run has returned
 
 	warned atomic.Bool // a failed watch was logged (once per mount)
 
@@ -66,15 +67,18 @@ func newWatcher(v *vault) (*watcher, error) {
 	if err != nil {
 		return nil, os.NewSyscallError("inotify_init1", err)
 	}
-	w := &watcher{v: v, file: os.NewFile(uintptr(fd), "inotify"), dirs: map[int32]*node{}, own: map[ownKey]int64{}}
+	w := &watcher{v: v, file: os.NewFile(uintptr(fd), "inotify"), done: make(chan struct{}),
+		dirs: map[int32]*node{}, own: map[ownKey]int64{}}
 	go w.run()
 	return w, nil
 }
 
-// close stops the watcher.
+// close stops the watcher and waits until it no longer uses the FS
+// (which the caller may close next).
 func (w *watcher) close() {
 	if w != nil {
 		w.file.Close()
+		<-w.done
 	}
 }
 
@@ -174,6 +178,7 @@ type event struct {
 
 // run reads events until the descriptor is closed.
 func (w *watcher) run() {
+	defer close(w.done)
 	buf := make([]byte, 64<<10)
 	for {
 		n, err := w.file.Read(buf)
