@@ -133,7 +133,7 @@ fi
 # ---------------------------------------------------------------- build
 
 log "building the loopback baseline and helpers"
-(cd "$repo" && go build -o "$out/bin/loopback" ./mount/loopback &&
+(cd "$repo" && go build -o "$out/bin/loopback" ./bench/loopback &&
 	go build -o "$out/bin/cofferfs-bench-mount" ./bench/cofferfs-bench-mount &&
 	go build -o "$out/bin/mkfiles" ./bench/mkfiles &&
 	go build -o "$out/bin/chart" ./bench/chart) || die "build failed"

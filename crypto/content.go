@@ -10,7 +10,7 @@ import (
 	"golang.org/x/crypto/chacha20poly1305"
 )
 
-// Sizes of the content format (spec §4).
+// Sizes of the content format (docs/format.md §4).
 const (
 	// BlockSize is the number of plaintext bytes in a full content block.
 	BlockSize = 4096
@@ -92,7 +92,7 @@ func (c *ContentCipher) SealBlock(dst, plain []byte, blockNo uint64, fileID []by
 
 // OpenBlock decrypts one stored block and appends the plaintext to dst.
 // A full-size block of zeros is a hole and opens to BlockSize zeros without
-// authentication (spec §4.5). Anything that does not authenticate, including
+// authentication (docs/format.md §4.5). Anything that does not authenticate, including
 // an all-zero nonce, returns ErrAuth.
 func (c *ContentCipher) OpenBlock(dst, block []byte, blockNo uint64, fileID []byte) ([]byte, error) {
 	ns := c.NonceSize()

@@ -156,7 +156,7 @@ func TestHoles(t *testing.T) {
 		if err != nil || len(got) != 1+BlockSize || got[0] != 'p' || !allZero(got[1:]) {
 			t.Errorf("%v: hole opened to %d bytes, %v", alg, len(got), err)
 		}
-		// Shorter or longer all-zero pieces are not holes (spec §4.5 rule 2).
+		// Shorter or longer all-zero pieces are not holes (docs/format.md §4.5 rule 2).
 		for _, l := range []int{0, 1, c.NonceSize(), c.Overhead(), c.Overhead() + 1, c.CipherBlockSize() - 1, c.CipherBlockSize() + 1} {
 			if c.IsHole(make([]byte, l)) {
 				t.Errorf("%v: %d zero bytes is a hole", alg, l)
@@ -176,7 +176,7 @@ func TestHoles(t *testing.T) {
 }
 
 // TestZeroNonceRejected builds blocks that authenticate under an all-zero
-// nonce. OpenBlock must refuse them anyway (spec §4.5 rule 3).
+// nonce. OpenBlock must refuse them anyway (docs/format.md §4.5 rule 3).
 func TestZeroNonceRejected(t *testing.T) {
 	for alg, c := range codecs(t) {
 		for _, n := range []int{0, 1, BlockSize} {

@@ -29,9 +29,9 @@ func TestOpenValueRejectsZeros(t *testing.T) {
 
 func TestScryptMemoryCap(t *testing.T) {
 	p := NewScryptParams(10)
-	p.R = 1 << 9 // 128 * 1024 * 512 = 64 MiB: fine
+	p.N = 1 << MaxScryptLogN // 128 * 2^22 * 8 = 4 GiB: the cap itself
 	if err := p.Validate(); err != nil {
-		t.Fatalf("64 MiB rejected: %v", err)
+		t.Fatalf("4 GiB rejected: %v", err)
 	}
 	p.N, p.R = 1<<22, 16 // 8 GiB
 	if err := p.Validate(); err == nil {

@@ -8,7 +8,7 @@ import (
 )
 
 // Seed corpora live in testdata/fuzz/FuzzXxx/. The vector keys and file IDs
-// are from shared/testdata/gocryptfs-v2/known-answers.txt, so the seeds
+// are from testdata/gocryptfs-v2/known-answers.txt, so the seeds
 // include real gocryptfs 2.3 ciphertext for the fuzzer to mutate.
 
 func FuzzParseHeader(f *testing.F) {

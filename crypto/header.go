@@ -6,7 +6,7 @@ import (
 	"errors"
 )
 
-// Sizes of the file header (spec §4.1).
+// Sizes of the file header (docs/format.md §4.1).
 const (
 	// HeaderSize is the size of the header in front of non-empty files.
 	HeaderSize = 18

@@ -16,7 +16,7 @@ func unhex(t testing.TB, s string) []byte {
 	return b
 }
 
-// Values from shared/testdata/gocryptfs-v2/known-answers.txt (vault-aesgcm).
+// Values from testdata/gocryptfs-v2/known-answers.txt (vault-aesgcm).
 const (
 	katPassword  = "correct horse battery staple"
 	katSalt      = "fcc9e644b63e34bc15895eece2d4df65fdb56c358e052b434d6b94a0b1271451"

@@ -10,7 +10,7 @@ import (
 // longVectorName is the 200-byte name of both forward vaults.
 var longVectorName = "long-name-" + strings.Repeat("x", 186) + ".txt"
 
-// Long names from shared/testdata/gocryptfs-v2/known-answers.txt: the
+// Long names from testdata/gocryptfs-v2/known-answers.txt: the
 // hashed on-disk name and the content of its .name side file (278 bytes),
 // both in the root directory of each vault.
 var longNameKATs = []struct {

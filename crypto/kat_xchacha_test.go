@@ -9,7 +9,7 @@ import (
 
 // Values of the XChaCha20-Poly1305 vault. Unless noted otherwise they come
 // from the [vault-xchacha.tar] section of
-// shared/testdata/gocryptfs-v2/known-answers.txt; the config values are
+// testdata/gocryptfs-v2/known-answers.txt; the config values are
 // from gocryptfs.conf inside vault-xchacha.tar.
 const (
 	xkSalt      = "fdc16a8f302c562e3733549fbc00b6ceb58a87b4fdb6a0602e637e71eac3916c"
@@ -53,7 +53,7 @@ func TestKATXChaChaUnwrap(t *testing.T) {
 		t.Fatalf("KEK = %s, want %s", got, xkKEK)
 	}
 	// The key-wrap key is the AES-GCM content subkey of the KEK, even in
-	// an XChaCha vault (spec §2.5).
+	// an XChaCha vault (docs/format.md §2.5).
 	if got := hex.EncodeToString(DeriveKeys(kek, AESGCM).Content); got != xkWrapKey {
 		t.Fatalf("wrap key = %s, want %s", got, xkWrapKey)
 	}

@@ -1,15 +1,16 @@
 package crypto
 
 import (
-	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
+	"hash"
 )
 
 // KeySize is the size of the master key and of every derived subkey, in bytes.
 const KeySize = 32
 
-// HKDF info strings of the gocryptfs format (spec §3.1).
+// HKDF info strings of the gocryptfs format (docs/format.md §3.1).
 const (
 	infoEME     = "EME filename encryption"
 	infoGCM     = "AES-GCM file content encryption"
@@ -71,10 +72,26 @@ func (k *Keys) Wipe() {
 	clear(k.Content)
 }
 
+// hkdfKey derives a subkey with HKDF-SHA256 (no salt). The secret (a
+// master key or KEK) passes through a hash's block buffer, which is
+// overwritten afterwards so that no copy of it stays behind in memory.
 func hkdfKey(secret []byte, info string) []byte {
-	k, err := hkdf.Key(sha256.New, secret, nil, info, KeySize)
-	if err != nil {
-		panic("crypto: internal error: " + err.Error())
-	}
-	return k
+	ext := hmac.New(sha256.New, make([]byte, sha256.Size))
+	ext.Write(secret)
+	prk := ext.Sum(nil)
+	defer clear(prk)
+	scrub(ext)
+	exp := hmac.New(sha256.New, prk)
+	exp.Write([]byte(info))
+	exp.Write([]byte{1})
+	k := exp.Sum(nil)
+	scrub(exp)
+	return k[:KeySize]
+}
+
+// scrub overwrites the partial-block buffer of a used hash, where the
+// last bytes written to it (a secret) would otherwise stay.
+func scrub(h hash.Hash) {
+	h.Reset()
+	h.Write(make([]byte, h.BlockSize()-1))
 }

@@ -6,12 +6,12 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"strings"
+	"fmt"
 
 	"golang.org/x/crypto/scrypt"
 )
 
-// Parameters of password-based key wrapping (spec §2.4, §2.5).
+// Parameters of password-based key wrapping (docs/format.md §2.4, §2.5).
 const (
 	// SaltSize is the size of a new scrypt salt.
 	SaltSize = 32
@@ -25,6 +25,10 @@ const (
 	// exhausting memory. 4 GiB allows N = 2^22 at r = 8; gocryptfs's
 	// default is N = 2^16 (64 MiB).
 	MaxScryptMemory = 4 << 30
+	// ScryptR and ScryptP are the only r and p gocryptfs ever writes.
+	// Validate refuses other values: r·p multiplies the work of every
+	// unlock, and a hostile config could otherwise make it take hours.
+	ScryptR, ScryptP = 8, 1
 	// MaxPasswordSize is the longest accepted password, in bytes.
 	MaxPasswordSize = 2048
 	// WrappedKeySize is the size of a wrapped master key with HKDF.
@@ -48,7 +52,7 @@ type ScryptParams struct {
 func NewScryptParams(logN int) ScryptParams {
 	salt := make([]byte, SaltSize)
 	rand.Read(salt)
-	return ScryptParams{Salt: salt, N: 1 << logN, R: 8, P: 1, KeyLen: KeySize}
+	return ScryptParams{Salt: salt, N: 1 << logN, R: ScryptR, P: ScryptP, KeyLen: KeySize}
 }
 
 // Validate rejects parameters below the format's minimums or unusable ones.
@@ -60,6 +64,9 @@ func (p ScryptParams) Validate() error {
 		return errors.New("crypto: scrypt N is larger than 2^22")
 	case p.R < 8 || p.P < 1 || p.R > 1<<10 || p.P > 1<<10:
 		return errors.New("crypto: scrypt r or p out of range")
+	case p.R != ScryptR || p.P != ScryptP:
+		return fmt.Errorf("crypto: scrypt r=%d p=%d refused: gocryptfs always writes r=%d p=%d, "+
+			"and larger values multiply the work of every unlock", p.R, p.P, ScryptR, ScryptP)
 	case uint64(p.N)*uint64(p.R)*128 > MaxScryptMemory:
 		return errors.New("crypto: scrypt parameters need more than 4 GiB of memory")
 	case len(p.Salt) < SaltSize:
@@ -145,29 +152,47 @@ func NewMasterKey() []byte {
 // FormatMasterKey renders a master key as 64 lowercase hex digits in 8
 // dash-separated groups of 8, the recovery-key form.
 func FormatMasterKey(key []byte) string {
-	h := hex.EncodeToString(key)
-	var b strings.Builder
-	for i := 0; i < len(h); i += 8 {
-		if i > 0 {
-			b.WriteByte('-')
+	b := AppendMasterKey(nil, key)
+	defer clear(b)
+	return string(b)
+}
+
+// AppendMasterKey appends the recovery-key form of key to dst (no string
+// copy is made, so the caller can wipe the result).
+func AppendMasterKey(dst, key []byte) []byte {
+	const digits = "0123456789abcdef"
+	for i, x := range key {
+		if i > 0 && i%4 == 0 {
+			dst = append(dst, '-')
 		}
-		b.WriteString(h[i:min(i+8, len(h))])
+		dst = append(dst, digits[x>>4], digits[x&0xf])
 	}
-	return b.String()
+	return dst
 }
 
 // ParseMasterKey reads a recovery key: 64 hex digits in either case, with
 // dashes and white space ignored.
 func ParseMasterKey(s string) ([]byte, error) {
-	s = strings.Map(func(r rune) rune {
-		switch r {
+	return ParseMasterKeyBytes([]byte(s))
+}
+
+// ParseMasterKeyBytes is ParseMasterKey for a byte slice; it makes no
+// copy of the key text that it does not wipe.
+func ParseMasterKeyBytes(s []byte) ([]byte, error) {
+	digits := make([]byte, 0, 2*KeySize)
+	defer func() { clear(digits[:cap(digits)]) }()
+	for _, c := range s {
+		switch c {
 		case '-', ' ', '\t', '\n', '\r':
-			return -1
+			continue
 		}
-		return r
-	}, s)
-	k, err := hex.DecodeString(s)
-	if err != nil || len(k) != KeySize {
+		if len(digits) == cap(digits) {
+			return nil, errors.New("crypto: a master key is 64 hex digits")
+		}
+		digits = append(digits, c)
+	}
+	k := make([]byte, KeySize)
+	if n, err := hex.Decode(k, digits); err != nil || n != KeySize {
 		clear(k)
 		return nil, errors.New("crypto: a master key is 64 hex digits")
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// The master-key printout of shared/testdata/gocryptfs-v2/init-aesgcm.log:
+// The master-key printout of testdata/gocryptfs-v2/init-aesgcm.log:
 // two indented lines of four groups, the first ending in '-'.
 var katPrintout = []string{
 	"    6e8163b0-10b88f64-bbd64b12-52578b3b-",
@@ -146,7 +146,7 @@ func TestUnwrapTamper(t *testing.T) {
 }
 
 // TestUnwrapZeroNonce seals a key under an all-zero nonce; it must be
-// refused even though the tag is right (spec §2.5).
+// refused even though the tag is right (docs/format.md §2.5).
 func TestUnwrapZeroNonce(t *testing.T) {
 	kek, master := pattern(KeySize), pattern(KeySize)
 	for _, hkdf := range []bool{true, false} {
@@ -182,5 +182,19 @@ func TestWrapPanicsOnBadMaster(t *testing.T) {
 			}()
 			DeriveKeys(make([]byte, n), AESGCM)
 		}()
+	}
+}
+
+func TestKeyCheck(t *testing.T) {
+	a, b := NewMasterKey(), NewMasterKey()
+	ca := KeyCheck(a)
+	if len(ca) != KeyCheckSize || !MatchKeyCheck(a, ca) {
+		t.Fatalf("KeyCheck(a) = %x does not match a", ca)
+	}
+	if MatchKeyCheck(b, ca) || MatchKeyCheck(a, ca[:15]) || MatchKeyCheck(a, nil) {
+		t.Error("a key check matched the wrong key or a short check")
+	}
+	if bytes.Equal(ca, a[:KeyCheckSize]) || bytes.Equal(ca, KeyCheck(b)) {
+		t.Error("key check not derived")
 	}
 }

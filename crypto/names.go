@@ -10,7 +10,7 @@ import (
 	"github.com/cofferfs/cofferfs/crypto/internal/eme"
 )
 
-// Name limits and special names (spec §5).
+// Name limits and special names (docs/format.md §5).
 const (
 	// NameMax is the longest plaintext name, in bytes.
 	NameMax = 255
@@ -79,7 +79,7 @@ func NewNameCipher(key []byte, raw64 bool) (*NameCipher, error) {
 // Encoding returns the base64 variant used for names and symlink targets.
 func (n *NameCipher) Encoding() *base64.Encoding { return n.enc }
 
-// ValidName checks a plaintext name against the rules of spec §5.2.
+// ValidName checks a plaintext name against the rules of docs/format.md §5.2.
 func ValidName(name string) error {
 	switch {
 	case name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\x00"):

@@ -41,7 +41,7 @@ func utf8Name(n int) string {
 }
 
 // rawLen is the unpadded base64 length of a name of n bytes after PKCS#7
-// padding (spec §5.2).
+// padding (docs/format.md §5.2).
 func rawLen(n int) int {
 	padded := (n/16 + 1) * 16
 	return (padded*8 + 5) / 6

@@ -1,7 +1,7 @@
 package crypto
 
 // Offset and size arithmetic between the plaintext view and the backing
-// file (spec §4.6). All of it depends only on the codec's overhead.
+// file (docs/format.md §4.6). All of it depends only on the codec's overhead.
 
 // PlainSize returns the plaintext size of a backing file of cipherSize
 // bytes. Header-only and shorter files count as empty. A trailing fragment

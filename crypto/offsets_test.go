@@ -34,7 +34,7 @@ func TestCodecGeometry(t *testing.T) {
 	}
 }
 
-// Sizes from spec §4.6 (most confirmed with gocryptfs 2.3) plus the
+// Sizes from docs/format.md §4.6 (most confirmed with gocryptfs 2.3) plus the
 // 8191..8193 boundary, worked out by hand: 18 + p + blocks*overhead.
 var sizeTable = []struct{ plain, gcm, xchacha uint64 }{
 	{0, 0, 0},

@@ -9,10 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/fs/fstest"
-	"golang.org/x/sys/unix"
 )
 
 func TestCipherPathPlainPath(t *testing.T) {

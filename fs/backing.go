@@ -1,13 +1,13 @@
 package fs
 
 import (
-	"crypto/rand"
 	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs/internal/sysx"
 	"golang.org/x/sys/unix"
 )
 
@@ -247,16 +247,43 @@ func readSmall(dirfd int, name string, buf []byte) (int, error) {
 // tmpInfix follows the name of a file that writeSmall is writing.
 const tmpInfix = ".tmp"
 
+// tmpName returns a fresh temporary name for writing name. The one of a
+// .name file ends in .name itself (X.name.tmpHEX.name): gocryptfs skips
+// .name files, so one that a crash leaves behind is not a corrupt entry
+// to it, and fsck --repair removes it (see nameTempObject).
+func tmpName(name string) string {
+	tmp := name + tmpInfix + sysx.RandSuffix()
+	if crypto.IsLongNameFile(name) {
+		tmp += crypto.LongNameSuffix
+	}
+	return tmp
+}
+
+// nameTempObject returns the hashed name whose .name file the temporary
+// file disk was being written for, and whether disk is one.
+func nameTempObject(disk string) (string, bool) {
+	rest, ok := strings.CutSuffix(disk, crypto.LongNameSuffix)
+	if !ok || len(rest) < 16 {
+		return "", false
+	}
+	rest, hexPart := rest[:len(rest)-16], rest[len(rest)-16:]
+	obj, ok := strings.CutSuffix(rest, crypto.LongNameSuffix+tmpInfix)
+	if _, err := hex.DecodeString(hexPart); err != nil || !ok || !wellFormedLong(obj) {
+		return "", false
+	}
+	return obj, true
+}
+
 // writeSmall creates name in dirfd with content data and mode, crash-safe:
 // it writes a temporary file, syncs it, and renames it into place without
 // replacing anything. An existing file with equal content counts as done.
 func (f *FS) writeSmall(dirfd int, name string, data []byte, mode uint32) error {
-	tmp := name + tmpInfix + randSuffix()
+	tmp := tmpName(name)
 	fd, err := unix.Openat(dirfd, tmp, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, mode)
 	if err != nil {
 		return err
 	}
-	err = writeAll(fd, data, 0)
+	err = sysx.WriteAll(fd, data, 0)
 	if err == nil && !f.opts.NoSync {
 		err = unix.Fsync(fd)
 	}
@@ -295,23 +322,6 @@ func (f *FS) syncDir(dirfd int) error {
 	}
 	defer unix.Close(fd)
 	return unix.Fsync(fd)
-}
-
-func writeAll(fd int, data []byte, off int64) error {
-	for len(data) > 0 {
-		n, err := unix.Pwrite(fd, data, off)
-		if err != nil {
-			return err
-		}
-		data, off = data[n:], off+int64(n)
-	}
-	return nil
-}
-
-func randSuffix() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return hex.EncodeToString(b[:])
 }
 
 func isZero(b []byte) bool {

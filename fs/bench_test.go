@@ -4,8 +4,9 @@ import (
 	"io"
 	"testing"
 
-	"github.com/cofferfs/cofferfs/fs"
 	"golang.org/x/sys/unix"
+
+	"github.com/cofferfs/cofferfs/fs"
 )
 
 // Sequential 128 KiB writes and reads (the FUSE max_write/max_read size)

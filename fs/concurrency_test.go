@@ -11,9 +11,10 @@ import (
 	"sync"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
-	"golang.org/x/sys/unix"
 )
 
 // Concurrency tests: several goroutines on one file through different
@@ -300,7 +301,7 @@ func TestConcurrentNamespace(t *testing.T) {
 					if err != nil && !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.EEXIST) {
 						return err
 					}
-					if _, bad, err := v.ReadDirBad("d"); err != nil || len(bad) > 0 {
+					if _, bad, err := v.Inspect().ReadDirBad("d"); err != nil || len(bad) > 0 {
 						return fmt.Errorf("listing: %v, bad names %v", err, bad)
 					}
 				}

@@ -10,9 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
-	"golang.org/x/sys/unix"
 )
 
 // Damaged ciphertext: every read of a damaged part fails with an error
@@ -241,7 +242,7 @@ func TestZeroBlocks(t *testing.T) {
 
 func badNames(t *testing.T, v *vault, dir string) map[string]bool {
 	t.Helper()
-	_, bad, err := v.ReadDirBad(dir)
+	_, bad, err := v.Inspect().ReadDirBad(dir)
 	must(t, err)
 	out := map[string]bool{}
 	for _, b := range bad {

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 
 	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs/internal/sysx"
 	"golang.org/x/sys/unix"
 )
 
@@ -41,7 +42,7 @@ func (f *FS) mkdirEntry(e *entry, mode uint32, owner *Owner) error {
 	if err := unix.Faccessat(e.dir, e.disk, unix.F_OK, unix.AT_SYMLINK_NOFOLLOW); err == nil {
 		return unix.EEXIST
 	}
-	tmp := mkdirTemp + randSuffix()
+	tmp := mkdirTemp + sysx.RandSuffix()
 	if err := unix.Mkdirat(e.dir, tmp, 0o700); err != nil {
 		return err
 	}
@@ -76,7 +77,7 @@ func (f *FS) writeDirIV(dirfd int, name string) error {
 	if err != nil {
 		return err
 	}
-	err = writeAll(fd, iv, 0)
+	err = sysx.WriteAll(fd, iv, 0)
 	if err == nil {
 		err = unix.Fchmod(fd, 0o444)
 	}
@@ -135,15 +136,15 @@ func (f *FS) rmdirEntry(e *entry) error {
 	}
 	defer unix.Close(sub)
 	// Without owner rwx the directory could neither be listed nor lose
-	// its diriv (spec §7): lend them for the removal. If the removal
+	// its diriv (docs/format.md §7): lend them for the removal. If the removal
 	// fails the mode is put back; if it succeeds this touches nothing.
 	var st unix.Stat_t
 	if err := unix.Fstat(sub, &st); err != nil {
 		return err
 	}
 	if perm := st.Mode & 07777; perm&0o700 != 0o700 {
-		if unix.Fchmodat(unix.AT_FDCWD, procPath(sub), perm|0o700, 0) == nil {
-			defer unix.Fchmodat(unix.AT_FDCWD, procPath(sub), perm, 0)
+		if unix.Fchmodat(unix.AT_FDCWD, sysx.ProcPath(sub), perm|0o700, 0) == nil {
+			defer unix.Fchmodat(unix.AT_FDCWD, sysx.ProcPath(sub), perm, 0)
 		}
 	}
 	ents, err := readDirents(sub)

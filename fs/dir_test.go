@@ -7,9 +7,10 @@ import (
 	"syscall"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
-	"golang.org/x/sys/unix"
 )
 
 // checkBackingClean walks the cipherdir and fails on anything the format

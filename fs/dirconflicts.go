@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs/syncname"
 )
 
 // Most directories hold no conflict copy. A lookup asks the directory's
@@ -94,7 +95,7 @@ func (f *FS) conflictSlot(ref *dirRef) *atomic.Pointer[dirConflicts] {
 // nor a name that decrypts with the directory's IV (base64url has
 // dashes, so most encrypted names have a OneDrive reading).
 func (f *FS) mayBeCopy(disk string, iv []byte) bool {
-	if len(splitMarkers(disk)) == 0 {
+	if len(syncname.Split(disk)) == 0 {
 		return false
 	}
 	if strings.HasPrefix(disk, "gocryptfs") {
@@ -130,9 +131,9 @@ func (f *FS) findIVCopies(dirfd int, raw []DirEntry) []ivCopy {
 		if !strings.HasPrefix(r.Name, "gocryptfs") || wellFormedLong(r.Name) {
 			continue
 		}
-		for _, m := range splitMarkers(r.Name) {
-			if m.orig == crypto.DirIVName {
-				out = append(out, ivCopy{disk: r.Name, marker: m.marker, iv: readIVFile(dirfd, r.Name)})
+		for _, m := range syncname.Split(r.Name) {
+			if m.Orig == crypto.DirIVName {
+				out = append(out, ivCopy{disk: r.Name, marker: m.Marker, iv: readIVFile(dirfd, r.Name)})
 				break
 			}
 		}

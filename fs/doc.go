@@ -5,7 +5,7 @@
 // and the offline tools (export, import, fsck) are thin layers over it.
 //
 // Compatibility: everything it writes follows the format spec
-// (shared/spec/gocryptfs-format.md) and is checked against the gocryptfs
+// (docs/format.md) and is checked against the gocryptfs
 // binary in the tests. Two choices go beyond what gocryptfs does while
 // staying inside the format: a new directory gets its gocryptfs.diriv
 // written and synced under a hidden temporary name before it is renamed
@@ -17,20 +17,37 @@
 // SyncGrace, then as lost (*LostIVError); fsck gets its IV back from
 // wherever else the vault still has it, or evacuates it (lostiv.go).
 //
+// Crashes during renames: a rename is one renameat2 of the object; for a
+// long name the new .name file is in place (and synced) before it and
+// the old one is removed after it (and after a sync), and an exchange or
+// a rename over an existing long name leaves every .name file where it
+// is. So a crash at any point leaves the object under its old or its new
+// name, with its .name file; what it can leave beside is an orphan .name
+// file or an unfinished X.name.tmpHEX.name (named so that gocryptfs skips
+// it), both hidden and removed by fsck --repair.
+//
 // Security: every access to the backing directory starts from the
 // cipherdir's descriptor and walks one component at a time with openat
-// and O_NOFOLLOW (backing.go is the only place that does it). No absolute
-// backing path is ever built, so plaintext paths near PATH_MAX work, and a
-// symlink planted in the backing directory is never followed out of it.
+// and O_NOFOLLOW. The path walk with its directory cache is in backing.go
+// (lookup, walk); a few places open one more level below a directory the
+// walk returned, each with O_NOFOLLOW on a single name: listings
+// (dir.go, names.go PlainPath's own walk, fsck_scan.go), conflict-copy
+// probes (sync_conflictlookup.go), files (file.go), chmod through O_PATH
+// (ops_meta.go), SyncDir and xattrs
+// (ops_syncdir.go, xattr_at.go). No absolute backing path is ever built,
+// so plaintext paths near PATH_MAX work, and a symlink planted in the
+// backing directory is never followed out of it.
 // A file is opened only after its type is checked, so a planted device
-// node or FIFO is never opened.
+// node or FIFO is never opened. The cipher walk of the vault manifest
+// (sealscan.go: headers, nonces and tags, nothing decrypted) and
+// cofferfs's own files at the root (rootfile.go) keep the same rules.
 // Ciphertext that does not authenticate is never returned: reads fail
 // with a *CorruptError that names the plaintext path and block.
 //
 // Kernels: xattr reads use getxattrat/listxattrat (Linux 6.13) on the
 // parent's descriptor with AT_SYMLINK_NOFOLLOW; on an older kernel the
 // first ENOSYS switches the FS to an O_PATH descriptor and its /proc
-// path (xattrat.go).
+// path (xattr_at.go).
 //
 // Hidden entries: a listing leaves out what does not decrypt or is not
 // fully synced yet (ReadDirBad returns them). ReadDir logs them to
@@ -40,11 +57,12 @@
 // latest listing of each directory hid (hidden.go).
 //
 // Conflict markers: a copy is shown under a conflict name only when its
-// marker follows the grammar of a known sync client (conflict.go);
+// marker follows the grammar of a known sync client (package syncname);
 // anything else stays hidden, so the cloud cannot choose visible names.
 // A name encrypted under the IV of a diriv conflict copy is shown as it
 // is; only when another entry has that name does it get the copy's
-// marker. Lookups find it through the copies' IVs (conflictlookup.go).
+// marker. Lookups find it through the copies' IVs (sync_conflictlookup.go,
+// ivcopycache.go).
 //
 // Concurrency: an FS is safe for concurrent use. Handles on one file share
 // a content lock, so no block is torn and none is sealed under a stale

@@ -10,8 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cofferfs/cofferfs/fs"
 	"golang.org/x/sys/unix"
+
+	"github.com/cofferfs/cofferfs/fs"
 )
 
 // smallDisk mounts a 2 MiB tmpfs and returns its path; it is unmounted

@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs/internal/sysx"
 	"golang.org/x/sys/unix"
 )
 
@@ -162,12 +163,12 @@ func (f *FS) openWriteOnly(e *entry, bflags int) (int, error) {
 	if st.Mode&unix.S_IFMT != unix.S_IFREG || perm&0o600 != 0o200 {
 		return -1, unix.EACCES
 	}
-	if unix.Fchmodat(unix.AT_FDCWD, procPath(pfd), perm|0o400, 0) != nil {
+	if unix.Fchmodat(unix.AT_FDCWD, sysx.ProcPath(pfd), perm|0o400, 0) != nil {
 		return -1, unix.EACCES
 	}
-	defer unix.Fchmodat(unix.AT_FDCWD, procPath(pfd), perm, 0)
+	defer unix.Fchmodat(unix.AT_FDCWD, sysx.ProcPath(pfd), perm, 0)
 	// Reopen the checked inode itself, not the name.
-	return unix.Open(procPath(pfd), bflags&^(unix.O_NOFOLLOW|unix.O_CREAT|unix.O_EXCL), 0)
+	return unix.Open(sysx.ProcPath(pfd), bflags&^(unix.O_NOFOLLOW|unix.O_CREAT|unix.O_EXCL), 0)
 }
 
 func (f *FS) newFile(fd int, path string, flags int, mode uint32, owner *Owner) (*File, error) {
@@ -337,7 +338,7 @@ func (fl *File) readPlain(p []byte, off, csize uint64) error {
 	bufp := fl.fs.bufs.get(int(end - from))
 	defer fl.fs.bufs.put(bufp)
 	buf := *bufp
-	if err := preadFull(fl.fd, buf, int64(from)); err != nil {
+	if err := sysx.PreadFull(fl.fd, buf, int64(from)); err != nil {
 		return wrapErr(err, "read", fl.path)
 	}
 	var err error
@@ -383,18 +384,4 @@ func (fl *File) readPlain(p []byte, off, csize uint64) error {
 		}
 		return nil
 	})
-}
-
-func preadFull(fd int, buf []byte, off int64) error {
-	for len(buf) > 0 {
-		n, err := unix.Pread(fd, buf, off)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return io.ErrUnexpectedEOF
-		}
-		buf, off = buf[n:], off+int64(n)
-	}
-	return nil
 }

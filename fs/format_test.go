@@ -8,14 +8,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
+
+	"github.com/cofferfs/cofferfs/crypto"
 )
 
 // Backing layout written by fs, checked against the numbers and rules
 // of the spec (§4, §5) without the gocryptfs binary.
 
-// TestCipherSizes checks the backing sizes of spec §4.6.
+// TestCipherSizes checks the backing sizes of docs/format.md §4.6.
 func TestCipherSizes(t *testing.T) {
 	want := map[string][]int64{ // plaintext 0, 1, 4095, 4096, 4097, 5000, 100000
 		"aesgcm":  {0, 51, 4145, 4146, 4179, 5082, 100818},
@@ -43,7 +44,7 @@ func backingBytes(t *testing.T, v *vault, path string) []byte {
 
 // TestHeaderAndHoles checks the header, the new file ID after a
 // truncate to zero, padding before a write past EOF, holes, and the
-// growing-truncate rules of spec §4.4.
+// growing-truncate rules of docs/format.md §4.4.
 func TestHeaderAndHoles(t *testing.T) {
 	forEachAlgorithm(t, func(t *testing.T, vr variant) {
 		v := newVault(t, vr.opts)
@@ -151,7 +152,7 @@ func TestSparseWrite(t *testing.T) {
 }
 
 // TestNameLayout checks diriv files, the long-name threshold and .name
-// file contents (spec §5).
+// file contents (docs/format.md §5).
 func TestNameLayout(t *testing.T) {
 	forEachVariant(t, func(t *testing.T, vr variant) {
 		v := newVault(t, vr.opts)

@@ -83,6 +83,9 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 // New opens the cipherdir at dir with the given master key. The master
 // key is not retained: New derives subkeys and the caller may clear it.
 func New(dir string, masterKey []byte, opts Options) (*FS, error) {
+	if len(masterKey) != crypto.KeySize {
+		return nil, fmt.Errorf("fs: master key has %d bytes, want %d", len(masterKey), crypto.KeySize)
+	}
 	keys := crypto.DeriveKeys(masterKey, opts.Algorithm)
 	defer keys.Wipe()
 	names, err := crypto.NewNameCipher(keys.Name, opts.Raw64)

@@ -31,7 +31,7 @@ func FuzzLongNameFile(f *testing.F) {
 		if err := os.WriteFile(nameFile, content, 0o444); err != nil {
 			t.Fatal(err)
 		}
-		ents, bad, err := v.ReadDirBad("")
+		ents, bad, err := v.Inspect().ReadDirBad("")
 		if err != nil {
 			t.Fatalf("listing failed: %v", err)
 		}

@@ -10,10 +10,11 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/fs/fstest"
-	"golang.org/x/sys/unix"
 )
 
 // Format conformance against the real gocryptfs binary: trees written
@@ -306,7 +307,7 @@ func TestFSReadsGocryptfs(t *testing.T) {
 // checkNoBadNames fails if any backing name under dir does not decrypt.
 func checkNoBadNames(t *testing.T, f *fs.FS, dir string) {
 	t.Helper()
-	ents, bad, err := f.ReadDirBad(dir)
+	ents, bad, err := f.Inspect().ReadDirBad(dir)
 	must(t, err)
 	if len(bad) > 0 {
 		t.Errorf("names in %q that do not decrypt: %v", dir, bad)

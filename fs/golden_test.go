@@ -25,7 +25,7 @@ func openReference(t *testing.T, name string, alg crypto.Algorithm) *fs.FS {
 }
 
 func TestGoldenManifest(t *testing.T) {
-	want := fstest.ReadShared(t, "plaintext-manifest.txt")
+	want := fstest.ReadGolden(t, "plaintext-manifest.txt")
 	for _, tc := range []struct {
 		name string
 		alg  crypto.Algorithm

@@ -1,7 +1,6 @@
 package fs_test
 
 import (
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -9,9 +8,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
-	"golang.org/x/sys/unix"
+	"github.com/cofferfs/cofferfs/fs/fstest"
 )
 
 // variant is one option set a conformance suite runs with.
@@ -55,19 +56,8 @@ func newVault(t testing.TB, opts fs.Options) *vault {
 // newVaultIn is newVault on an existing empty directory.
 func newVaultIn(t testing.TB, dir string, opts fs.Options) *vault {
 	t.Helper()
-	if opts.DirIV {
-		iv := make([]byte, crypto.DirIVSize)
-		rand.Read(iv)
-		p := filepath.Join(dir, crypto.DirIVName)
-		if err := os.WriteFile(p, iv, 0o444); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(p, 0o444); err != nil {
-			t.Fatal(err)
-		}
-	}
 	v := &vault{dir: dir, key: crypto.NewMasterKey(), opts: opts}
-	v.FS = v.open(t)
+	v.FS = fstest.NewVaultIn(t, dir, v.key, opts)
 	return v
 }
 
@@ -103,9 +93,7 @@ func wantErrno(t testing.TB, err error, errno unix.Errno, what string) {
 // must fails the test on a non-nil error.
 func must(t testing.TB, err error) {
 	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
+	fstest.Must(t, err)
 }
 
 // writeFile creates path (mode 0644) with data through fs.
@@ -188,15 +176,8 @@ func diskNames(t testing.TB, dir string) []string {
 	return out
 }
 
-// ciEnv reports whether the tests run under CI, where a missing
-// prerequisite fails instead of skipping.
-func ciEnv() bool { return os.Getenv("CI") == "true" }
-
 // skipOrFail skips the test, or fails it under CI=true.
 func skipOrFail(t testing.TB, format string, args ...any) {
 	t.Helper()
-	if ciEnv() {
-		t.Fatalf(format, args...)
-	}
-	t.Skipf(format, args...)
+	fstest.SkipOrFail(t, format, args...)
 }

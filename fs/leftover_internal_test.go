@@ -3,6 +3,8 @@ package fs
 import (
 	"testing"
 
+	"github.com/cofferfs/cofferfs/fs/internal/sysx"
+
 	"github.com/cofferfs/cofferfs/crypto"
 )
 
@@ -10,9 +12,9 @@ import (
 // as a leftover, and names that only look alike are not.
 func TestLeftoverNames(t *testing.T) {
 	for i := 0; i < 1000; i++ {
-		for _, name := range []string{mkdirTemp + randSuffix(), rmdirTempName(),
-			crypto.DirIVName + tmpInfix + randSuffix(),
-			crypto.LongNamePrefix + "AAAA" + crypto.LongNameSuffix + tmpInfix + randSuffix()} {
+		for _, name := range []string{mkdirTemp + sysx.RandSuffix(), rmdirTempName(),
+			crypto.DirIVName + tmpInfix + sysx.RandSuffix(),
+			crypto.LongNamePrefix + "AAAA" + crypto.LongNameSuffix + tmpInfix + sysx.RandSuffix()} {
 			if leftoverKind(name) == "" {
 				t.Fatalf("%q is not recognized", name)
 			}

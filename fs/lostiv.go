@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/cofferfs/cofferfs/fs/syncname"
 	"path"
 	"strings"
 	"time"
@@ -125,8 +126,8 @@ func isIVFile(disk string) bool {
 	if disk == crypto.DirIVName || strings.HasPrefix(disk, rmdirTemp) {
 		return true
 	}
-	for _, m := range splitMarkers(disk) {
-		if m.orig == crypto.DirIVName {
+	for _, m := range syncname.Split(disk) {
+		if m.Orig == crypto.DirIVName {
 			return true
 		}
 	}
@@ -252,7 +253,7 @@ func (f *FS) EvacuateDir(path, to string) ([]string, error) {
 		if f.isSpecial(r.Name, path == "") || leftoverKind(r.Name) != "" {
 			continue
 		}
-		if err := f.MoveBacking(path, r.Name, to+"/"+r.Name); err != nil {
+		if err := f.Inspect().MoveBacking(path, r.Name, to+"/"+r.Name); err != nil {
 			return moved, err
 		}
 		moved = append(moved, r.Name)

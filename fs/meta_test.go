@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cofferfs/cofferfs/fs"
 	"golang.org/x/sys/unix"
+
+	"github.com/cofferfs/cofferfs/fs"
 )
 
 // Symlinks, device nodes and metadata: chmod, chown, utimens.

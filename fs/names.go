@@ -124,7 +124,8 @@ func (f *FS) ReadDir(path string) ([]DirEntry, error) {
 
 // ReadDirBad lists a plaintext directory and returns the backing entries
 // that do not decrypt separately.
-func (f *FS) ReadDirBad(path string) ([]DirEntry, []BadName, error) {
+func (in Inspector) ReadDirBad(path string) ([]DirEntry, []BadName, error) {
+	f := in.f
 	d, err := f.openDir(path)
 	if err != nil {
 		return nil, nil, err

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
+
+	"github.com/cofferfs/cofferfs/crypto"
 )
 
 // nameFile returns the content of the .name file of a long-named entry,

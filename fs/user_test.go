@@ -10,8 +10,9 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
+
+	"github.com/cofferfs/cofferfs/crypto"
 )
 
 // Permission bits bind fs itself when it does not run as root, as for a

@@ -7,7 +7,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// POSIX ACLs are stored unencrypted under their own names (spec §6.2).
+// POSIX ACLs are stored unencrypted under their own names (docs/format.md §6.2).
 var aclNames = map[string]bool{
 	"system.posix_acl_access":  true,
 	"system.posix_acl_default": true,
@@ -31,7 +31,7 @@ func (f *FS) backingXattrName(name string) (string, error) {
 
 // Getxattr returns the plaintext value of an extended attribute.
 func (f *FS) Getxattr(path, name string) ([]byte, error) {
-	val, err := f.GetxattrCipher(path, name)
+	val, err := f.Inspect().GetxattrCipher(path, name)
 	if err != nil || aclNames[name] || len(val) == 0 {
 		return val, err // an empty value is stored as is
 	}

@@ -8,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
+
+	"github.com/cofferfs/cofferfs/crypto"
 )
 
 // backingXattrs returns the stored xattrs of a backing path.

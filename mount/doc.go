@@ -1,5 +1,8 @@
 // Package mount serves a vault's plaintext view (package fs) over FUSE.
-// It is the only package of cofferfs that imports go-fuse.
+// It is the only package of cofferfs that imports go-fuse (besides the
+// benchmark's baseline, bench/loopback), and it is only the FUSE layer:
+// the daemon's process plumbing (state records, unmount by path, readiness)
+// is in internal/daemon.
 //
 // The nodes are thin: each FUSE operation computes the plaintext path or
 // takes the open handle, calls package fs, and maps the error to an errno
@@ -37,4 +40,15 @@
 // created with O_EXCL or O_NOFOLLOW, and a record whose pid is dead or
 // belongs to a process started later (start time in /proc/PID/stat) is
 // stale and removed.
+//
+// Mode 0 is a mode like any other (go-fuse's NullPermissions); go-fuse
+// would otherwise show it as 0644 or 0755. Every mount is nosuid,nodev:
+// modes and owners in a synced folder are not authenticated.
+//
+// One writer per vault: LockVault takes an flock on a file in the state
+// directory named by the cipherdir's device and inode (never in the
+// cipherdir, which syncs), so the kernel drops it when its holder dies.
+// A dead daemon's FUSE connection may outlive it (a thread stuck in the
+// kernel, an inherited descriptor); Unmount then aborts it through
+// fusectl, so that processes waiting on the mount get ENOTCONN.
 package mount

@@ -28,8 +28,16 @@ type fsyncSpy struct {
 
 // spyNode is a loopback node whose directory and file handles count fsyncs.
 type spyNode struct {
-	fusefs.LoopbackNode
+	*fusefs.LoopbackNode
 	spy *fsyncSpy
+}
+
+// WrapChild makes the nodes LoopbackNode creates spy too.
+func (n *spyNode) WrapChild(ctx context.Context, ops fusefs.InodeEmbedder) fusefs.InodeEmbedder {
+	if ln, ok := ops.(*fusefs.LoopbackNode); ok {
+		return &spyNode{LoopbackNode: ln, spy: n.spy}
+	}
+	return ops
 }
 
 type dirHandle interface {
@@ -72,10 +80,7 @@ func spyBacking(t *testing.T) (string, *fsyncSpy) {
 	must(t, syscall.Stat(under, &st))
 	spy := &fsyncSpy{}
 	root := &fusefs.LoopbackRoot{Path: under, Dev: uint64(st.Dev)}
-	root.NewNode = func(r *fusefs.LoopbackRoot, _ *fusefs.Inode, _ string, _ *syscall.Stat_t) fusefs.InodeEmbedder {
-		return &spyNode{LoopbackNode: fusefs.LoopbackNode{RootData: r}, spy: spy}
-	}
-	root.RootNode = root.NewNode(root, nil, "", &st)
+	root.RootNode = &spyNode{LoopbackNode: &fusefs.LoopbackNode{RootData: root}, spy: spy}
 	srv, err := fusefs.Mount(mnt, root.RootNode, &fusefs.Options{MountOptions: fusefsMountOptions()})
 	must(t, err)
 	t.Cleanup(func() {

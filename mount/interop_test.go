@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cofferfs/cofferfs/config"
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
-	"github.com/cofferfs/cofferfs/fs/config"
 	"github.com/cofferfs/cofferfs/fs/fstest"
 	"github.com/cofferfs/cofferfs/mount"
 	"golang.org/x/sys/unix"

@@ -55,6 +55,11 @@ type Options struct {
 	// trips of its security.capability probes and of ls -l's ACL and
 	// SELinux queries. Setting one fails with EOPNOTSUPP.
 	NoXattr bool
+	// NoExec forbids running programs from the mount (MS_NOEXEC).
+	NoExec bool
+	// NoAtime and NoDiratime are the VFS flags MS_NOATIME and
+	// MS_NODIRATIME. A mount is always nosuid and nodev.
+	NoAtime, NoDiratime bool
 	// Debug logs every FUSE request.
 	Debug bool
 	// Logger receives errors and corruption reports; nil discards them.
@@ -103,6 +108,9 @@ func Mount(fsys *fs.FS, mountpoint string, opts Options) (*Server, error) {
 		v.watch = w
 	}
 	mopts := FUSEOptions(opts)
+	if !mopts.DirectMount && opts.NoDiratime && !opts.NoAtime {
+		return nil, fmt.Errorf("mount: %s: fusermount3 does not accept nodiratime (only a root mount does); noatime covers directories too", mountpoint)
+	}
 	// Replies carry decrypted bytes, never a backing descriptor, so
 	// go-fuse's splice attempt (a pipe, a header written into it, then
 	// the fall-back to writev) is pure cost: 21% of the daemon's CPU in
@@ -113,6 +121,9 @@ func Mount(fsys *fs.FS, mountpoint string, opts Options) (*Server, error) {
 		AttrTimeout:     &timeout,
 		NegativeTimeout: &timeout,
 		MountOptions:    mopts,
+		// Mode 0 is a mode like any other (open(O_CREAT, 0), chmod 0):
+		// go-fuse would show it as 0644 or 0755.
+		NullPermissions: true,
 		Logger:          log.New(slogWriter{logger}, "", 0),
 	}
 	srv, err := Serve(mountpoint, root, fopts)
@@ -175,9 +186,38 @@ func FUSEOptions(opts Options) fuse.MountOptions {
 	}
 	if opts.ReadOnly {
 		mo.Options = append(mo.Options, "ro")
-		mo.DirectMountFlags = syscall.MS_NOSUID | syscall.MS_NODEV | syscall.MS_RDONLY
 	}
+	mo.DirectMountFlags, mo.Options = vfsFlags(opts, mo.DirectMount, mo.Options)
 	return mo
+}
+
+// vfsFlags returns the mount(2) flags of opts, and adds the option
+// strings fusermount3 needs for them to list. Set-ID bits and device
+// nodes are never honoured: modes and owners in a synced folder are not
+// authenticated. A direct mount (root) takes the atime flags as flags
+// only (the kernel refuses them as strings), so a fall-back to
+// fusermount3 then mounts without them. fusermount3 knows noatime but
+// not nodiratime (which noatime covers; Mount refuses it alone).
+func vfsFlags(opts Options, direct bool, list []string) (uintptr, []string) {
+	flags := uintptr(syscall.MS_NOSUID | syscall.MS_NODEV)
+	list = append(list, "nosuid", "nodev")
+	if opts.ReadOnly {
+		flags |= syscall.MS_RDONLY
+	}
+	if opts.NoExec {
+		flags |= syscall.MS_NOEXEC
+		list = append(list, "noexec")
+	}
+	if opts.NoAtime {
+		flags |= syscall.MS_NOATIME
+		if !direct {
+			list = append(list, "noatime")
+		}
+	}
+	if opts.NoDiratime {
+		flags |= syscall.MS_NODIRATIME
+	}
+	return flags, list
 }
 
 // Unmount asks the kernel to unmount; it fails with EBUSY while files are

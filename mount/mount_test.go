@@ -2,7 +2,6 @@ package mount_test
 
 import (
 	"bytes"
-	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"os"
@@ -27,26 +26,14 @@ func canMount(t *testing.T) {
 	if err == nil && os.Geteuid() == 0 {
 		return
 	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("mount tests need root and /dev/fuse (CI=true): euid %d, %v", os.Geteuid(), err)
-	}
-	t.Skip("mount tests need root and /dev/fuse")
+	fstest.SkipOrFail(t, "mount tests need root and /dev/fuse: euid %d, %v", os.Geteuid(), err)
 }
 
 // newVault makes an empty cipherdir with a root diriv and opens it.
 func newVault(t *testing.T, alg crypto.Algorithm) (string, *fs.FS) {
 	t.Helper()
 	dir := t.TempDir()
-	iv := make([]byte, crypto.DirIVSize)
-	rand.Read(iv)
-	if err := os.WriteFile(filepath.Join(dir, crypto.DirIVName), iv, 0o444); err != nil {
-		t.Fatal(err)
-	}
-	f, err := fs.New(dir, crypto.NewMasterKey(), fs.Options{Algorithm: alg, Raw64: true, DirIV: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dir, f
+	return dir, newVaultAt(t, dir, alg, fs.Options{})
 }
 
 // mountFS mounts fsys on a new temporary directory and unmounts it when
@@ -178,7 +165,7 @@ func TestNoPlaintextInBacking(t *testing.T) {
 
 // TestGoldenThroughMount reads the reference vaults through a mount.
 func TestGoldenThroughMount(t *testing.T) {
-	want := fstest.ReadShared(t, "plaintext-manifest.txt")
+	want := fstest.ReadGolden(t, "plaintext-manifest.txt")
 	for name, alg := range map[string]crypto.Algorithm{"aesgcm": crypto.AESGCM, "xchacha": crypto.XChaCha20Poly1305} {
 		t.Run(name, func(t *testing.T) {
 			dir := fstest.ExtractVault(t, name)

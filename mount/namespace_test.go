@@ -15,6 +15,7 @@ import (
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/fs/fstest"
 	"github.com/cofferfs/cofferfs/mount"
 	"golang.org/x/sys/unix"
 )
@@ -26,7 +27,7 @@ import (
 // fs agree on every listing, every file reads, and the backing
 // directories hold no undecryptable name, stray .name file or diriv copy.
 func TestConcurrentNamespace(t *testing.T) {
-	rec := newRecorder(t)
+	rec := fstest.NewLogRecorder(t)
 	log := slog.New(rec)
 	fsys := newVaultAt(t, tmpfsDir(t, "256m"), crypto.XChaCha20Poly1305, fs.Options{Logger: log})
 	mnt := mountFS(t, fsys, mount.Options{Logger: log})
@@ -102,10 +103,10 @@ func TestConcurrentNamespace(t *testing.T) {
 		t.Error(err)
 	}
 	checkTreeAgrees(t, mnt, fsys, "")
-	if lines := rec.logged("ERROR"); len(lines) > 0 {
+	if lines := rec.Lines("ERROR"); len(lines) > 0 {
 		t.Errorf("daemon logged errors: %q", lines)
 	}
-	if lines := rec.logged("does not decrypt"); len(lines) > 0 {
+	if lines := rec.Lines("does not decrypt"); len(lines) > 0 {
 		t.Errorf("undecryptable names: %q", lines)
 	}
 }
@@ -143,7 +144,7 @@ func checkTreeAgrees(t *testing.T, mnt string, fsys *fs.FS, dir string) {
 	if strings.Join(a, "/") != strings.Join(b, "/") {
 		t.Errorf("%q: mount lists %q, fs %q", dir, a, b)
 	}
-	scan, err := fsys.Scan(dir)
+	scan, err := fsys.Inspect().Scan(dir)
 	if err != nil {
 		t.Fatalf("scan %q: %v", dir, err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/fs/fstest"
 	"github.com/cofferfs/cofferfs/mount"
 	"golang.org/x/sys/unix"
 )
@@ -24,7 +25,7 @@ import (
 // block fails with EIO and is logged once with the plaintext path and the
 // block; every other block still reads.
 func TestCorruptBlock(t *testing.T) {
-	rec := newRecorder(t)
+	rec := fstest.NewLogRecorder(t)
 	log := slog.New(rec)
 	dir := t.TempDir()
 	fsys := newVaultAt(t, dir, crypto.AESGCM, fs.Options{Logger: log})
@@ -60,11 +61,11 @@ func TestCorruptBlock(t *testing.T) {
 	if _, err := f.ReadAt(buf[:bs], 2*bs); !errors.Is(err, unix.EIO) {
 		t.Errorf("read of the damaged block: %v, want EIO", err)
 	}
-	lines := rec.logged("report.bin", "block 2")
+	lines := rec.Lines("report.bin", "block 2")
 	if len(lines) != 1 || !strings.Contains(lines[0], "docs/report.bin") {
 		t.Errorf("log lines naming the path and block: %q, want one", lines)
 	}
-	if all := rec.errors(); len(all) != 1 {
+	if all := rec.Errors(); len(all) != 1 {
 		t.Errorf("error lines: %q", all)
 	}
 	for _, blk := range []int64{0, 1, 3, 4, 5, 6} {
@@ -106,7 +107,7 @@ func TestCorruptBlock(t *testing.T) {
 // TestUndecryptableName puts a backing entry whose name does not decrypt
 // next to good ones: the listing succeeds without it, and it is logged.
 func TestUndecryptableName(t *testing.T) {
-	rec := newRecorder(t)
+	rec := fstest.NewLogRecorder(t)
 	log := slog.New(rec)
 	dir := t.TempDir()
 	fsys := newVaultAt(t, dir, crypto.XChaCha20Poly1305, fs.Options{Logger: log})
@@ -136,7 +137,7 @@ func TestUndecryptableName(t *testing.T) {
 		t.Errorf("ls shows a bad name:\n%s", out)
 	}
 	for _, b := range bad {
-		if lines := rec.logged(filepath.Base(b)); len(lines) == 0 {
+		if lines := rec.Lines(filepath.Base(b)); len(lines) == 0 {
 			t.Errorf("no log line names %s", filepath.Base(b))
 		}
 	}

@@ -13,6 +13,8 @@ import (
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/fs/fstest"
+	"github.com/cofferfs/cofferfs/fs/syncname"
 	"github.com/cofferfs/cofferfs/mount"
 	"golang.org/x/sys/unix"
 )
@@ -51,7 +53,7 @@ func (v *syncedVault) open(t *testing.T, log *slog.Logger) *fs.FS {
 }
 
 // mount mounts a fresh view of the vault; rec records the daemon's log.
-func (v *syncedVault) mount(t *testing.T, rec *recorder) string {
+func (v *syncedVault) mount(t *testing.T, rec *fstest.LogRecorder) string {
 	t.Helper()
 	log := slog.New(rec)
 	return mountFS(t, v.open(t, log), mount.Options{Logger: log})
@@ -84,12 +86,7 @@ func backingOf(t *testing.T, f *fs.FS, dir, p string) string {
 }
 
 // withMarker inserts a sync client's marker before the extension.
-func withMarker(name, marker string) string {
-	if i := strings.LastIndexByte(name, '.'); i > 0 {
-		return name[:i] + marker + name[i:]
-	}
-	return name + marker
-}
+func withMarker(name, marker string) string { return syncname.Insert(name, marker) }
 
 var clientMarkers = map[string]string{
 	"dropbox":   " (laptop's conflicted copy 2026-11-26)",
@@ -116,7 +113,7 @@ func TestMountConflictCopies(t *testing.T) {
 				fsWrite(t, f, p, []byte("mine "+client))
 			}
 		})
-		mnt := v.mount(t, newRecorder(t))
+		mnt := v.mount(t, fstest.NewLogRecorder(t))
 		ents, err := os.ReadDir(filepath.Join(mnt, "docs"))
 		must(t, err)
 		if len(ents) != 2*len(clientMarkers) {
@@ -176,7 +173,7 @@ func TestMountConflictDirAndIV(t *testing.T) {
 		}
 		must(t, os.Remove(from))
 	})
-	mnt := v.mount(t, newRecorder(t))
+	mnt := v.mount(t, fstest.NewLogRecorder(t))
 	if b, err := os.ReadFile(filepath.Join(mnt, "album (1)", "a.jpg")); err != nil || string(b) != "A" {
 		t.Errorf("file in the directory's conflict copy: %q, %v", b, err)
 	}
@@ -223,13 +220,13 @@ func TestMountNotSynced(t *testing.T) {
 		fsWrite(t, f, strings.Repeat("n", 200), []byte("long"))
 		must(t, os.Remove(backingOf(t, f, v.dir, strings.Repeat("n", 200))+".name"))
 	})
-	rec := newRecorder(t)
+	rec := fstest.NewLogRecorder(t)
 	mnt := v.mount(t, rec)
 	_, err := os.ReadFile(filepath.Join(mnt, "stub.bin"))
 	if !errors.Is(err, unix.EIO) {
 		t.Errorf("read of a placeholder: %v, want EIO", err)
 	}
-	if len(rec.logged("not fully synced yet", "stub.bin")) == 0 {
+	if len(rec.Lines("not fully synced yet", "stub.bin")) == 0 {
 		t.Errorf("no log line for the placeholder")
 	}
 	f, err := os.OpenFile(filepath.Join(mnt, "half.bin"), os.O_RDONLY|unix.O_DIRECT, 0)
@@ -244,13 +241,13 @@ func TestMountNotSynced(t *testing.T) {
 	if _, err := f.ReadAt(buf[:bs], 2*bs); !errors.Is(err, unix.EIO) {
 		t.Errorf("read of the fragment: %v, want EIO", err)
 	}
-	if len(rec.logged("not fully synced yet", "half.bin", "block 2")) == 0 {
+	if len(rec.Lines("not fully synced yet", "half.bin", "block 2")) == 0 {
 		t.Errorf("no log line for the fragment")
 	}
 	if _, err := os.ReadDir(filepath.Join(mnt, "newdir")); !errors.Is(err, unix.EIO) {
 		t.Errorf("listing a directory without its diriv: %v, want EIO", err)
 	}
-	if len(rec.logged("not fully synced yet", "newdir")) == 0 {
+	if len(rec.Lines("not fully synced yet", "newdir")) == 0 {
 		t.Errorf("no log line for the directory")
 	}
 	if b, err := os.ReadFile(filepath.Join(mnt, "fine.txt")); err != nil || string(b) != "fine" {
@@ -264,7 +261,7 @@ func TestMountNotSynced(t *testing.T) {
 	if ents, err := os.ReadDir(mnt); err != nil || len(ents) != 5 {
 		t.Errorf("root: %v, %v", ents, err)
 	}
-	if len(rec.logged("not fully synced yet", "hidden from listing", ".name file is missing")) == 0 {
+	if len(rec.Lines("not fully synced yet", "hidden from listing", ".name file is missing")) == 0 {
 		t.Errorf("no log line for the missing .name file")
 	}
 	if b, err := os.ReadFile(filepath.Join(mnt, strings.Repeat("n", 200))); err != nil || string(b) != "long" {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/fs/fstest"
 	"github.com/cofferfs/cofferfs/mount"
 )
 
@@ -71,9 +72,7 @@ func makeTree(t *testing.T, files int, seed uint64) string {
 
 func must(t *testing.T, err error) {
 	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
+	fstest.Must(t, err)
 }
 
 // toolVault makes a vault on its own tmpfs: the tools fsync a lot, and

@@ -2,19 +2,15 @@ package mount_test
 
 import (
 	"context"
-	"crypto/rand"
-	"fmt"
-	"log/slog"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/fs/fstest"
 	"golang.org/x/sys/unix"
 )
 
@@ -41,17 +37,8 @@ func tmpfsDir(t *testing.T, size string) string {
 // must exist) and opens it with opts (Raw64 and DirIV are set).
 func newVaultAt(t *testing.T, dir string, alg crypto.Algorithm, opts fs.Options) *fs.FS {
 	t.Helper()
-	iv := make([]byte, crypto.DirIVSize)
-	rand.Read(iv)
-	if err := os.WriteFile(filepath.Join(dir, crypto.DirIVName), iv, 0o444); err != nil {
-		t.Fatal(err)
-	}
 	opts.Algorithm, opts.Raw64, opts.DirIV = alg, true, true
-	f, err := fs.New(dir, crypto.NewMasterKey(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
+	return fstest.NewVaultIn(t, dir, crypto.NewMasterKey(), opts)
 }
 
 // needTools fails the test under CI=true when a command is missing and
@@ -60,10 +47,7 @@ func needTools(t *testing.T, names ...string) {
 	t.Helper()
 	for _, n := range names {
 		if _, err := exec.LookPath(n); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s not installed (CI=true): %v", n, err)
-			}
-			t.Skipf("%s not installed", n)
+			fstest.SkipOrFail(t, "%s not installed: %v", n, err)
 		}
 	}
 }
@@ -118,56 +102,6 @@ func tail(s string, n int) string {
 	}
 	return "..." + s[len(s)-n:]
 }
-
-// recorder is a slog.Handler that keeps every record as one line
-// "LEVEL msg k=v k=v", for tests that check what the mount logged.
-type recorder struct {
-	mu    sync.Mutex
-	lines []string
-	t     *testing.T
-}
-
-func newRecorder(t *testing.T) *recorder { return &recorder{t: t} }
-
-func (r *recorder) Enabled(context.Context, slog.Level) bool { return true }
-
-func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s", rec.Level, rec.Message)
-	rec.Attrs(func(a slog.Attr) bool {
-		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
-		return true
-	})
-	line := b.String()
-	r.mu.Lock()
-	r.lines = append(r.lines, line)
-	r.mu.Unlock()
-	r.t.Log("daemon: " + line)
-	return nil
-}
-
-func (r *recorder) WithAttrs([]slog.Attr) slog.Handler { return r }
-func (r *recorder) WithGroup(string) slog.Handler      { return r }
-
-// logged returns the recorded lines that contain every one of words.
-func (r *recorder) logged(words ...string) []string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []string
-next:
-	for _, l := range r.lines {
-		for _, w := range words {
-			if !strings.Contains(l, w) {
-				continue next
-			}
-		}
-		out = append(out, l)
-	}
-	return out
-}
-
-// errors returns the recorded lines at level ERROR or above.
-func (r *recorder) errors() []string { return r.logged("ERROR") }
 
 // fdsUnder lists this process's descriptors that point below dir.
 func fdsUnder(dir string) []string {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	cofferfs "github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/fs/fstest"
 )
 
 // A sync client changes the backing directory behind a live mount whose
@@ -58,7 +59,7 @@ func TestMountSeesSyncClientChanges(t *testing.T) {
 		must(t, f.Mkdir("docs/sub", 0o755, nil))
 		fsWrite(t, f, "docs/sub/x.txt", []byte("x"))
 	})
-	mnt := v.mount(t, newRecorder(t))
+	mnt := v.mount(t, fstest.NewLogRecorder(t))
 	docs := filepath.Join(mnt, "docs")
 	warm := func() {
 		t.Helper()

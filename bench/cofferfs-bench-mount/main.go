@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,13 +14,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cofferfs/cofferfs/crypto"
-	"github.com/cofferfs/cofferfs/fs"
-	"github.com/cofferfs/cofferfs/fs/config"
+	"github.com/cofferfs/cofferfs/config"
 	"github.com/cofferfs/cofferfs/mount"
+	"github.com/cofferfs/cofferfs/vault"
 )
-
-const confName = "gocryptfs.conf"
 
 func main() {
 	if len(os.Args) < 2 {
@@ -85,17 +81,9 @@ func runInit(args []string) error {
 	} else if len(ents) > 0 {
 		return fmt.Errorf("%s is not empty", dir)
 	}
-	c, key, err := config.Create(config.CreateOptions{ScryptLogN: *scryptN}, pw)
-	if err != nil {
-		return err
-	}
+	_, key, err := vault.Create(dir, config.CreateOptions{ScryptLogN: *scryptN}, pw)
 	clear(key)
-	if err := config.WriteFile(filepath.Join(dir, confName), c); err != nil {
-		return err
-	}
-	iv := make([]byte, crypto.DirIVSize)
-	rand.Read(iv)
-	return os.WriteFile(filepath.Join(dir, crypto.DirIVName), iv, 0o444)
+	return err
 }
 
 func runMount(args []string) error {
@@ -114,7 +102,7 @@ func runMount(args []string) error {
 	if err != nil {
 		return err
 	}
-	c, err := config.Load(filepath.Join(dir, confName))
+	c, err := config.Load(vault.ConfigPath(dir))
 	if err != nil {
 		return err
 	}
@@ -123,13 +111,7 @@ func runMount(args []string) error {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	fsys, err := fs.New(dir, key, fs.Options{
-		Algorithm:   c.Algorithm(),
-		Raw64:       c.Raw64(),
-		DirIV:       c.DirIV(),
-		LongNameMax: c.NameMax(),
-		Logger:      logger,
-	})
+	fsys, err := vault.OpenConfig(dir, c, key, vault.Options{Logger: logger})
 	clear(key)
 	if err != nil {
 		return err

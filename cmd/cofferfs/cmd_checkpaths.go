@@ -7,8 +7,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
+
+	"github.com/cofferfs/cofferfs/crypto"
 )
 
 var checkPathsCommand = &command{
@@ -112,7 +113,7 @@ func pathPrefix(cipherDir, root string) (int, error) {
 
 // dir checks the directory plain (backing path cdir) and below.
 func (pc *pathChecker) dir(plain, cdir string) error {
-	s, err := pc.v.fs.Scan(plain)
+	s, err := pc.v.fs.Inspect().Scan(plain)
 	if err != nil {
 		return err
 	}

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	iofs "io/fs"
 	"path/filepath"
 	"time"
 
+	"github.com/cofferfs/cofferfs/config"
 	"github.com/cofferfs/cofferfs/fs/fsck"
 )
 
@@ -23,7 +26,8 @@ corrupt header, undecryptable name, conflict copy, diriv conflict copy,
 orphan .name, stray .name, missing diriv, damaged diriv, directory
 recreated without its IV, crash leftover, not fully synced, corrupt
 symlink, corrupt xattr, config conflict copy, foreign file (a note, not
-a problem), unreadable.
+a problem), unreadable, manifest mismatch (a note: what "cofferfs verify" reports,
+the vault differs from its sealed manifest; verify exits 26 for it).
 
 --repair never throws data away: a file whose only damage is at its end
 (a torn append) is cut back to its last good block; other unreadable
@@ -40,6 +44,9 @@ entries move to lost+found under their encrypted names. Temporary names
 a killed cofferfs left behind (crash leftovers) are removed once older
 than 15 minutes. Objects a sync client is still writing are left alone. Afterwards the vault passes gocryptfs
 -fsck, except for what fsck says it left alone.
+
+--repair is refused (exit 32) while the vault is mounted read-write or
+another cofferfs process writes to it.
 
 Exit codes: 0 no problems, 26 problems found (and not all repaired), 33
 every problem found was repaired.`,
@@ -70,16 +77,26 @@ func runFsck(e *env, c *command, args []string) error {
 	if err := f.unlock.check(e, c); err != nil {
 		return err
 	}
+	if f.repair {
+		claim, err := claimVault(pos[0], "fsck --repair")
+		if err != nil {
+			return err
+		}
+		defer claim.Release()
+	}
 	v, err := e.openVault(pos[0], &f.unlock, !f.repair)
 	if err != nil {
 		return err
 	}
 	defer v.Close()
+	e.reportBackup(v)
 	start := time.Now()
+	sealed := e.sealCheck(v, f.repair) // before the repair changes anything (sealmanifest.go)
 	rep, err := e.runCheck(v, &f)
 	if err != nil {
 		return err
 	}
+	sealed(rep)
 	return e.fsckResult(v.dir, &f, rep, time.Since(start))
 }
 
@@ -195,4 +212,20 @@ func describeFinding(dir string, f fsck.Finding) string {
 		s += "; " + f.Action
 	}
 	return escapeControls(s) // a detail or action may name a backing entry
+}
+
+// reportBackup warns about a gocryptfs.conf.bak that wraps the key
+// differently from the config: an old password still opens the vault
+// through it.
+func (e *env) reportBackup(v *vault) {
+	bak := configPath(v.dir) + ".bak"
+	b, err := config.Load(bak)
+	switch {
+	case errors.Is(err, iofs.ErrNotExist):
+	case err != nil:
+		e.warnf("%s cannot be read (%v); if it is an old config, its password still opens the vault", bak, err)
+	case v.conf == nil || !bytes.Equal(b.EncryptedKey, v.conf.EncryptedKey):
+		e.warnf("%s is a stale backup: the old password still opens the vault through it; "+
+			"remove it once the current password works", bak)
+	}
 }

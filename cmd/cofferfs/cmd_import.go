@@ -26,7 +26,10 @@ otherwise, with its mode and times.
 size and modification time match the vault's copy (a symlink with the
 same target) is not written at all, so the sync client uploads nothing
 for it; changed entries are replaced. --delete (only with --update)
-also removes vault entries that are gone from SRC.`,
+also removes vault entries that are gone from SRC.
+
+Refused (exit 32) while the vault is mounted read-write or another
+cofferfs process writes to it: copy into the mount instead.`,
 	run: runImport,
 }
 
@@ -52,11 +55,17 @@ func runImport(e *env, c *command, args []string) error {
 	if _, err := os.Lstat(src); err != nil {
 		return failf(exitPlainDir, "source %s does not exist", src)
 	}
+	claim, err := claimVault(pos[1], "import")
+	if err != nil {
+		return err
+	}
+	defer claim.Release()
 	v, err := e.openVault(pos[1], &f.unlock, false)
 	if err != nil {
 		return err
 	}
 	defer v.Close()
+	defer e.sealChangeSet(v)() // sealmanifest.go
 	opts := e.transferOptions(&f, v.dir)
 	return e.runTransfer(&f, "imported", func(ctx context.Context) (transfer.Stats, error) {
 		return transfer.Import(ctx, src, v.fs, f.sub, opts)

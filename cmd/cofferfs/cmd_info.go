@@ -11,7 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/cofferfs/cofferfs/fs/config"
+	"github.com/cofferfs/cofferfs/config"
 )
 
 var infoCommand = &command{

@@ -7,13 +7,14 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/cofferfs/cofferfs/config"
 	"github.com/cofferfs/cofferfs/crypto"
-	"github.com/cofferfs/cofferfs/fs/config"
+	vlt "github.com/cofferfs/cofferfs/vault"
 )
 
 var initCommand = &command{
 	name:    "init",
-	args:    "[unlock] [--scryptn N] [--xchacha] [--longnamemax N | --profile P] [--key-only] CIPHERDIR",
+	args:    "[unlock] [--scryptn N] [--xchacha] [--longnamemax N | --profile P] [--key-only] [--recovery-key-file FILE] CIPHERDIR",
 	summary: "create a new vault in an empty or new directory",
 	help: `Writes gocryptfs.conf (the password-wrapped master key) and the root
 gocryptfs.diriv. The new vault's recovery key (the master key) is printed
@@ -21,6 +22,9 @@ once on stdout: store it offline. It opens the vault without the password
 (--masterkey-file) and is never shown again. With --key-only the vault
 gets no usable password at all and the recovery key is the only way in;
 set a password later with "cofferfs passwd --masterkey-file FILE".
+--recovery-key-file FILE writes the key to FILE instead of stdout: a new
+file (never an existing one) of mode 0600, synced to disk. If the key
+cannot be written (stdout or FILE), init fails and removes the vault.
 --profile sets --longnamemax for the sync provider the vault lives in.
 
 ` + profileHelp(),
@@ -35,6 +39,7 @@ type initFlags struct {
 	longNameMax int
 	keyOnly     bool
 	profile     string
+	keyFile     string // --recovery-key-file
 }
 
 func runInit(e *env, c *command, args []string) error {
@@ -48,6 +53,7 @@ func runInit(e *env, c *command, args []string) error {
 		fmt.Sprintf("hash encrypted names longer than `N` bytes, %d..%d", crypto.MinLongNameMax, crypto.DefaultLongNameMax))
 	fs.BoolVar(&f.keyOnly, "key-only", false, "no password: only the recovery key opens the vault")
 	fs.StringVar(&f.profile, "profile", "", "set --longnamemax for sync provider `P`: "+profileNames())
+	fs.StringVar(&f.keyFile, "recovery-key-file", "", "write the recovery key to new `FILE` (mode 0600) instead of stdout")
 	pos, err := e.parse(c, fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -58,18 +64,31 @@ func runInit(e *env, c *command, args []string) error {
 	if err := f.check(e, c); err != nil {
 		return err
 	}
-	dir := pos[0]
-	created, err := prepareNewCipherDir(dir)
+	out, err := e.keyOutput(f.keyFile)
 	if err != nil {
 		return err
 	}
-	if err := e.initVault(dir, &f); err != nil {
-		if created {
-			os.Remove(dir)
+	dir := pos[0]
+	created, err := prepareNewCipherDir(dir)
+	if err == nil {
+		if err = e.initVault(dir, &f, out); err != nil {
+			removeNewVault(dir, created)
 		}
-		return err
 	}
-	return nil
+	if err != nil {
+		out.abort()
+	}
+	return err
+}
+
+// removeNewVault removes what init made in dir: the config, the root IV
+// and, if init created it, dir itself.
+func removeNewVault(dir string, created bool) {
+	os.Remove(configPath(dir))
+	os.Remove(filepath.Join(dir, crypto.DirIVName))
+	if created {
+		os.Remove(dir)
+	}
 }
 
 // check validates the flag combination and ranges of init.
@@ -108,7 +127,7 @@ func prepareNewCipherDir(dir string) (created bool, err error) {
 
 // initVault creates the config and root IV of a new vault in the empty
 // directory dir and prints the recovery key.
-func (e *env) initVault(dir string, f *initFlags) error {
+func (e *env) initVault(dir string, f *initFlags, out *keyOutput) error {
 	pw, err := e.initPassword(f)
 	if err != nil {
 		return err
@@ -116,19 +135,30 @@ func (e *env) initVault(dir string, f *initFlags) error {
 	defer clear(pw)
 	opts := config.CreateOptions{ScryptLogN: f.scryptN, XChaCha: f.xchacha,
 		LongNameMax: f.longNameMax, Creator: "cofferfs " + programVersion()}
-	conf, key, err := config.Create(opts, pw)
+	var conf *config.Config
+	var key []byte
+	err = e.interruptible(func() (err error) {
+		conf, key, err = vlt.Create(dir, opts, pw)
+		return err
+	})
+	var x *exitError
+	var werr *vlt.WriteConfigError
+	switch {
+	case errors.As(err, &x):
+		return err
+	case errors.As(err, &werr):
+		return fail(exitWriteConf, err)
+	}
 	if err != nil {
 		return fail(exitInit, err)
 	}
 	defer clear(key)
-	if err := writeRootIV(dir); err != nil {
-		return fail(exitInit, fmt.Errorf("write %s: %w", crypto.DirIVName, err))
+	if err := out.write(key); err != nil {
+		return failf(exitInit, "the recovery key could not be written to %s: %v", out.name, err).
+			withHint("the vault was removed again; run init with a working output (e.g. --recovery-key-file FILE)")
 	}
-	if err := config.WriteFile(configPath(dir), conf); err != nil {
-		os.Remove(filepath.Join(dir, crypto.DirIVName))
-		return fail(exitWriteConf, err)
-	}
-	e.announceVault(dir, conf, key, f.keyOnly)
+	e.infof("created a vault in %s (%s, scrypt N=%d)", dir, conf.Algorithm(), conf.Scrypt.N)
+	e.announceKey(out.name, f.keyOnly)
 	return nil
 }
 
@@ -143,49 +173,13 @@ func (e *env) initPassword(f *initFlags) ([]byte, error) {
 	return e.password(passwordSource{file: f.unlock.passfile, command: f.unlock.extpass}, "Password", true)
 }
 
-// writeRootIV creates the root gocryptfs.diriv: 16 random non-zero
-// bytes, mode 0444, synced.
-func writeRootIV(dir string) error {
-	iv := make([]byte, crypto.DirIVSize)
-	for isZero(iv) {
-		rand.Read(iv)
-	}
-	f, err := os.OpenFile(filepath.Join(dir, crypto.DirIVName), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o444)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(iv)
-	if err == nil {
-		err = f.Chmod(0o444)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-func isZero(b []byte) bool {
-	for _, x := range b {
-		if x != 0 {
-			return false
-		}
-	}
-	return true
-}
-
-// announceVault prints the recovery key on stdout and the advice on
-// stderr.
-func (e *env) announceVault(dir string, c *config.Config, key []byte, keyOnly bool) {
-	e.infof("created a vault in %s (%s, scrypt N=%d)", dir, c.Algorithm(), c.Scrypt.N)
-	fmt.Fprintln(e.stdout, crypto.FormatMasterKey(key))
+// announceKey tells on stderr where the recovery key went and what it is.
+func (e *env) announceKey(where string, keyOnly bool) {
 	if keyOnly {
-		e.infof("the line on stdout is the recovery key and the ONLY way into this vault:")
+		e.infof("the recovery key (in %s) is the ONLY way into this vault:", where)
 		e.infof("store it offline; it is never shown again (unlock with --masterkey-file FILE)")
 		return
 	}
-	e.infof("the line on stdout is the recovery key: it opens the vault without the password")
+	e.infof("the recovery key (in %s) opens the vault without the password", where)
 	e.infof("(--masterkey-file FILE); store it offline, it is never shown again")
 }

@@ -9,9 +9,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/fs/transfer"
-	"golang.org/x/sys/unix"
 )
 
 var lsCommand = &command{
@@ -53,7 +54,7 @@ func (e *env) list(v *vault, p string, long bool) error {
 	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
 		return printEntry(tw, v, p, path.Base(p), long)
 	}
-	ents, bad, err := v.fs.ReadDirBad(p)
+	ents, bad, err := v.fs.Inspect().ReadDirBad(p)
 	if err != nil {
 		return entryFailure(v, p, err)
 	}

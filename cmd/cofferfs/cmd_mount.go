@@ -8,14 +8,16 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/cofferfs/cofferfs/crypto"
-	"github.com/cofferfs/cofferfs/mount"
 	"golang.org/x/sys/unix"
+
+	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/internal/daemon"
+	"github.com/cofferfs/cofferfs/mount"
 )
 
 var mountCommand = &command{
 	name:    "mount",
-	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--cache-timeout DURATION] CIPHERDIR MOUNTPOINT",
+	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--cache-timeout DURATION] [--verify [--accept]] CIPHERDIR MOUNTPOINT",
 	summary: "mount the plaintext view of a vault (unmount to lock)",
 	help: `Unlocks the vault and mounts its plaintext view on MOUNTPOINT, an empty
 directory. Everything written there is stored encrypted in CIPHERDIR.
@@ -31,7 +33,23 @@ file system activity and with no open files. --ro mounts read-only.
 still checked against the modes and owners, as on ext4). --noxattr turns
 extended attributes off (setting one fails with "operation not
 supported"); metadata-heavy work such as untar or ls -l gets faster,
-because the kernel stops asking for them.
+because the kernel stops asking for them. --noexec forbids running
+programs from the mount, --noatime and --nodiratime set those mount
+flags; a mount is always nosuid and nodev (set-ID bits and device nodes
+from a synced folder are not honoured).
+
+A mountpoint inside CIPHERDIR is refused (the sync client would upload
+the plaintext view), one elsewhere in the synced folder that holds the
+vault gets a warning. While the vault is mounted read-write, or run,
+fsck --repair or import works on it, another read-write mount is
+refused with exit code 32, naming the pid and mountpoint of the first.
+
+
+The vault's sealed manifest (see "cofferfs help verify") is checked at
+mount (a rollback of the whole vault is warned about), sealed every few
+minutes and at unmount. --verify compares the whole vault with it first
+and refuses to mount read-write when something changed outside cofferfs,
+unless --accept.
 
 The kernel caches names, attributes, file contents and listings for
 --cache-timeout (default 30s); cofferfs watches the backing directories
@@ -50,9 +68,13 @@ type mountFlags struct {
 	idle       time.Duration
 	allowOther bool
 	noXattr    bool
+	noExec     bool
+	noAtime    bool
+	noDiratime bool
 	cacheTTL   time.Duration
 	debug      bool
-	child      bool // internal: this process is the background daemon
+	child      bool      // internal: this process is the background daemon
+	seal       sealFlags // --verify, --accept (sealmanifest.go)
 }
 
 func (m *mountFlags) register(fs *flag.FlagSet) {
@@ -63,9 +85,13 @@ func (m *mountFlags) register(fs *flag.FlagSet) {
 	fs.DurationVar(&m.idle, "idle", 0, "lock after `DURATION` without activity (e.g. 15m)")
 	fs.BoolVar(&m.allowOther, "allow-other", false, "let other users access the mount")
 	fs.BoolVar(&m.noXattr, "noxattr", false, "turn extended attributes off (faster metadata)")
+	fs.BoolVar(&m.noExec, "noexec", false, "do not allow running programs from the mount")
+	fs.BoolVar(&m.noAtime, "noatime", false, "mount with noatime")
+	fs.BoolVar(&m.noDiratime, "nodiratime", false, "mount with nodiratime")
 	fs.DurationVar(&m.cacheTTL, "cache-timeout", mount.DefaultCacheTimeout, "how long the kernel caches names and attributes (`DURATION`; up to 1s: no watcher)")
 	fs.BoolVar(&m.debug, "debug", false, "log every FUSE request (foreground)")
 	fs.BoolVar(&m.child, "daemon-child", false, "internal: run as the background daemon")
+	m.seal.register(fs)
 }
 
 func runMount(e *env, c *command, args []string) error {
@@ -90,14 +116,29 @@ func runMount(e *env, c *command, args []string) error {
 	if err := checkStateDir(); err != nil {
 		return err
 	}
+	if err := e.checkPlacement(cipherdir, mnt); err != nil {
+		return err
+	}
 	if err := checkMountpoint(mnt); err != nil {
 		return err
 	}
 	if m.foreground {
 		e.fsLog = e.logger(m.debug)
 	}
+	var claim *daemon.VaultLock
+	if !m.readOnly {
+		if claim, err = claimVault(cipherdir, "mount"); err != nil {
+			return err
+		}
+		defer claim.Release()
+	}
 	v, key, err := e.unlockVault(cipherdir, &m.unlock, m.readOnly)
 	if err != nil {
+		return err
+	}
+	if err := e.checkBeforeMount(v, &m.seal, m.readOnly); err != nil {
+		v.Close()
+		clear(key)
 		return err
 	}
 	if m.foreground {
@@ -105,6 +146,7 @@ func runMount(e *env, c *command, args []string) error {
 		return e.serve(v, mnt, &m, e.fsLog, nil)
 	}
 	v.Close()
+	claim.Release() // the daemon claims the vault for itself
 	defer clear(key)
 	return e.spawnDaemon(cipherdir, mnt, &m, key)
 }
@@ -116,7 +158,7 @@ func checkMountpoint(mnt string) error {
 		return failf(exitOther, "FUSE is not available: %v", err).
 			withHint("install fuse3 and load the fuse kernel module (modprobe fuse)")
 	}
-	if mount.IsMounted(mnt) {
+	if daemon.IsMounted(mnt) {
 		return failf(exitPlainDir, "%s is already mounted", mnt).
 			withHint("cofferfs status lists the mounted vaults")
 	}
@@ -138,8 +180,8 @@ func checkMountpoint(mnt string) error {
 // mounts) is this user's private directory, and drops the records of
 // daemons that are gone.
 func checkStateDir() error {
-	_, err := mount.EnsureStateDir()
-	var unsafe *mount.UnsafeStateDirError
+	_, err := daemon.EnsureStateDir()
+	var unsafe *daemon.UnsafeStateDirError
 	if errors.As(err, &unsafe) {
 		return fail(exitOther, err).
 			withHint("another user may have created it to redirect or read cofferfs's files; check it and remove it (rm -r %s),", unsafe.Dir).
@@ -148,7 +190,7 @@ func checkStateDir() error {
 	if err != nil {
 		return fail(exitOther, fmt.Errorf("state directory: %w", err))
 	}
-	mount.CleanStale()
+	daemon.CleanStale()
 	return nil
 }
 
@@ -161,8 +203,13 @@ func daemonArgs(cipherdir, mnt string, m *mountFlags) []string {
 	if m.allowOther {
 		args = append(args, "--allow-other")
 	}
-	if m.noXattr {
-		args = append(args, "--noxattr")
+	for _, f := range []struct {
+		on   bool
+		name string
+	}{{m.noXattr, "--noxattr"}, {m.noExec, "--noexec"}, {m.noAtime, "--noatime"}, {m.noDiratime, "--nodiratime"}} {
+		if f.on {
+			args = append(args, f.name)
+		}
 	}
 	if m.idle > 0 {
 		args = append(args, "--idle", m.idle.String())
@@ -179,10 +226,10 @@ func (e *env) spawnDaemon(cipherdir, mnt string, m *mountFlags, key []byte) erro
 	if err := checkStateDir(); err != nil {
 		return err
 	}
-	secret := []byte(crypto.FormatMasterKey(key))
+	secret := crypto.AppendMasterKey(nil, key)
 	defer clear(secret)
-	err := mount.Spawn(daemonArgs(cipherdir, mnt, m), secret, mount.LogFile(mnt))
-	var de *mount.DaemonError
+	err := daemon.Spawn(daemonArgs(cipherdir, mnt, m), secret, daemon.LogFile(mnt))
+	var de *daemon.DaemonError
 	if errors.As(err, &de) {
 		return failf(de.Code, "%s", de.Msg)
 	}
@@ -196,25 +243,39 @@ func (e *env) spawnDaemon(cipherdir, mnt string, m *mountFlags, key []byte) erro
 // daemonChild is the background daemon: it takes the key from its
 // parent, mounts, reports readiness and serves until unmounted.
 func (e *env) daemonChild(cipherdir, mnt string, m *mountFlags) error {
-	secret, err := mount.ChildSecret()
+	secret, err := daemon.ChildSecret()
 	if err != nil {
-		mount.ReportReady(err, exitOther)
+		daemon.ReportReady(err, exitOther)
 		return fail(exitOther, err)
 	}
-	key, err := crypto.ParseMasterKey(string(secret))
+	key, err := crypto.ParseMasterKeyBytes(secret)
 	clear(secret)
 	if err != nil {
-		mount.ReportReady(err, exitMasterKey)
+		daemon.ReportReady(err, exitMasterKey)
 		return fail(exitMasterKey, err)
 	}
+	var v *vault
 	c, err := loadConfig(cipherdir)
-	if err == nil {
-		var v *vault
-		log := daemonLogger()
-		if v, err = openWithKey(cipherdir, c, key, m.readOnly, log); err == nil {
-			clear(key)
-			return e.serve(v, mnt, m, log, mount.ReportReady)
+	var claimErr error
+	if !m.readOnly {
+		var claim *daemon.VaultLock
+		if claim, claimErr = claimVault(cipherdir, "mount"); claimErr == nil {
+			defer claim.Release()
 		}
+	}
+	log := daemonLogger()
+	e.fsLog = log
+	switch {
+	case claimErr != nil:
+		err = claimErr
+	case err == nil:
+		v, err = openWithKey(cipherdir, c, key, m.readOnly, log)
+	case configLost(cipherdir): // the parent unlocked it with the recovery key
+		v, err = e.openLostConfig(cipherdir, key, m.readOnly, !m.readOnly)
+	}
+	if err == nil {
+		clear(key)
+		return e.serve(v, mnt, m, log, daemon.ReportReady)
 	}
 	clear(key)
 	code := exitOther
@@ -222,7 +283,7 @@ func (e *env) daemonChild(cipherdir, mnt string, m *mountFlags) error {
 	if errors.As(err, &x) {
 		code = x.code
 	}
-	mount.ReportReady(err, code)
+	daemon.ReportReady(err, code)
 	return err
 }
 

@@ -10,12 +10,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cofferfs/cofferfs/internal/daemon"
 	"github.com/cofferfs/cofferfs/mount"
 )
 
 var runCommand = &command{
 	name:    "run",
-	args:    "[unlock] [--mountpoint DIR] [--ro] [--kill-after DURATION] [--keep-leftovers] CIPHERDIR -- CMD [ARGS...]",
+	args:    "[unlock] [--mountpoint DIR] [--ro] [--kill-after DURATION] [--keep-leftovers] [--verify [--accept]] CIPHERDIR -- CMD [ARGS...]",
 	summary: "mount, run a backup job, and lock again whatever happens",
 	help: `Mounts the vault (on a private temporary directory unless --mountpoint),
 runs CMD with COFFERFS_MOUNTPOINT set to the mountpoint, then flushes and
@@ -30,6 +31,11 @@ exits, as systemd does with a unit's processes: SIGTERM, then SIGKILL
 --kill-after later (default 10s). --keep-leftovers waits for them
 instead (saying which, every minute) and ends them only on SIGINT or
 SIGTERM.
+
+The vault is sealed when the job is done (see "cofferfs help verify").
+--verify first compares the vault with its sealed manifest and does not
+run the job (exit 26) when something changed outside cofferfs, unless
+--accept (or --ro, which runs it on the read-only mount).
 
 Example, from cron or a systemd timer:
   cofferfs run --passfile /etc/backup.pw ~/Dropbox/backup.coffer -- \
@@ -70,6 +76,7 @@ func runRun(e *env, c *command, args []string) error {
 	fs.StringVar(&mnt, "mountpoint", "", "mount on `DIR` instead of a private temporary directory")
 	fs.DurationVar(&lf.killAfter, "kill-after", 10*time.Second, "SIGKILL the job's leftover processes `DURATION` after SIGTERM")
 	fs.BoolVar(&lf.keep, "keep-leftovers", false, "wait for the job's leftover processes instead of ending them")
+	m.seal.register(fs)
 	pos, err := e.parse(c, fs, flagArgs, 1, 1)
 	if err != nil {
 		return err
@@ -93,9 +100,23 @@ func runRun(e *env, c *command, args []string) error {
 	}
 	defer cleanup()
 	e.fsLog = e.logger(false)
+	if err := e.checkPlacement(cipherdir, mnt); err != nil {
+		return err
+	}
+	if !m.readOnly {
+		claim, err := claimVault(cipherdir, "run")
+		if err != nil {
+			return err
+		}
+		defer claim.Release()
+	}
 	v, key, err := e.unlockVault(cipherdir, &m.unlock, m.readOnly)
 	clear(key)
 	if err != nil {
+		return err
+	}
+	if err := e.checkBeforeMount(v, &m.seal, m.readOnly); err != nil {
+		v.Close()
 		return err
 	}
 	return e.runJob(v, mnt, &m, &lf, job)
@@ -127,8 +148,10 @@ func (e *env) runJob(v *vault, mnt string, m *mountFlags, lf *leftoverFlags, job
 	if err != nil {
 		return mountError(mnt, err)
 	}
-	defer recordMount(mount.State{Cipherdir: v.dir, Mountpoint: mnt,
-		ReadOnly: m.readOnly, PID: os.Getpid(), Started: time.Now().UTC()}, v.fs, log)()
+	sealer := startSealing(v, log) // sealmanifest.go
+	defer sealer.stop()            // seals after the job and the unmount
+	defer recordMount(daemon.State{Cipherdir: v.dir, Mountpoint: mnt,
+		ReadOnly: m.readOnly, PID: os.Getpid(), Started: time.Now().UTC()}, v.fs, log, sealer.changed)()
 	code, jobErr := e.execJob(mnt, job)
 	e.endLeftovers(mnt, lf.keep, lf.killAfter)
 	if err := e.lockAfterJob(srv, mnt); err != nil {
@@ -190,8 +213,8 @@ func (e *env) lockAfterJob(srv *mount.Server, mnt string) error {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	holders := mount.Holders(mnt)
-	if err := mount.Unmount(mnt, true); err != nil && !errors.Is(err, mount.ErrNotMounted) {
+	holders := daemon.Holders(mnt)
+	if err := daemon.Unmount(mnt, true); err != nil && !errors.Is(err, daemon.ErrNotMounted) {
 		return fail(exitOther, err).withHint("the vault may still be mounted on %s", mnt)
 	}
 	if len(holders) > 0 {

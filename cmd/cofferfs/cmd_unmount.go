@@ -7,7 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/cofferfs/cofferfs/mount"
+	"github.com/cofferfs/cofferfs/internal/daemon"
 )
 
 var unmountCommand = &command{
@@ -41,14 +41,14 @@ func runUnmount(e *env, c *command, args []string) error {
 	if err != nil {
 		return fail(exitUsage, err)
 	}
-	mount.CleanStale()
-	st, alive := mount.ReadState(mnt)
-	err = mount.Unmount(mnt, *lazy)
-	var busy *mount.BusyError
+	st, alive := daemon.ReadState(mnt)
+	err = daemon.Unmount(mnt, *lazy) // before CleanStale: it aborts a dead daemon's connection by its record
+	daemon.CleanStale()
+	var busy *daemon.BusyError
 	switch {
 	case errors.As(err, &busy):
 		return busyError(busy)
-	case errors.Is(err, mount.ErrNotMounted):
+	case errors.Is(err, daemon.ErrNotMounted):
 		return failf(exitPlainDir, "no cofferfs vault is mounted on %s", mnt)
 	case err != nil:
 		return fail(exitOther, err)
@@ -60,7 +60,7 @@ func runUnmount(e *env, c *command, args []string) error {
 }
 
 // busyError lists who holds a busy mount.
-func busyError(b *mount.BusyError) error {
+func busyError(b *daemon.BusyError) error {
 	x := failf(exitBusy, "%s is busy", b.Mountpoint)
 	for _, h := range b.Holders {
 		x.withHint("in use by %s", h)
@@ -74,7 +74,9 @@ var statusCommand = &command{
 	summary: "list the mounted vaults",
 	help: `Lists every mounted cofferfs vault: mountpoint, cipherdir, read-only or
 read-write, idle lock, the pid of the daemon serving it ("- (daemon
-gone)" when it was killed), and how many backing entries its listings
+gone)" when it was killed), how many entries differed from the vault's
+sealed manifest when it was mounted (CHANGED; "cofferfs verify" lists
+them), and how many backing entries its listings
 hide (names that do not decrypt, downloads a sync client has not
 finished; the daemon's log names them). Records left by daemons that are
 gone are removed.`,
@@ -85,8 +87,8 @@ func runStatus(e *env, c *command, args []string) error {
 	if _, err := e.parse(c, newFlagSet(c), args, 0, 0); err != nil {
 		return err
 	}
-	mount.CleanStale()
-	ms, err := mount.Mounts()
+	daemon.CleanStale()
+	ms, err := daemon.Mounts()
 	if err != nil {
 		return fail(exitOther, err)
 	}
@@ -95,21 +97,24 @@ func runStatus(e *env, c *command, args []string) error {
 		return nil
 	}
 	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "MOUNTPOINT\tCIPHERDIR\tMODE\tIDLE LOCK\tPID\tHIDDEN")
+	fmt.Fprintln(w, "MOUNTPOINT\tCIPHERDIR\tMODE\tIDLE LOCK\tPID\tCHANGED\tHIDDEN")
 	for _, m := range ms {
-		mode, idle, pid, hidden := "rw", "-", "-", "-"
+		mode, idle, pid, changed, hidden := "rw", "-", "-", "-", "-"
 		if m.ReadOnly {
 			mode = "ro"
 		}
-		if st, ok := mount.ReadState(m.Mountpoint); ok {
+		if st, ok := daemon.ReadState(m.Mountpoint); ok {
 			pid, hidden = fmt.Sprint(st.PID), fmt.Sprint(st.Hidden)
+			if st.Changed != "" {
+				changed = st.Changed
+			}
 			if st.Idle != "" {
 				idle = st.Idle
 			}
 		} else {
 			pid = "- (daemon gone)"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", displayName(m.Mountpoint), displayName(m.Source), mode, idle, pid, hidden)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", displayName(m.Mountpoint), displayName(m.Source), mode, idle, pid, changed, hidden)
 	}
 	return w.Flush()
 }

@@ -19,6 +19,7 @@ var commands = []*command{
 	catCommand,
 	pathCommand,
 	fsckCommand,
+	verifyCommand,
 	checkPathsCommand,
 	exportCommand,
 	importCommand,
@@ -49,6 +50,10 @@ type command struct {
 // run is the whole program: it dispatches args to a subcommand and
 // returns the exit code.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	hardenProcess()
+	if len(args) == 1 && args[0] == unwrapHelperArg {
+		return runUnwrapHelper(stdin, stdout)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr, commands: commands}

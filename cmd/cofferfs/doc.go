@@ -4,19 +4,28 @@
 //
 // Usage:
 //
-//	cofferfs init [unlock] [--scryptn N] [--xchacha] [--longnamemax N | --profile P] [--key-only] CIPHERDIR
-//	cofferfs passwd [unlock] [--new-passfile FILE] [--scryptn N] CIPHERDIR
+//	cofferfs init [unlock] [--scryptn N] [--xchacha] [--longnamemax N | --profile P] [--key-only] [--recovery-key-file FILE] CIPHERDIR
+//	cofferfs passwd [unlock] [--new-passfile FILE] [--scryptn N] [--no-backup] CIPHERDIR
 //	cofferfs info CIPHERDIR
 //	cofferfs ls [unlock] [-l] CIPHERDIR [PATH]
 //	cofferfs cat [unlock] CIPHERDIR PATH
 //	cofferfs path [unlock] [--cipher] CIPHERDIR PATH
 //	cofferfs fsck [unlock] [--json] [--repair] [-q] [--no-progress] CIPHERDIR
+//	cofferfs verify [unlock] [--json] [--accept] [-q] [--no-progress] CIPHERDIR
 //	cofferfs check-paths [--profile P] [--root DIR] [unlock] CIPHERDIR
-//	cofferfs export [unlock] [--path SUB] [--force] [-q] [--no-progress] CIPHERDIR DEST
-//	cofferfs import [unlock] [--path SUB] [--force | --update [--delete]] [-q] [--no-progress] SRC CIPHERDIR
+//	cofferfs export [unlock] [--path SUB] [--force] [--keep-setid] CIPHERDIR DEST
+//	cofferfs import [unlock] [--path SUB] [--force | --update [--delete]] SRC CIPHERDIR
+//	cofferfs mount [unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--verify [--accept]] CIPHERDIR MOUNTPOINT
+//	cofferfs unmount [--lazy] MOUNTPOINT
+//	cofferfs lock [--lazy] MOUNTPOINT
+//	cofferfs status
+//	cofferfs run [unlock] [--mountpoint DIR] [--ro] [--kill-after DURATION] [--keep-leftovers] [--verify [--accept]] CIPHERDIR -- CMD [ARGS...]
 //	cofferfs version
 //	cofferfs completion bash|zsh|fish
 //	cofferfs help [COMMAND | exit-codes]
+//
+// (This list is the command table of commands.go; a test keeps them equal.
+// export and import also take -q and --no-progress.)
 //
 // [unlock] is at most one of --passfile FILE, --extpass CMD and
 // --masterkey-file FILE; without one, the password is asked on the
@@ -51,30 +60,21 @@
 //
 // # Exit codes
 //
-// Codes that gocryptfs 2.x also has keep its number and meaning
-// (exitcodes.go has the table; "cofferfs help exit-codes" prints it):
+// Codes that gocryptfs 2.x also has keep its number and meaning. The one
+// table is exitCodes in exitcodes.go: "cofferfs help exit-codes" prints
+// it, and a test checks that the README's table lists the same codes.
 //
-//	 0  success
-//	 1  bad command line (unknown command or flag, arguments, conflicting flags)
-//	 6  CIPHERDIR missing or not a directory, not empty at init, or not a vault
-//	 7  init failed while writing the vault
-//	 8  gocryptfs.conf is not valid JSON or breaks the format's rules
-//	 9  the password could not be read, or the two entries differ
-//	10  the plain directory is unusable: export DESTDIR not empty or inside
-//	    the vault, import SRCDIR missing, import would overwrite (--force)
-//	11  any other error
-//	12  wrong password, or a recovery key that does not belong to the vault
-//	14  the --masterkey-file cannot be read or holds no key
-//	15  interrupted (SIGINT, SIGTERM)
-//	22  empty password
-//	23  gocryptfs.conf exists but cannot be read
-//	24  gocryptfs.conf could not be written
-//	26  some entries did not decrypt (export, ls, cat); the rest was done.
-//	    Or problems were found: by fsck (not all repaired), or by
-//	    check-paths (paths or names the provider cannot store)
-//	27  the vault uses a feature flag cofferfs does not support, or an unknown one
-//	32  unmount refused: the mount is in use
-//	33  fsck --repair repaired every problem it found
+// # Secrets
+//
+// Every process is made non-dumpable with a soft core limit of 0 first
+// thing in run. A password is never given to scrypt in this process: the
+// config and the password go through a pipe to a helper (this program
+// run with the hidden argument __unwrap-key, see unwrap.go), because the
+// scrypt library copies the password into strings that cannot be wiped;
+// the master key comes back through another pipe. Password and key reads
+// use one wiped buffer each (no bufio, no io.ReadAll). A recovery key is
+// trusted only after verifyKey (key.go): a key nothing can decide may
+// read but never write.
 //
 // # Adding a subcommand
 //

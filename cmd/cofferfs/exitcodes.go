@@ -4,7 +4,8 @@ package main
 // meaning (its internal/exitcodes package), cofferfs uses the same
 // number, so scripts written for one work with the other; numbers that
 // gocryptfs gives another meaning are not reused. exitCodes below is the
-// table that "cofferfs help exit-codes" prints; doc.go repeats it.
+// table that "cofferfs help exit-codes" prints; the README repeats it
+// (TestReadmeExitCodes keeps the two equal).
 const (
 	exitOK            = 0  // gocryptfs: same
 	exitUsage         = 1  // gocryptfs: same
@@ -37,7 +38,7 @@ var exitCodes = []struct {
 	{exitInit, "init failed while writing the new vault"},
 	{exitLoadConf, "gocryptfs.conf is not valid JSON or breaks the format's rules"},
 	{exitReadPassword, "the password could not be read (passfile, extpass, terminal, stdin), or the two entries differ"},
-	{exitPlainDir, "the plain directory is unusable: MOUNTPOINT missing, not empty or already mounted (mount), no vault mounted there (unmount), export DESTDIR not empty or inside the vault, import SRCDIR missing, or import would overwrite vault entries (--force)"},
+	{exitPlainDir, "the plain directory is unusable: MOUNTPOINT missing, not empty, already mounted or inside the vault (mount), no vault mounted there (unmount), export DESTDIR not empty or inside the vault, import SRCDIR missing, or import would overwrite vault entries (--force)"},
 	{exitOther, "any other error (read the message)"},
 	{exitWrongKey, "wrong password, or a recovery key that does not belong to the vault"},
 	{exitMasterKey, "the --masterkey-file cannot be read or is not a key"},
@@ -45,8 +46,8 @@ var exitCodes = []struct {
 	{exitPasswordEmpty, "the password is empty"},
 	{exitOpenConf, "gocryptfs.conf exists but cannot be read"},
 	{exitWriteConf, "gocryptfs.conf could not be written"},
-	{exitCorrupt, "some entries did not decrypt (export, import, ls, cat: each was reported, the rest was done), or problems were found: by fsck (and not all repaired), or by check-paths (paths or names the provider cannot store)"},
+	{exitCorrupt, "some entries did not decrypt (export, import, ls, cat: each was reported, the rest was done), or problems were found: by fsck (and not all repaired), by check-paths (paths or names the provider cannot store), or by verify, mount --verify and run --verify (the vault differs from its sealed manifest)"},
 	{exitUnsupported, "the vault uses a feature flag cofferfs does not support (AES-SIV, plaintext names, FIDO2, pre-1.3 configs) or an unknown one"},
-	{exitBusy, "unmount refused: the mount is in use (the holders are listed; --lazy detaches it)"},
+	{exitBusy, "unmount refused: the mount is in use (the holders are listed; --lazy detaches it); or the vault is in use by another writer (read-write mount, run, fsck --repair, import)"},
 	{exitRepaired, "fsck --repair found problems and repaired every one of them"},
 }

@@ -25,13 +25,13 @@ func manifestOf(t *testing.T, dir string) string {
 // unlockArgs returns the two ways to unlock a reference vault.
 func unlockArgs(t *testing.T, name string) map[string][]string {
 	return map[string][]string{
-		"password":  {"--passfile", filepath.Join(fstest.SharedDir(t), "password.txt")},
+		"password":  {"--passfile", filepath.Join(fstest.GoldenDir(t), "password.txt")},
 		"masterkey": {"--masterkey-file", tempFile(t, "key", fstest.MasterKey(t, name)+"\n")},
 	}
 }
 
 func TestExportReferenceVaults(t *testing.T) {
-	want := fstest.ReadShared(t, "plaintext-manifest.txt")
+	want := fstest.ReadGolden(t, "plaintext-manifest.txt")
 	for _, name := range []string{"aesgcm", "xchacha"} {
 		for how, unlock := range unlockArgs(t, name) {
 			t.Run(name+"/"+how, func(t *testing.T) {
@@ -55,7 +55,7 @@ func TestExportReferenceVaults(t *testing.T) {
 
 func TestReferenceLsCat(t *testing.T) {
 	dir := fstest.ExtractVault(t, "aesgcm")
-	pf := filepath.Join(fstest.SharedDir(t), "password.txt")
+	pf := filepath.Join(fstest.GoldenDir(t), "password.txt")
 	r := expectCode(t, exitOK, "", "ls", "--passfile", pf, dir, "a/b/c")
 	if r.stdout != "file.txt\n" {
 		t.Errorf("ls a/b/c: %q", r.stdout)
@@ -78,7 +78,7 @@ func TestReferenceLsCat(t *testing.T) {
 
 func TestExportCorruptVault(t *testing.T) {
 	dir := fstest.ExtractVault(t, "aesgcm")
-	pf := filepath.Join(fstest.SharedDir(t), "password.txt")
+	pf := filepath.Join(fstest.GoldenDir(t), "password.txt")
 	cipher := strings.TrimSpace(expectCode(t, exitOK, "", "path", "--passfile", pf, dir, "100000.bin").stdout)
 	f, err := os.OpenFile(cipher, os.O_RDWR, 0)
 	if err != nil {
@@ -104,7 +104,7 @@ func TestExportCorruptVault(t *testing.T) {
 		t.Errorf("stderr:\n%s\nwant:\n%s\n(and a summary line)", r.stderr, strings.Join(want, "\n"))
 	}
 	var kept []string
-	for _, l := range strings.SplitAfter(fstest.ReadShared(t, "plaintext-manifest.txt"), "\n") {
+	for _, l := range strings.SplitAfter(fstest.ReadGolden(t, "plaintext-manifest.txt"), "\n") {
 		if !strings.HasPrefix(l, "100000.bin\t") {
 			kept = append(kept, l)
 		}

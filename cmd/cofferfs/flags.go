@@ -80,6 +80,9 @@ type unlockFlags struct {
 	passfile string
 	extpass  string
 	keyFile  string
+	// writesKey is set by commands that store the unlocked key (passwd):
+	// an unverifiable recovery key is refused as for a write.
+	writesKey bool
 }
 
 // register adds the unlock flags to fs.

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cofferfs/cofferfs/mount"
+	"github.com/cofferfs/cofferfs/internal/daemon"
 )
 
 // Entries hidden from a listing (a name that does not decrypt, a
@@ -57,7 +57,7 @@ func wantLogged(t *testing.T, what, log string) {
 func TestLifecycleHiddenEntries(t *testing.T) {
 	t.Run("background", func(t *testing.T) {
 		c, cipher, mnt, pw := newLifecycle(t)
-		os.Remove(mount.LogFile(mnt))
+		os.Remove(daemon.LogFile(mnt))
 		c.must("mount", "--passfile", pw, cipher, mnt)
 		if err := os.WriteFile(filepath.Join(mnt, "kept.txt"), []byte("x"), 0o600); err != nil {
 			t.Fatal(err)
@@ -68,7 +68,7 @@ func TestLifecycleHiddenEntries(t *testing.T) {
 		if _, err := os.Stat("/dev/log"); err == nil {
 			return // the daemon logs to syslog; the foreground case checks the lines
 		}
-		log, err := os.ReadFile(mount.LogFile(mnt))
+		log, err := os.ReadFile(daemon.LogFile(mnt))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,8 +10,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cofferfs/cofferfs/mount"
 	"golang.org/x/sys/unix"
+
+	"github.com/cofferfs/cofferfs/internal/daemon"
 )
 
 // Processes a job leaves behind ("sleep 1000 &", an agent it started)
@@ -54,7 +55,7 @@ func findLeftovers(mnt string) []leftover {
 	for _, pid := range descendants(os.Getpid()) {
 		byPID[pid] = &leftover{pid: pid, comm: commOf(pid)}
 	}
-	for _, h := range mount.Holders(mnt) {
+	for _, h := range daemon.Holders(mnt) {
 		l := byPID[h.PID]
 		if l == nil {
 			l = &leftover{pid: h.PID, comm: h.Command}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cofferfs/cofferfs/mount"
+	"github.com/cofferfs/cofferfs/internal/daemon"
 )
 
 // A job that leaves processes behind (three using the mount, one of them
@@ -74,7 +74,7 @@ func runWithLeftovers(t *testing.T, flags ...string) (*exec.Cmd, string, string,
 func holderPids(mnt string) []int {
 	var pids []int
 	seen := map[int]bool{}
-	for _, h := range mount.Holders(mnt) {
+	for _, h := range daemon.Holders(mnt) {
 		if !seen[h.PID] {
 			seen[h.PID] = true
 			pids = append(pids, h.PID)
@@ -126,7 +126,7 @@ func TestRunEndsLeftovers(t *testing.T) {
 		t.Fatal("vault still mounted after run")
 	}
 	for _, pid := range pids {
-		if alive(pid) {
+		if daemon.Alive(pid) {
 			t.Errorf("leftover pid %d still runs", pid)
 		}
 		if !strings.Contains(string(b), "pid "+strconv.Itoa(pid)+" (sleep)") {
@@ -135,7 +135,7 @@ func TestRunEndsLeftovers(t *testing.T) {
 	}
 	mustContain(t, "stderr", string(b), "sending SIGKILL to 1 process still running", "(sleep): started by the job")
 	for _, pid := range namedPids(string(b)) {
-		if alive(pid) {
+		if daemon.Alive(pid) {
 			t.Errorf("leftover pid %d still runs", pid)
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
@@ -161,7 +161,7 @@ func TestRunKeepLeftoversWaits(t *testing.T) {
 		t.Fatal("--keep-leftovers: the vault was locked under the leftovers")
 	}
 	for _, pid := range pids {
-		if !alive(pid) {
+		if !daemon.Alive(pid) {
 			t.Errorf("--keep-leftovers: leftover pid %d was ended", pid)
 		}
 		syscall.Kill(pid, syscall.SIGKILL)

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cofferfs/cofferfs/mount"
+	"github.com/cofferfs/cofferfs/internal/daemon"
 )
 
 // The lifecycle tests drive the real binary, because a background mount
@@ -244,7 +244,7 @@ func TestLifecycleMountpointChecks(t *testing.T) {
 
 // statePath is the state record of the daemon serving mnt.
 func statePath(mnt string) string {
-	return filepath.Join(mount.StateDir(), stateName(mnt)+".json")
+	return filepath.Join(daemon.StateDir(), stateName(mnt)+".json")
 }
 
 // A kill -9'd daemon cannot remove its state record: status and unmount
@@ -258,7 +258,7 @@ func TestLifecycleKilledDaemonRecord(t *testing.T) {
 		if err != nil {
 			t.Fatalf("no state record after mount: %v", err)
 		}
-		var st mount.State
+		var st daemon.State
 		if err := json.Unmarshal(b, &st); err != nil || st.PID <= 0 {
 			t.Fatalf("state record %q: %v", b, err)
 		}
@@ -269,6 +269,11 @@ func TestLifecycleKilledDaemonRecord(t *testing.T) {
 				t.Fatal("mount still answers after kill -9")
 			}
 			time.Sleep(20 * time.Millisecond)
+		}
+		// The mount stops answering when the dying daemon's descriptors
+		// close, a moment before the process is gone (or a zombie).
+		if !waitExit(st.PID, 10*time.Second) {
+			t.Fatal("the killed daemon did not exit")
 		}
 		if cleaner == "status" {
 			if out := c.must("status"); !strings.Contains(out, "daemon gone") {

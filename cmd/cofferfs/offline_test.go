@@ -154,7 +154,9 @@ func TestKeyOnly(t *testing.T) {
 	messy := strings.ToUpper(strings.ReplaceAll(key, "-", " ")[:40]) + "\n" + key[40:] + "\n"
 	kf := tempFile(t, "key", messy)
 	r = expectCode(t, exitOK, "", "ls", "--masterkey-file", kf, dir)
-	mustContain(t, "ls of an empty vault by key", r.stderr, "warning: the vault is empty")
+	if r.stderr != "" { // the config's key check verifies it, empty vault or not
+		t.Errorf("ls of an empty vault by key: %s", r.stderr)
+	}
 	pf := tempFile(t, "pw", "now a password\n")
 	expectCode(t, exitOK, "", "passwd", "--masterkey-file", kf, "--new-passfile", pf, dir)
 	expectCode(t, exitOK, "", "import", "--passfile", pf, smallTree(t), dir)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -11,8 +10,10 @@ import (
 	"os/exec"
 	"strings"
 
-	"github.com/cofferfs/cofferfs/crypto"
+	"golang.org/x/sys/unix"
 	"golang.org/x/term"
+
+	"github.com/cofferfs/cofferfs/crypto"
 )
 
 // passwordSource says where a password comes from: a file, a command, or
@@ -57,13 +58,27 @@ func (e *env) password(src passwordSource, prompt string, confirm bool) ([]byte,
 // maxLine bounds a line read as a password or key.
 const maxLine = 64 << 10
 
-// firstLine returns the first line of r without its line ending.
+// firstLine returns the first line of r without its line ending. It
+// reads into one buffer that it wipes, and returns a copy of the line.
 func firstLine(r io.Reader) ([]byte, error) {
-	line, err := bufio.NewReader(io.LimitReader(r, maxLine)).ReadBytes('\n')
-	if err != nil && err != io.EOF {
-		return nil, err
+	buf := make([]byte, maxLine)
+	defer clear(buf)
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		if i := bytes.IndexByte(buf[n:n+m], '\n'); i >= 0 {
+			n += i + 1
+			break
+		}
+		n += m
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	return trimEOL(line), nil
+	return bytes.Clone(trimEOL(buf[:n])), nil
 }
 
 // trimEOL strips one trailing "\n" and then one "\r".
@@ -82,33 +97,53 @@ func firstLineOfFile(name string) ([]byte, error) {
 	return firstLine(f)
 }
 
-// extpass runs "sh -c command" and returns the first line it prints.
+// extpass runs "sh -c command" and returns the first line it prints,
+// read straight from the pipe into a buffer that is wiped.
 func (e *env) extpass(command string) ([]byte, error) {
 	cmd := exec.CommandContext(e.ctx, "/bin/sh", "-c", command)
 	cmd.Stdin = e.stdin
 	cmd.Stderr = e.stderr
-	out, err := cmd.Output()
-	defer clear(out)
+	out, err := cmd.StdoutPipe()
 	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("extpass %q: %w", command, err)
 	}
-	return firstLine(bytes.NewReader(out))
+	line, rerr := firstLine(out)
+	io.Copy(io.Discard, out) // let it finish writing; the rest is not kept
+	if err := errors.Join(cmd.Wait(), rerr); err != nil {
+		clear(line)
+		return nil, fmt.Errorf("extpass %q: %w", command, err)
+	}
+	return line, nil
 }
 
 // stdinLine reads the next line of stdin. Several calls read successive
-// lines (passwd reads the old and then the new password).
+// lines (passwd reads the old and then the new password), so it reads
+// one byte at a time: nothing beyond the line is consumed, and no buffer
+// keeps a password after it is wiped.
 func (e *env) stdinLine() ([]byte, error) {
-	if e.lines == nil {
-		e.lines = bufio.NewReader(e.stdin)
+	buf := make([]byte, maxLine)
+	defer clear(buf)
+	n := 0
+	for n < len(buf) {
+		m, err := e.stdin.Read(buf[n : n+1])
+		if m == 1 && buf[n] == '\n' {
+			return bytes.Clone(trimEOL(buf[:n+1])), nil
+		}
+		n += m
+		if err == io.EOF && n == 0 {
+			return nil, errors.New("no line on stdin")
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	line, err := e.lines.ReadBytes('\n')
-	if err == io.EOF && len(line) == 0 {
-		return nil, errors.New("no line on stdin")
-	}
-	if err != nil && err != io.EOF {
-		return nil, err
-	}
-	return trimEOL(line), nil
+	return bytes.Clone(trimEOL(buf[:n])), nil
 }
 
 // prompt asks for a password on the terminal without echo, twice if
@@ -147,7 +182,7 @@ func (e *env) readHidden(fd int, prompt string) ([]byte, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		pw, err := term.ReadPassword(fd)
+		pw, err := readNoEcho(fd)
 		done <- result{pw, err}
 	}()
 	select {
@@ -157,4 +192,39 @@ func (e *env) readHidden(fd int, prompt string) ([]byte, error) {
 		term.Restore(fd, state)
 		return nil, e.ctx.Err()
 	}
+}
+
+// readNoEcho reads one line from the terminal fd with echo off. Unlike
+// term.ReadPassword, whose growing slice leaves copies of the password
+// behind, it reads into one buffer that it wipes.
+func readNoEcho(fd int) ([]byte, error) {
+	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	if err != nil {
+		return nil, err
+	}
+	t := *old
+	t.Lflag &^= unix.ECHO
+	t.Lflag |= unix.ICANON | unix.ISIG
+	t.Iflag |= unix.ICRNL
+	if err := unix.IoctlSetTermios(fd, unix.TCSETS, &t); err != nil {
+		return nil, err
+	}
+	defer unix.IoctlSetTermios(fd, unix.TCSETS, old)
+	buf := make([]byte, maxLine)
+	defer clear(buf)
+	n := 0
+	for n < len(buf) {
+		m, err := unix.Read(fd, buf[n:n+1])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if m == 0 || buf[n] == '\n' {
+			break
+		}
+		n++
+	}
+	return bytes.Clone(trimEOL(buf[:n])), nil
 }

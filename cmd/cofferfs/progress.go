@@ -8,9 +8,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cofferfs/cofferfs/fs/fsck"
 	"github.com/cofferfs/cofferfs/fs/transfer"
-	"golang.org/x/sys/unix"
 )
 
 // progressBar draws a one-line progress report on a terminal: a bar,

@@ -1,27 +1,29 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
 	"log/syslog"
 	"os"
-	"strconv"
+	"os/signal"
+	"syscall"
 	"time"
 
+	"github.com/cofferfs/cofferfs/config"
+	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
-	"github.com/cofferfs/cofferfs/fs/config"
+	"github.com/cofferfs/cofferfs/internal/daemon"
 	"github.com/cofferfs/cofferfs/mount"
-	"golang.org/x/sys/unix"
+	vlt "github.com/cofferfs/cofferfs/vault"
 )
 
 // openWithKey opens a vault whose master key is already known.
 func openWithKey(dir string, c *config.Config, key []byte, readOnly bool, log *slog.Logger) (*vault, error) {
-	fsys, err := fs.New(dir, key, fsOptions(c, readOnly, log))
+	fsys, err := vlt.OpenConfig(dir, c, key, vlt.Options{ReadOnly: readOnly, Logger: log})
 	if err != nil {
 		return nil, fail(exitCipherDir, err)
 	}
-	return &vault{dir: dir, conf: c, fs: fsys}, nil
+	return &vault{dir: dir, conf: c, fs: fsys, seal: crypto.DeriveSealKeys(key)}, nil
 }
 
 // serve mounts v on mnt and serves it until it is unmounted, by
@@ -34,8 +36,10 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 	if ttl == 0 {
 		ttl = -1 // no caching (mount.Options: 0 is the default)
 	}
+	survivePipe()
 	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly,
-		AllowOther: m.allowOther, NoXattr: m.noXattr, CacheTimeout: ttl, Debug: m.debug, Logger: log})
+		AllowOther: m.allowOther, NoXattr: m.noXattr, NoExec: m.noExec, NoAtime: m.noAtime,
+		NoDiratime: m.noDiratime, CacheTimeout: ttl, Debug: m.debug, Logger: log})
 	if err != nil {
 		x := mountError(mnt, err)
 		if ready != nil {
@@ -43,17 +47,19 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 		}
 		return x
 	}
-	st := mount.State{Cipherdir: v.dir, Mountpoint: mnt, ReadOnly: m.readOnly,
+	sealer := startSealing(v, log) // sealmanifest.go
+	defer sealer.stop()            // seals after the unmount
+	st := daemon.State{Cipherdir: v.dir, Mountpoint: mnt, ReadOnly: m.readOnly,
 		PID: os.Getpid(), Started: time.Now().UTC()}
 	if m.idle > 0 {
 		st.Idle = m.idle.String()
 	}
-	defer recordMount(st, v.fs, log)()
+	defer recordMount(st, v.fs, log, sealer.changed)()
 	log.Info("mounted", "cipherdir", v.dir, "mountpoint", mnt, "readonly", m.readOnly, "idle", st.Idle)
 	if ready != nil {
 		ready(nil, 0)
 	}
-	if err := mount.NotifyReady("mounted " + v.dir + " on " + mnt); err != nil {
+	if err := daemon.NotifyReady("mounted " + v.dir + " on " + mnt); err != nil {
 		log.Warn("sd_notify failed", "err", err)
 	}
 	if m.idle > 0 {
@@ -63,7 +69,7 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 	defer close(done)
 	go e.unmountOnSignal(srv, mnt, log, done)
 	srv.Wait()
-	mount.NotifyStopping()
+	daemon.NotifyStopping()
 	log.Info("unmounted: vault locked", "mountpoint", mnt)
 	return nil
 }
@@ -73,10 +79,11 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 const hiddenInterval = 2 * time.Second
 
 // recordMount writes the state record of a mount for cofferfs status and
-// keeps its count of hidden entries current. The function it returns
-// stops that and removes the record.
-func recordMount(st mount.State, fsys *fs.FS, log *slog.Logger) (stop func()) {
-	remove, err := mount.WriteState(st)
+// keeps its count of hidden entries (and of entries that differ from the
+// sealed manifest, from changed) current. The function it returns stops
+// that and removes the record.
+func recordMount(st daemon.State, fsys *fs.FS, log *slog.Logger, changed func() string) (stop func()) {
+	remove, err := daemon.WriteState(st)
 	if err != nil {
 		log.Warn("cannot record the mount for cofferfs status", "err", err)
 		return func() {}
@@ -92,9 +99,9 @@ func recordMount(st mount.State, fsys *fs.FS, log *slog.Logger) (stop func()) {
 				return
 			case <-tick.C:
 			}
-			if n := fsys.Hidden(); n != st.Hidden {
-				st.Hidden = n
-				if _, err := mount.WriteState(st); err != nil {
+			if n, c := fsys.Hidden(), changed(); n != st.Hidden || c != st.Changed {
+				st.Hidden, st.Changed = n, c
+				if _, err := daemon.WriteState(st); err != nil {
 					log.Warn("cannot update the mount record for cofferfs status", "err", err)
 				}
 			}
@@ -105,6 +112,14 @@ func recordMount(st mount.State, fsys *fs.FS, log *slog.Logger) (stop func()) {
 		<-done
 		remove()
 	}
+}
+
+// survivePipe keeps a broken log pipe (mount -f | head, the reader gone)
+// from killing the daemon with SIGPIPE, which would leave a dead mount:
+// log lines are lost then, the mount is not. Unlike an ignored signal, a
+// caught one is reset to its default in programs the process starts.
+func survivePipe() {
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 }
 
 // unmountOnSignal unmounts when the context ends (SIGINT/SIGTERM),
@@ -118,7 +133,7 @@ func (e *env) unmountOnSignal(srv *mount.Server, mnt string, log *slog.Logger, d
 	log.Info("signal: unmounting", "mountpoint", mnt)
 	if err := srv.Unmount(); err != nil {
 		log.Warn("mount busy: detaching lazily", "mountpoint", mnt, "err", err)
-		if err := mount.Unmount(mnt, true); err != nil && !errors.Is(err, mount.ErrNotMounted) {
+		if err := daemon.Unmount(mnt, true); err != nil && !errors.Is(err, daemon.ErrNotMounted) {
 			log.Error("unmount failed", "err", err)
 		}
 	}
@@ -147,21 +162,10 @@ func daemonLogger() *slog.Logger {
 func waitExit(pid int, d time.Duration) bool {
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
-		if !alive(pid) {
+		if !daemon.Alive(pid) {
 			return true
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	return false
-}
-
-// alive reports whether pid is a running (not zombie) process.
-func alive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return unix.Kill(pid, 0) == nil
-	}
-	// The state follows the command name, which is in parentheses.
-	i := bytes.LastIndexByte(b, ')')
-	return i < 0 || i+2 >= len(b) || b[i+2] != 'Z'
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -24,9 +23,8 @@ type env struct {
 	stdout   io.Writer
 	stderr   io.Writer
 	commands []*command
-	lines    *bufio.Reader // stdin, read line by line when not a terminal
-	bar      *progressBar  // the progress bar on stderr, if one is drawn
-	fsLog    *slog.Logger  // given to the vaults a mount opens (hidden entries)
+	bar      *progressBar // the progress bar on stderr, if one is drawn
+	fsLog    *slog.Logger // given to the vaults a mount opens (hidden entries)
 	// onHelp, if set, receives the flags of a command asked for its
 	// help instead of the help being printed (see commandFlags).
 	onHelp func(fs *flag.FlagSet)

@@ -5,14 +5,13 @@ import (
 	"flag"
 	"fmt"
 	iofs "io/fs"
-	"log/slog"
 	"os"
-	"path/filepath"
 	"slices"
 
+	"github.com/cofferfs/cofferfs/config"
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
-	"github.com/cofferfs/cofferfs/fs/config"
+	vlt "github.com/cofferfs/cofferfs/vault"
 )
 
 // vault is an opened vault.
@@ -20,13 +19,22 @@ type vault struct {
 	dir  string
 	conf *config.Config
 	fs   *fs.FS
+	// lostConfig: the config is missing or damaged; conf holds only the
+	// flags found from the data (no wrapped key).
+	lostConfig bool
+	seal       *crypto.SealKeys // manifest keys (sealmanifest.go)
 }
 
-// Close closes the vault's file system.
-func (v *vault) Close() error { return v.fs.Close() }
+// Close closes the vault's file system and wipes its manifest key.
+func (v *vault) Close() error {
+	if v.seal != nil {
+		v.seal.Wipe()
+	}
+	return v.fs.Close()
+}
 
 // configPath returns the config file of a cipherdir.
-func configPath(dir string) string { return filepath.Join(dir, crypto.ConfigName) }
+func configPath(dir string) string { return vlt.ConfigPath(dir) }
 
 // checkCipherDir checks that dir exists and is a directory.
 func checkCipherDir(dir string) error {
@@ -58,6 +66,11 @@ func configError(dir string, err error) error {
 	var feature *config.FeatureError
 	switch {
 	case errors.Is(err, iofs.ErrNotExist):
+		if configLost(dir) {
+			return failf(exitCipherDir, "the vault in %s has no %s", dir, crypto.ConfigName).
+				withHint("the recovery key opens it without one (--masterkey-file FILE), and "+
+					"cofferfs passwd --masterkey-file FILE %s writes a new one", dir)
+		}
 		return failf(exitCipherDir, "%s is not a gocryptfs vault: it has no %s", dir, crypto.ConfigName).
 			withHint("create a vault with: cofferfs init %s", dir)
 	case errors.As(err, &feature):
@@ -84,13 +97,6 @@ func unsupportedError(dir string, fe *config.FeatureError) error {
 		return x.withHint("this is a valid gocryptfs vault: gocryptfs can open it, cofferfs cannot (flag %q)", fe.Flag)
 	}
 	return x.withHint("flag %q is not part of the format gocryptfs 2.x knows; the vault was probably made by a newer program", fe.Flag)
-}
-
-// fsOptions returns the fs options for a vault; log (nil for none)
-// receives the entries listings hide.
-func fsOptions(c *config.Config, readOnly bool, log *slog.Logger) fs.Options {
-	return fs.Options{Algorithm: c.Algorithm(), Raw64: c.Raw64(), DirIV: c.DirIV(),
-		LongNameMax: c.NameMax(), ReadOnly: readOnly, Logger: log}
 }
 
 // openReadOnly parses the command line of a command that reads the vault
@@ -122,6 +128,9 @@ func (e *env) openVault(dir string, u *unlockFlags, readOnly bool) (*vault, erro
 // caller clears. A recovery key is checked against the vault first.
 func (e *env) unlockVault(dir string, u *unlockFlags, readOnly bool) (*vault, []byte, error) {
 	c, err := loadConfig(dir)
+	if err != nil && u.keyFile != "" && configLost(dir) {
+		return e.unlockLostConfig(dir, u, readOnly)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -129,14 +138,14 @@ func (e *env) unlockVault(dir string, u *unlockFlags, readOnly bool) (*vault, []
 	if err != nil {
 		return nil, nil, err
 	}
-	fsys, err := fs.New(dir, key, fsOptions(c, readOnly, e.fsLog))
+	fsys, err := vlt.OpenConfig(dir, c, key, vlt.Options{ReadOnly: readOnly, Logger: e.fsLog})
 	if err != nil {
 		clear(key)
 		return nil, nil, fail(exitCipherDir, err)
 	}
-	v := &vault{dir: dir, conf: c, fs: fsys}
+	v := &vault{dir: dir, conf: c, fs: fsys, seal: crypto.DeriveSealKeys(key)}
 	if u.keyFile != "" {
-		if err := e.verifyKey(v); err != nil {
+		if err := e.verifyKey(v, key, !readOnly || u.writesKey); err != nil {
 			v.Close()
 			clear(key)
 			return nil, nil, err
@@ -155,8 +164,13 @@ func (e *env) masterKey(c *config.Config, u *unlockFlags) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer clear(pw)
-	key, err := c.MasterKey(pw)
+	key, err := e.unwrapInHelper(c, pw)
+	clear(pw)
+	var x *exitError
+	if errors.As(err, &x) {
+		return nil, err
+	}
+	lockKey(key)
 	if errors.Is(err, crypto.ErrWrongPassword) {
 		return nil, failf(exitWrongKey, "wrong password").
 			withHint("if the password is lost, unlock with the recovery key: --masterkey-file FILE")
@@ -165,4 +179,19 @@ func (e *env) masterKey(c *config.Config, u *unlockFlags) ([]byte, error) {
 		return nil, fail(exitOther, err)
 	}
 	return key, nil
+}
+
+// unlockLostConfig is unlockVault for a vault whose config is lost,
+// unlocked with the recovery key.
+func (e *env) unlockLostConfig(dir string, u *unlockFlags, readOnly bool) (*vault, []byte, error) {
+	key, err := e.readKeyFile(u.keyFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := e.openLostConfig(dir, key, readOnly, !readOnly || u.writesKey)
+	if err != nil {
+		clear(key)
+		return nil, nil, err
+	}
+	return v, key, nil
 }

@@ -23,6 +23,12 @@ func TestTranslate(t *testing.T) {
 			[]string{"mount", "--masterkey-file", "/k", "/c", "/m"}, false},
 		{[]string{"-fv", "/c", "/m"}, []string{"mount", "/c", "/m"}, true},
 		{[]string{"-s", "/c", "/m", "-o", "weird,ro"}, []string{"mount", "--ro", "/c", "/m"}, false},
+		{[]string{"/c", "/m", "-o", "noexec,nosuid,nodev,noatime,nodiratime"},
+			[]string{"mount", "--noexec", "--noatime", "--nodiratime", "/c", "/m"}, false},
+		{[]string{"/c", "/m", "-o", "noexec,exec,relatime,atime,diratime"}, []string{"mount", "/c", "/m"}, false},
+		{[]string{"/c", "/m", "-o", "noatime,atime,nodiratime,diratime"}, []string{"mount", "/c", "/m"}, false},
+		{[]string{"/c", "/m", "-o", "user"}, []string{"mount", "--noexec", "/c", "/m"}, false},
+		{[]string{"/c", "/m", "-o", "users,exec"}, []string{"mount", "/c", "/m"}, false},
 	}
 	for _, c := range cases {
 		got, fake, err := translate(c.args)
@@ -30,7 +36,10 @@ func TestTranslate(t *testing.T) {
 			t.Errorf("translate(%q) = %q, %v, %v; want %q, %v", c.args, got, fake, err, c.want, c.fake)
 		}
 	}
-	for _, bad := range [][]string{{"/c"}, {"/c", "/m", "-o", "weird"}, {"/c", "/m", "-o"}, {"-x", "/c", "/m"}} {
+	for _, bad := range [][]string{{"/c"}, {"/c", "/m", "-o", "weird"}, {"/c", "/m", "-o"}, {"-x", "/c", "/m"},
+		// set-ID files and device nodes from a synced folder are never honoured
+		{"/c", "/m", "-o", "suid"}, {"-s", "/c", "/m", "-o", "dev"}, {"/c", "/m", "-o", "user,suid"},
+		{"/c", "/m", "-o", "strictatime"}, {"/c", "/m", "-o", "lazytime"}} {
 		if _, _, err := translate(bad); err == nil {
 			t.Errorf("translate(%q) succeeded", bad)
 		}

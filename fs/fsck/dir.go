@@ -82,7 +82,7 @@ func (c *checker) dir(p string) error {
 	if err := c.ctx.Err(); err != nil {
 		return err
 	}
-	s, err := c.f.Scan(p)
+	s, err := c.f.Inspect().Scan(p)
 	if err != nil {
 		if p == "" {
 			return err
@@ -139,7 +139,7 @@ func (c *checker) rescan(s *fs.DirScan) *fs.DirScan {
 	if !c.opts.Repair {
 		return s
 	}
-	n, err := c.f.Scan(s.Path)
+	n, err := c.f.Inspect().Scan(s.Path)
 	if err != nil {
 		c.add(Finding{Kind: Unreadable, Path: s.Path, CipherPath: c.cipherPath(s.Path), Detail: err.Error()})
 		return nil
@@ -162,9 +162,9 @@ func (c *checker) dirIV(s *fs.DirScan, cdir string) *fs.DirScan {
 	}
 	var again *fs.DirScan
 	if c.opts.Repair {
-		action, err := c.f.RepairDirIV(s.Path)
+		action, err := c.f.Inspect().RepairDirIV(s.Path)
 		if err == nil {
-			again, err = c.f.Scan(s.Path)
+			again, err = c.f.Inspect().Scan(s.Path)
 		}
 		switch {
 		case err == nil:

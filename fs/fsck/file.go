@@ -164,7 +164,7 @@ func (c *checker) symlink(p string) {
 			return
 		}
 		c.fix(f, func() (string, error) {
-			raw, err := c.f.ReadlinkCipher(p)
+			raw, err := c.f.Inspect().ReadlinkCipher(p)
 			if err != nil {
 				return "", err
 			}
@@ -191,7 +191,7 @@ func (c *checker) xattrs(p, cp string) {
 		}
 		f := Finding{Kind: CorruptXattr, Path: p, CipherPath: cp, Detail: fmt.Sprintf("xattr %s: %v", n, err)}
 		c.fix(f, func() (string, error) {
-			raw, err := c.f.GetxattrCipher(p, n)
+			raw, err := c.f.Inspect().GetxattrCipher(p, n)
 			if err != nil {
 				return "", err
 			}

@@ -49,6 +49,7 @@ const (
 	Foreign        Kind = "foreign file"                       // a file a sync client or OS put there (a note)
 	Unreadable     Kind = "unreadable"                         // an I/O or permission error
 	Leftover       Kind = "crash leftover"                     // a temporary name of a killed cofferfs
+	Manifest       Kind = "manifest mismatch"                  // differs from the sealed vault manifest (a note; cofferfs verify)
 )
 
 // Blocks is an inclusive range of content block numbers.

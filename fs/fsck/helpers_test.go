@@ -1,18 +1,18 @@
 package fsck_test
 
 import (
-	"crypto/rand"
 	"io"
 	mrand "math/rand"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/fs/fstest"
+	"github.com/cofferfs/cofferfs/fs/syncname"
 	"golang.org/x/sys/unix"
 )
 
@@ -29,11 +29,8 @@ type vault struct {
 func newVault(t *testing.T) *vault {
 	t.Helper()
 	dir := t.TempDir()
-	iv := make([]byte, crypto.DirIVSize)
-	rand.Read(iv)
-	must(t, os.WriteFile(filepath.Join(dir, crypto.DirIVName), iv, 0o444))
 	v := &vault{dir: dir, key: crypto.NewMasterKey()}
-	v.FS = v.open(t)
+	v.FS = fstest.NewVaultIn(t, dir, v.key, fs.Options{Algorithm: crypto.AESGCM, Raw64: true, DirIV: true})
 	return v
 }
 
@@ -48,9 +45,7 @@ func (v *vault) open(t *testing.T) *fs.FS {
 
 func must(t *testing.T, err error) {
 	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
+	fstest.Must(t, err)
 }
 
 // write creates a file with data through f.
@@ -99,12 +94,7 @@ func flip(t *testing.T, file string, off int64) {
 }
 
 // conflictForm inserts a sync client's marker before the extension.
-func conflictForm(name, marker string) string {
-	if i := strings.LastIndexByte(name, '.'); i > 0 {
-		return name[:i] + marker + name[i:]
-	}
-	return name + marker
-}
+func conflictForm(name, marker string) string { return syncname.Insert(name, marker) }
 
 func randBytes(seed int64, n int) []byte {
 	b := make([]byte, n)

@@ -24,7 +24,7 @@ func (c *checker) lostIV(s *fs.DirScan, f Finding, age time.Duration) *fs.DirSca
 	c.fix(f, func() (string, error) {
 		action, err := c.recoverIV(s.Path)
 		if err == nil {
-			again, err = c.f.Scan(s.Path)
+			again, err = c.f.Inspect().Scan(s.Path)
 		}
 		return action, err
 	})
@@ -50,7 +50,7 @@ func (c *checker) indexIVs() error {
 // entries into lost+found under their encrypted names and gives it a
 // new IV.
 func (c *checker) recoverIV(p string) (string, error) {
-	action, err := c.f.RepairDirIV(p)
+	action, err := c.f.Inspect().RepairDirIV(p)
 	if !errors.Is(err, fs.ErrNotProvable) {
 		return action, err
 	}
@@ -72,7 +72,7 @@ func (c *checker) recoverIV(p string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if _, err := c.f.RepairDirIV(p); err != nil {
+	if _, err := c.f.Inspect().RepairDirIV(p); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("no IV the vault still has decrypts its names: its %d entries moved to %s, named by their encrypted names "+

@@ -29,7 +29,7 @@ func (c *checker) conflicts(s *fs.DirScan, cdir string) {
 			}
 		}
 		c.fix(f, func() (string, error) {
-			err := c.f.MoveBacking(s.Path, cf.Disk, path.Join(s.Path, target))
+			err := c.f.Inspect().MoveBacking(s.Path, cf.Disk, path.Join(s.Path, target))
 			names[target] = true
 			return fmt.Sprintf("now an ordinary entry named %q", target), err
 		})
@@ -51,7 +51,7 @@ func (c *checker) ivCopies(s *fs.DirScan, cdir string, used map[string]int) {
 			continue
 		}
 		c.fix(f, func() (string, error) {
-			return "removed (no name needs it)", c.f.RemoveIVCopy(s.Path, ic.Disk)
+			return "removed (no name needs it)", c.f.Inspect().RemoveIVCopy(s.Path, ic.Disk)
 		})
 	}
 }
@@ -63,7 +63,7 @@ func (c *checker) configCopies(s *fs.DirScan) {
 		f := Finding{Kind: ConfigConflict, CipherPath: disk,
 			Detail: "conflict copy of gocryptfs.conf (it may hold another password for the same key)"}
 		c.fix(f, func() (string, error) {
-			err := c.f.RemoveConfigCopy(disk)
+			err := c.f.Inspect().RemoveConfigCopy(disk)
 			if err != nil {
 				return "", fmt.Errorf("it differs from gocryptfs.conf: keep the one whose password you use, delete the other by hand")
 			}
@@ -73,12 +73,14 @@ func (c *checker) configCopies(s *fs.DirScan) {
 }
 
 // nameFiles reports stray .name files. Repair removes orphans older
-// than orphanGrace and duplicates, and puts a conflict copy in the place
-// of a missing .name file.
+// than orphanGrace, duplicates and unfinished temporary ones, and puts
+// a conflict copy in the place of a missing .name file.
 func (c *checker) nameFiles(s *fs.DirScan, cdir string) {
 	for _, nf := range s.NameFiles {
 		f := Finding{Kind: StrayName, Dir: s.Path, CipherPath: path.Join(cdir, nf.Disk)}
 		switch {
+		case nf.Temp:
+			f.Kind, f.Detail = OrphanName, "unfinished long-name file of "+nf.Object+" (a crash cut its writing short)"
 		case nf.Orphan:
 			f.Kind, f.Detail = OrphanName, "long-name file whose object "+nf.Object+" does not exist"
 			if age := c.opts.Now().Sub(nf.ModTime); age < orphanGrace {
@@ -90,7 +92,7 @@ func (c *checker) nameFiles(s *fs.DirScan, cdir string) {
 		default:
 			f.Detail = "conflict copy of the long-name file of " + nf.Object + ", which is missing"
 		}
-		c.fix(f, func() (string, error) { return c.f.RepairNameFile(s.Path, nf.Disk) })
+		c.fix(f, func() (string, error) { return c.f.Inspect().RepairNameFile(s.Path, nf.Disk) })
 	}
 }
 
@@ -130,7 +132,7 @@ func (c *checker) badNames(s *fs.DirScan, cdir string) {
 			c.fix(f, func() (string, error) {
 				to, err := c.quarantinePath(path.Join(s.Path, b.Disk), "")
 				if err == nil {
-					err = c.f.MoveBacking(s.Path, b.Disk, to)
+					err = c.f.Inspect().MoveBacking(s.Path, b.Disk, to)
 				}
 				return "moved to " + to, err
 			})

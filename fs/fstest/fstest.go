@@ -11,9 +11,9 @@ import (
 // Password is the password of every reference vault.
 const Password = "correct horse battery staple"
 
-// SharedDir returns shared/testdata/gocryptfs-v2 beside the repository.
-// Without it the test is skipped, except under CI=true, where it fails.
-func SharedDir(t testing.TB) string {
+// GoldenDir returns testdata/gocryptfs-v2 of the repository: the
+// reference vaults made by gocryptfs 2.3 and their known answers.
+func GoldenDir(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
@@ -29,21 +29,18 @@ func SharedDir(t testing.TB) string {
 		}
 		dir = parent
 	}
-	shared := filepath.Join(filepath.Dir(dir), "shared", "testdata", "gocryptfs-v2")
-	if _, err := os.Stat(shared); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("fstest: reference vaults missing: %v", err)
-		}
-		t.Skipf("fstest: reference vaults missing: %v", err)
+	golden := filepath.Join(dir, "testdata", "gocryptfs-v2")
+	if _, err := os.Stat(golden); err != nil {
+		t.Fatalf("fstest: reference vaults missing: %v", err)
 	}
-	return shared
+	return golden
 }
 
 // ExtractVault unpacks the reference vault vault-NAME.tar (with its
 // xattrs) into a new temporary directory and returns it.
 func ExtractVault(t testing.TB, name string) string {
 	t.Helper()
-	tarball := filepath.Join(SharedDir(t), "vault-"+name+".tar")
+	tarball := filepath.Join(GoldenDir(t), "vault-"+name+".tar")
 	dir := t.TempDir()
 	out, err := exec.Command("tar", "-x", "-p", "--xattrs", "--xattrs-include=*", "-C", dir, "-f", tarball).CombinedOutput()
 	if err != nil {
@@ -52,10 +49,10 @@ func ExtractVault(t testing.TB, name string) string {
 	return dir
 }
 
-// ReadShared returns the content of a file in the reference folder.
-func ReadShared(t testing.TB, name string) string {
+// ReadGolden returns the content of a file in the reference folder.
+func ReadGolden(t testing.TB, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(SharedDir(t), name))
+	b, err := os.ReadFile(filepath.Join(GoldenDir(t), name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,5 +66,5 @@ func MasterKey(t testing.TB, name string) string {
 	if name != "aesgcm" {
 		file = "masterkey-" + name + ".txt"
 	}
-	return strings.TrimSpace(ReadShared(t, file))
+	return strings.TrimSpace(ReadGolden(t, file))
 }

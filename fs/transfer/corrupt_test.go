@@ -11,12 +11,13 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/fs/fstest"
 	"github.com/cofferfs/cofferfs/fs/transfer"
 	"github.com/cofferfs/cofferfs/fs/transfer/transfertest"
-	"golang.org/x/sys/unix"
 )
 
 // damage does harm to the backing files of a vault made from MakeTree.
@@ -95,7 +96,7 @@ func (d damage) badXattr(p string) {
 func TestExportCorrupt(t *testing.T) {
 	src := t.TempDir()
 	transfertest.MakeTree(t, src)
-	cdir, fsys, _ := transfertest.NewVault(t, crypto.AESGCM)
+	cdir, fsys, _ := fstest.NewVault(t, crypto.AESGCM)
 	importTree(t, src, fsys, "")
 	d := damage{t, cdir, fsys}
 	d.flipByte("big.bin")
@@ -170,8 +171,8 @@ func expectedAfterDamage(t *testing.T, src string) string {
 
 func TestCheckKey(t *testing.T) {
 	ctx := context.Background()
-	cdir, fsys, key := transfertest.NewVault(t, crypto.AESGCM)
-	wrong := transfertest.Open(t, cdir, crypto.NewMasterKey(), crypto.AESGCM)
+	cdir, fsys, key := fstest.NewVault(t, crypto.AESGCM)
+	wrong := fstest.Open(t, cdir, crypto.NewMasterKey(), crypto.AESGCM)
 	check := func(name string, f *fs.FS, want transfer.KeyCheck) {
 		t.Helper()
 		got, err := transfer.CheckKey(ctx, f)
@@ -180,13 +181,26 @@ func TestCheckKey(t *testing.T) {
 		}
 	}
 	check("empty vault", fsys, transfer.KeyUnverifiable)
+	// Garbage planted by the cloud in an empty vault: names that decrypt
+	// under no key do not make the right key wrong (issue 10, 24c).
+	for _, g := range []string{"garbage", "QUJDREVGR0hJSktMTU5PUA", "AAAAAAAAAAAAAAAAAAAAAA"} {
+		if err := os.WriteFile(filepath.Join(cdir, g), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Mkdir(filepath.Join(cdir, "Zm9vYmFyYmF6cXV4cXV1eA"), 0o755)
+	check("planted garbage names, right key", fsys, transfer.KeyUnverifiable)
+	for _, g := range []string{"garbage", "QUJDREVGR0hJSktMTU5PUA", "AAAAAAAAAAAAAAAAAAAAAA", "Zm9vYmFyYmF6cXV4cXV1eA"} {
+		os.Remove(filepath.Join(cdir, g))
+	}
 	for _, d := range []string{"a", "a/b", "c"} {
 		if err := fsys.Mkdir(d, 0o755, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	check("directories only, right key", fsys, transfer.KeyNamesOnly)
-	check("directories only, wrong key", wrong, transfer.KeyWrong)
+	// Names alone cannot tell a wrong key from planted garbage.
+	check("directories only, wrong key", wrong, transfer.KeyUnverifiable)
 	// A file that is one big hole proves nothing; a symlink deep down does.
 	f, err := fsys.Create("a/hole", unix.O_WRONLY|unix.O_CREAT, 0o644, nil)
 	if err != nil {
@@ -199,7 +213,36 @@ func TestCheckKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	check("with a symlink, right key", fsys, transfer.KeyVerified)
-	check("with a symlink, wrong key", wrong, transfer.KeyWrong)
-	xchacha := transfertest.Open(t, cdir, key, crypto.XChaCha20Poly1305)
+	check("with a symlink in a subdirectory, wrong key", wrong, transfer.KeyUnverifiable)
+	// Data under a name that does not decrypt proves the right key (its
+	// content authenticates with the content key alone); failing, it
+	// proves nothing, since it could be planted.
+	f, err = fsys.Create("top.txt", unix.O_WRONLY|unix.O_CREAT, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteAt([]byte("data"), 0)
+	f.Close()
+	check("with a file, wrong key", wrong, transfer.KeyUnverifiable)
+
+	// A file whose name no longer decrypts (renamed by the cloud) still
+	// proves the right key through its content.
+	cdir2, fsys2, _ := fstest.NewVault(t, crypto.AESGCM)
+	f, err = fsys2.Create("only.txt", unix.O_WRONLY|unix.O_CREAT, 0o644, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteAt([]byte("data"), 0)
+	f.Close()
+	cp, err := fsys2.CipherPath("only.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(cdir2, cp), filepath.Join(cdir2, "renamed-by-the-cloud")); err != nil {
+		t.Fatal(err)
+	}
+	check("data under an undecryptable name, right key", fsys2, transfer.KeyVerified)
+	check("with a file, right key", fsys, transfer.KeyVerified)
+	xchacha := fstest.Open(t, cdir, key, crypto.XChaCha20Poly1305)
 	check("right key, wrong algorithm", xchacha, transfer.KeyWrong)
 }

@@ -98,7 +98,7 @@ func outsideVault(fsys *fs.FS, dir string) error {
 // countVault adds the entries below dir to the progress totals. It
 // ignores errors: the export pass reports them.
 func (j *job) countVault(dir string) {
-	ents, _, err := j.fsys.ReadDirBad(dir)
+	ents, _, err := j.fsys.Inspect().ReadDirBad(dir)
 	if err != nil {
 		return
 	}
@@ -136,7 +136,7 @@ func (j *job) countFile(st *unix.Stat_t) {
 // exportDir exports the contents of the vault directory dir into the
 // existing directory dst, then gives dst the metadata st.
 func (j *job) exportDir(dir, dst string, st *unix.Stat_t) {
-	ents, bad, err := j.fsys.ReadDirBad(dir)
+	ents, bad, err := j.fsys.Inspect().ReadDirBad(dir)
 	if err != nil {
 		j.vaultProblem(dir, err, false)
 	}

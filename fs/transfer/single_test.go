@@ -8,11 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/fs/fstest"
 	"github.com/cofferfs/cofferfs/fs/transfer"
-	"github.com/cofferfs/cofferfs/fs/transfer/transfertest"
-	"golang.org/x/sys/unix"
 )
 
 // writeDated writes a file with a mode and a modification time.
@@ -71,7 +72,7 @@ func TestSingleFile(t *testing.T) {
 	mtime := time.Date(2001, 2, 3, 4, 5, 6, 789, time.UTC)
 	src := filepath.Join(t.TempDir(), "a.txt")
 	writeDated(t, src, "alpha", 0o640, mtime)
-	_, fsys, _ := transfertest.NewVault(t, crypto.AESGCM)
+	_, fsys, _ := fstest.NewVault(t, crypto.AESGCM)
 	if err := fsys.Mkdir("docs", 0o755, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func TestProgressStartsAtOnce(t *testing.T) {
 	if err := os.WriteFile(src, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, fsys, _ := transfertest.NewVault(t, crypto.AESGCM)
+	_, fsys, _ := fstest.NewVault(t, crypto.AESGCM)
 	var calls []transfer.Progress
 	opts := transfer.Options{OnProgress: func(p transfer.Progress) { calls = append(calls, p) }}
 	check := func(what string) {

@@ -228,20 +228,6 @@ func (j *job) progress() {
 	}
 }
 
-// countType adds a created entry to the stats.
-func (j *job) countType(st *unix.Stat_t) {
-	switch st.Mode & unix.S_IFMT {
-	case unix.S_IFDIR:
-		j.stats.Dirs++
-	case unix.S_IFREG:
-		j.stats.Files++
-	case unix.S_IFLNK:
-		j.stats.Symlinks++
-	default:
-		j.stats.Specials++
-	}
-}
-
 // isDevice reports whether st is a character or block device.
 func isDevice(st *unix.Stat_t) bool {
 	t := st.Mode & unix.S_IFMT

@@ -7,11 +7,13 @@ import (
 	"path/filepath"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/fs/fstest"
 	"github.com/cofferfs/cofferfs/fs/transfer"
 	"github.com/cofferfs/cofferfs/fs/transfer/transfertest"
-	"golang.org/x/sys/unix"
 )
 
 // collect returns options that record every problem.
@@ -54,7 +56,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Run(alg.String(), func(t *testing.T) {
 			src := t.TempDir()
 			transfertest.MakeTree(t, src)
-			cdir, fsys, _ := transfertest.NewVault(t, alg)
+			cdir, fsys, _ := fstest.NewVault(t, alg)
 			in := importTree(t, src, fsys, "")
 			dest, out := exportTree(t, fsys, "")
 			transfertest.Compare(t, src, dest)
@@ -82,7 +84,7 @@ func TestRoundTrip(t *testing.T) {
 func TestSubtree(t *testing.T) {
 	src := t.TempDir()
 	transfertest.MakeTree(t, src)
-	_, fsys, _ := transfertest.NewVault(t, crypto.AESGCM)
+	_, fsys, _ := fstest.NewVault(t, crypto.AESGCM)
 	importTree(t, src, fsys, "backups/2024/")
 	dest, _ := exportTree(t, fsys, "/backups/2024")
 	transfertest.Compare(t, src, dest)
@@ -103,7 +105,7 @@ func TestSubtree(t *testing.T) {
 func TestImportConflicts(t *testing.T) {
 	src := t.TempDir()
 	transfertest.MakeTree(t, src)
-	_, fsys, _ := transfertest.NewVault(t, crypto.AESGCM)
+	_, fsys, _ := fstest.NewVault(t, crypto.AESGCM)
 	importTree(t, src, fsys, "")
 	if err := os.WriteFile(filepath.Join(src, "one.txt"), []byte("changed"), 0o644); err != nil {
 		t.Fatal(err)
@@ -132,7 +134,7 @@ func TestImportConflicts(t *testing.T) {
 func TestExportDest(t *testing.T) {
 	src := t.TempDir()
 	transfertest.MakeTree(t, src)
-	cdir, fsys, _ := transfertest.NewVault(t, crypto.AESGCM)
+	cdir, fsys, _ := fstest.NewVault(t, crypto.AESGCM)
 	importTree(t, src, fsys, "")
 	dest := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dest, "one.txt"), []byte("stale"), 0o644); err != nil {
@@ -175,7 +177,7 @@ func TestImportSkipsVault(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(cdir, crypto.DirIVName), []byte("0123456789abcdef"), 0o444); err != nil {
 		t.Fatal(err)
 	}
-	fsys := transfertest.Open(t, cdir, crypto.NewMasterKey(), crypto.AESGCM)
+	fsys := fstest.Open(t, cdir, crypto.NewMasterKey(), crypto.AESGCM)
 	var problems []*transfer.EntryError
 	st, err := transfer.Import(context.Background(), src, fsys, "", collect(&problems))
 	if err != nil {
@@ -192,7 +194,7 @@ func TestImportSkipsVault(t *testing.T) {
 func TestProgressAndCancel(t *testing.T) {
 	src := t.TempDir()
 	transfertest.MakeTree(t, src)
-	_, fsys, _ := transfertest.NewVault(t, crypto.AESGCM)
+	_, fsys, _ := fstest.NewVault(t, crypto.AESGCM)
 	var last transfer.Progress
 	calls := 0
 	opts := transfer.Options{OnProgress: func(p transfer.Progress) { last = p; calls++ }}
@@ -245,7 +247,7 @@ func TestOwnersAndDevices(t *testing.T) {
 	if err := unix.Chmod(owned, 0o4755); err != nil { // after chown, which clears it
 		t.Fatal(err)
 	}
-	_, fsys, _ := transfertest.NewVault(t, crypto.AESGCM)
+	_, fsys, _ := fstest.NewVault(t, crypto.AESGCM)
 	importTree(t, src, fsys, "")
 	dest, st := exportTree(t, fsys, "")
 	if st.Specials != 1 {

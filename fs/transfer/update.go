@@ -110,9 +110,9 @@ func (j *job) removeVault(p string) bool {
 		return false
 	}
 	if isDir(&st) {
-		ents, err := j.fsys.ReadDir(p)
-		if err != nil {
-			j.vaultProblem(p, err, false)
+		ents, rerr := j.fsys.ReadDir(p)
+		if rerr != nil {
+			j.vaultProblem(p, rerr, false)
 			return false
 		}
 		ok := true

@@ -11,10 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs/fstest"
 	"github.com/cofferfs/cofferfs/fs/transfer"
 	"github.com/cofferfs/cofferfs/fs/transfer/transfertest"
-	"golang.org/x/sys/unix"
 )
 
 // snapshot describes every backing entry of a cipherdir: what a sync
@@ -51,7 +53,7 @@ func TestImportUpdate(t *testing.T) {
 	ctx := context.Background()
 	src := t.TempDir()
 	transfertest.MakeTree(t, src)
-	cdir, fsys, _ := transfertest.NewVault(t, crypto.AESGCM)
+	cdir, fsys, _ := fstest.NewVault(t, crypto.AESGCM)
 	importTree(t, src, fsys, "")
 	var problems []*transfer.EntryError
 	opts := collect(&problems)

@@ -23,11 +23,15 @@ const (
 	// A wrong key decrypts a random name with a chance of about 1/256,
 	// so this is good evidence only when there are several names.
 	KeyNamesOnly
-	// KeyUnverifiable means that the vault has no entries at all: any
-	// key opens it.
+	// KeyUnverifiable means that nothing decides: no name decrypts and no
+	// data was found to authenticate (an empty vault, or one holding only
+	// directories, empty files or names planted by someone else). Names
+	// that do not decrypt are no proof of a wrong key: anyone who can
+	// write to the backing directory can plant them.
 	KeyUnverifiable
-	// KeyWrong means that the key does not belong to the vault (or everything
-	// that was tried is damaged).
+	// KeyWrong means that authenticated data (a file block or a symlink
+	// target) failed under the key: the key does not belong to the vault
+	// (or everything that was tried is damaged).
 	KeyWrong
 )
 
@@ -39,7 +43,7 @@ func (k KeyCheck) String() string {
 	case KeyNamesOnly:
 		return "verified by names only"
 	case KeyUnverifiable:
-		return "unverifiable (empty vault)"
+		return "unverifiable"
 	}
 	return "wrong key"
 }
@@ -53,7 +57,11 @@ type keyProbe struct {
 	goodNames, badNames int
 	authOK, authFail    int
 	dirs                int
+	badProbes           int
 }
+
+// maxBadProbes bounds the files under undecryptable names CheckKey reads.
+const maxBadProbes = 16
 
 // CheckKey tells whether fsys, opened with a master key that did not come
 // out of the config, was opened with the right key. It walks the vault
@@ -82,12 +90,18 @@ func CheckKey(ctx context.Context, fsys *fs.FS) (KeyCheck, error) {
 // authenticates, and returns its subdirectories.
 func (p *keyProbe) probeDir(dir string) ([]string, error) {
 	p.dirs++
-	ents, bad, err := p.fsys.ReadDirBad(dir)
+	ents, bad, err := p.fsys.Inspect().ReadDirBad(dir)
 	if err != nil {
 		return nil, err
 	}
 	p.goodNames += len(ents)
 	p.badNames += len(bad)
+	for _, b := range bad {
+		if p.authOK > 0 || p.badProbes >= maxBadProbes {
+			break
+		}
+		p.count(p.probeBacking(dir, b.Disk))
+	}
 	var subdirs []string
 	for _, e := range ents {
 		child := path.Join(dir, e.Name)
@@ -135,6 +149,12 @@ func (p *keyProbe) probeFile(name string, size int64) *bool {
 		return nil
 	}
 	defer f.Close()
+	return readProbe(f, size)
+}
+
+// readProbe reads the first and the last block of an open file of
+// plaintext size size (> 0).
+func readProbe(f *fs.File, size int64) *bool {
 	last := (size - 1) / crypto.BlockSize * crypto.BlockSize
 	buf := make([]byte, crypto.BlockSize)
 	for _, off := range []int64{0, last} {
@@ -167,10 +187,30 @@ func (p *keyProbe) verdict() KeyCheck {
 		return KeyVerified
 	case p.authFail > 0:
 		return KeyWrong
-	case p.goodNames == 0 && p.badNames == 0:
-		return KeyUnverifiable
 	case p.goodNames > p.badNames:
 		return KeyNamesOnly
 	}
-	return KeyWrong
+	return KeyUnverifiable
+}
+
+// probeBacking reads a regular backing file whose name does not decrypt
+// (the key may be wrong, or the name planted). Its blocks authenticate
+// with the content key alone, whatever the name, so one that opens
+// proves the key; one that fails proves nothing, since anyone who can
+// write to the backing directory can plant a file of garbage.
+func (p *keyProbe) probeBacking(dir, disk string) *bool {
+	f, err := p.fsys.OpenBacking(dir, disk)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.Size == 0 {
+		return nil
+	}
+	p.badProbes++
+	if ok := readProbe(f, st.Size); ok != nil && *ok {
+		return ok
+	}
+	return nil
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestDbl checks the little-endian doubling of spec §5.3 byte by byte.
+// TestDbl checks the little-endian doubling of docs/format.md §5.3 byte by byte.
 func TestDbl(t *testing.T) {
 	for _, c := range []struct{ in, out string }{
 		{"01000000000000000000000000000000", "02000000000000000000000000000000"},

@@ -24,7 +24,7 @@ func unhex(t *testing.T, s string) []byte {
 	return b
 }
 
-// Known answers from shared/testdata/gocryptfs-v2/known-answers.txt.
+// Known answers from testdata/gocryptfs-v2/known-answers.txt.
 func TestKnownAnswers(t *testing.T) {
 	cases := []struct {
 		key, tweak, in []byte

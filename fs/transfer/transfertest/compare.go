@@ -1,13 +1,10 @@
 package transfertest
 
 import (
-	"crypto/rand"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/cofferfs/cofferfs/crypto"
-	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/fs/fstest"
 	"golang.org/x/sys/unix"
 )
@@ -86,30 +83,4 @@ func IsSparse(t testing.TB, p string) bool {
 		t.Fatal(err)
 	}
 	return st.Blocks*512 < st.Size/4
-}
-
-// NewVault returns a new empty cipherdir (root gocryptfs.diriv only, no
-// config) opened with a random key, and the key.
-func NewVault(t testing.TB, alg crypto.Algorithm) (string, *fs.FS, []byte) {
-	t.Helper()
-	dir := t.TempDir()
-	iv := make([]byte, crypto.DirIVSize)
-	rand.Read(iv)
-	if err := os.WriteFile(filepath.Join(dir, crypto.DirIVName), iv, 0o444); err != nil {
-		t.Fatal(err)
-	}
-	key := crypto.NewMasterKey()
-	return dir, Open(t, dir, key, alg), key
-}
-
-// Open opens the cipherdir dir with key and closes it at the end of the
-// test.
-func Open(t testing.TB, dir string, key []byte, alg crypto.Algorithm) *fs.FS {
-	t.Helper()
-	fsys, err := fs.New(dir, key, fs.Options{Algorithm: alg, Raw64: true, DirIV: true, NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { fsys.Close() })
-	return fsys
 }
