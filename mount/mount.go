@@ -22,11 +22,12 @@ const (
 	// sealed on all cores.
 	DefaultMaxWrite = 1 << 20
 	// DefaultCacheTimeout is how long the kernel caches attributes,
-	// entries and negative lookups (a name that does not exist) while
-	// the backing directories are watched (watch.go): what a sync client
-	// changes is invalidated when it happens, and every operation through
-	// the mount returns the new attributes itself.
-	DefaultCacheTimeout = 30 * time.Second
+	// entries and negative lookups (a name that does not exist) unless
+	// the mount asks for more: 1 s, with no watcher, so what a sync
+	// client changes shows within a second. A longer timeout (30 s, say)
+	// turns the watcher on (watch.go): changes are invalidated when they
+	// happen, and repeated walks of a tree are answered from the cache.
+	DefaultCacheTimeout = time.Second
 	// unwatchedTimeout is the cache timeout without the watcher: the
 	// staleness a sync client's change can show.
 	unwatchedTimeout = time.Second

@@ -51,6 +51,7 @@ func absent(p string) func() bool {
 
 func TestMountSeesSyncClientChanges(t *testing.T) {
 	v := newSyncedVault(t, 0)
+	v.cache = 30 * time.Second // long caches: the watcher must invalidate them
 	v.prepare(t, func(f *cofferfs.FS) {
 		must(t, f.Mkdir("docs", 0o755, nil))
 		for _, n := range []string{"a.txt", "b.txt", "gone.txt"} {

@@ -61,12 +61,11 @@ issued it, which makes metadata-heavy work much faster. "cofferfs status"
 shows the transport of each mount.
 
 
-The kernel caches names, attributes, file contents and listings for
---cache-timeout (default 30s); cofferfs watches the backing directories
-(inotify) and drops from the cache at once what a sync client changes
-there. --cache-timeout 1s (or less) turns the watcher off and caches for
-that long only, as before (a sync client's change then shows within that
-time).
+The kernel caches names and attributes for --cache-timeout (default
+1s: a sync client's change shows within that time). Above 1s it also
+caches file contents and listings, and cofferfs watches the backing
+directories (inotify) and drops from the cache at once what a sync
+client changes there.
 
 
 With --reverse, PLAINDIR is a plain directory set up with "cofferfs init
