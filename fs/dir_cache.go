@@ -3,6 +3,7 @@ package fs
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -12,11 +13,14 @@ import (
 // used directories, keyed by plaintext path, so that an operation deep in
 // the tree does not re-open every parent and re-read every diriv.
 //
-// Entries expire after dirCacheTTL, the same time the kernel caches
-// entries and attributes of the mount: a sync client that renames or
-// deletes backing directories behind our back is noticed as quickly as
-// the kernel notices it. Changes made through this FS (rename, rmdir)
-// drop the affected entries at once.
+// Entries expire after dirCacheTTL: a sync client that renames or
+// deletes backing directories behind our back is noticed within that
+// time even if nobody tells us. The mount watches the backing
+// directories and calls InvalidateDir when it sees such a change, which
+// drops the entries at once; the TTL stays short anyway, as the bound
+// for a change the watcher missed (the kernel's caches last longer, but
+// they are invalidated by the same watcher). Changes made through this
+// FS (rename, rmdir) drop the affected entries at once.
 
 const (
 	dirCacheTTL = time.Second
@@ -30,6 +34,8 @@ type dirRef struct {
 	refs    int // guarded by dirCache.mu
 	dead    bool
 	expires time.Time
+	// conflicts is the directory's conflict record (dirconflicts.go).
+	conflicts atomic.Pointer[dirConflicts]
 }
 
 // dirCache maps plaintext directory paths to open backing directories.

@@ -19,6 +19,9 @@ type DirEntry struct {
 	Type uint32
 	// Ino is the backing inode number.
 	Ino uint64
+	// Disk is the backing name (a hashed long name, a conflict copy's
+	// name), "" where unknown.
+	Disk string
 }
 
 // BadName is a backing entry that did not decrypt.
@@ -141,11 +144,16 @@ func (f *FS) readDir(d openedDir, path string) ([]DirEntry, []BadName, error) {
 	var ents []DirEntry
 	var bad []BadName
 	cs := f.newConflictSet(dir, path, iv, raw)
+	marked := false // see dirConflicts
 	for _, r := range raw {
 		if f.isSpecial(r.Name, dir == f.root) {
+			marked = marked || f.mayBeCopy(r.Name, iv)
 			continue
 		}
 		name, err := f.decryptDiskName(dir, r.Name, iv)
+		if err != nil {
+			marked = marked || f.mayBeCopy(r.Name, iv)
+		}
 		if err == nil && !utf8.ValidString(name) {
 			name = cs.recheck(r.Name, name) // garbage from a diriv conflict copy's IV?
 		}
@@ -159,9 +167,10 @@ func (f *FS) readDir(d openedDir, path string) ([]DirEntry, []BadName, error) {
 			bad = append(bad, BadName{Dir: path, Disk: r.Name, Err: err})
 			continue
 		}
-		r.Name = name
+		r.Disk, r.Name = r.Name, name
 		ents = append(ents, r)
 	}
+	f.noteConflicts(d, raw, marked)
 	return ents, bad, nil
 }
 

@@ -14,6 +14,12 @@ func (f *FS) Stat(path string) (unix.Stat_t, error) {
 		return st, err
 	}
 	defer e.close()
+	return f.statEntry(e, path)
+}
+
+// statEntry returns the plaintext attributes of the resolved entry e.
+func (f *FS) statEntry(e *entry, path string) (unix.Stat_t, error) {
+	var st unix.Stat_t
 	// A symlink whose target cannot be read may have been replaced (by a
 	// rename or exchange) between the stat and the readlink: stat again,
 	// so the size is never another object's. A damaged target keeps the

@@ -155,6 +155,7 @@ func TestConflictDirectory(t *testing.T) {
 			writeFile(t, v.FS, "photos/a.jpg", []byte("A"))
 			back := v.backing(t, "photos")
 			copyTree(t, back, conflictForm(back, m.marker))
+			v.InvalidateDir("") // as the mount's watcher does on the sync client's change
 			name := shown("photos", m.marker)
 			if got := names(t, v.FS, name); len(got) != 1 || got[0] != "a.jpg" {
 				t.Fatalf("listing of %q: %q", name, got)
@@ -336,5 +337,28 @@ func TestDirIVConflictTwoCopies(t *testing.T) {
 	}
 	if len(contents) != 4 {
 		t.Errorf("the names %q read only %d different entries", got, len(contents))
+	}
+}
+
+// TestConflictRecordInvalidate: a directory known to hold no conflict
+// copy answers lookups without probing for copies; a copy a sync client
+// adds later is found once the directory is invalidated (the mount's
+// watcher does that) or its record expires.
+func TestConflictRecordInvalidate(t *testing.T) {
+	v := newVault(t, variants[0].opts)
+	must(t, v.Mkdir("docs", 0o755, nil))
+	writeFile(t, v.FS, "docs/2026-11-30-backup.tar", []byte("old"))
+	const marker = "-DESKTOP-AB12CD"
+	name := "docs/" + shown("2026-11-30-backup.tar", marker)
+	if _, err := v.Stat(name); !errors.Is(err, unix.ENOENT) {
+		t.Fatalf("stat of the copy before it exists: %v", err)
+	}
+	back := v.backing(t, "docs/2026-11-30-backup.tar")
+	b, err := os.ReadFile(back)
+	must(t, err)
+	must(t, os.WriteFile(conflictForm(back, marker), b, 0o644))
+	v.InvalidateDir("docs")
+	if got := readFile(t, v.FS, name); string(got) != "old" {
+		t.Errorf("copy reads %q", got)
 	}
 }

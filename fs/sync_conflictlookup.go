@@ -13,9 +13,8 @@ import (
 // the conflict copy of gocryptfs.diriv that has that marker. A name
 // whose own backing name does not exist may also be encrypted, unmarked,
 // under the IV of a diriv conflict copy (conflictlist.go shows such names
-// as they are unless they clash); the copies of a directory are read
-// once per dirCacheTTL (ivCopyCache). A name that exists costs one
-// faccessat more in a vault with directory IVs.
+// as they are unless they clash). All of this is skipped, at no cost,
+// in a directory whose record (dirconflicts.go) shows no copies.
 
 // markedTarget is the backing object a marked plaintext name stands for.
 type markedTarget struct {
@@ -28,12 +27,20 @@ type markedTarget struct {
 // e's own backing name does not exist and there is one.
 func (f *FS) resolveMarked(e *entry) {
 	readings := syncname.PlainReadings(e.plain)
-	if len(readings) == 0 && !f.opts.DirIV || exists(e.dir, e.disk) {
+	if len(readings) == 0 && !f.opts.DirIV {
 		return
 	}
-	t, ok := f.findMarked(e.dir, e.iv, readings)
+	c := f.conflictsIn(e.dir, e.iv, e.ref)
+	if len(c.ivs) == 0 && (!c.marked || len(readings) == 0) || exists(e.dir, e.disk) {
+		return
+	}
+	var t markedTarget
+	ok := false
+	if c.marked {
+		t, ok = f.findMarked(e.dir, e.iv, readings)
+	}
 	if !ok {
-		t, ok = f.findUnderIVCopy(e.dir, e.plain)
+		t, ok = f.findUnderIVCopy(e.dir, c.ivs, e.plain)
 	}
 	if ok {
 		e.cipher, e.disk, e.iv = t.cipher, t.disk, t.iv
@@ -41,9 +48,9 @@ func (f *FS) resolveMarked(e *entry) {
 }
 
 // findUnderIVCopy returns the entry plain encrypted under the IV of a
-// diriv conflict copy of dirfd, trying the copies in order.
-func (f *FS) findUnderIVCopy(dirfd int, plain string) (markedTarget, bool) {
-	for _, iv := range f.ivCopies.get(f, dirfd) {
+// diriv conflict copy (ivs, in order) of dirfd.
+func (f *FS) findUnderIVCopy(dirfd int, ivs [][]byte, plain string) (markedTarget, bool) {
+	for _, iv := range ivs {
 		if cipher, disk, err := f.encryptName(plain, iv); err == nil && exists(dirfd, disk) {
 			return markedTarget{cipher: cipher, disk: disk, iv: iv}, true
 		}
@@ -54,9 +61,14 @@ func (f *FS) findUnderIVCopy(dirfd int, plain string) (markedTarget, bool) {
 // openMarkedDir opens the conflict copy of a directory named plain in d,
 // after opening its own backing name failed with err.
 func (f *FS) openMarkedDir(d openedDir, plain string, err error) (int, error) {
-	t, ok := f.findMarked(d.fd, d.iv, syncname.PlainReadings(plain))
+	c := f.conflictsIn(d.fd, d.iv, d.ref)
+	var t markedTarget
+	ok := false
+	if c.marked {
+		t, ok = f.findMarked(d.fd, d.iv, syncname.PlainReadings(plain))
+	}
 	if !ok {
-		t, ok = f.findUnderIVCopy(d.fd, plain)
+		t, ok = f.findUnderIVCopy(d.fd, c.ivs, plain)
 	}
 	if !ok {
 		return -1, err

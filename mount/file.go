@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/cofferfs/cofferfs/fs"
@@ -23,6 +24,8 @@ type handle struct {
 	// mu guards closing against a borrower (see openHandles.borrow).
 	mu     sync.RWMutex
 	closed bool
+
+	wrote atomic.Bool // written through: its close is an own change (watch.go)
 }
 
 var (
@@ -50,12 +53,13 @@ func (n *node) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint3
 		f.Close()
 		return nil, 0, n.gone()
 	}
-	return n.v.newHandle(f, n), 0, 0
+	return n.v.newHandle(f, n), n.keepCache(f), 0
 }
 
 // Create implements fusefs.NodeCreater.
 func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint32, out *fuse.EntryOut) (*fusefs.Inode, fusefs.FileHandle, uint32, syscall.Errno) {
 	n.v.touch()
+	n.own(name)
 	f, err := n.v.fs.Create(n.child(name), int(flags), mode, n.owner(ctx))
 	if err != nil {
 		return nil, nil, 0, n.v.errno(err)
@@ -65,7 +69,7 @@ func (n *node) Create(ctx context.Context, name string, flags uint32, mode uint3
 		f.Close()
 		return nil, nil, 0, n.v.errno(err)
 	}
-	ch := n.inodeFor(ctx, &st, out)
+	ch := n.inodeFor(ctx, n.child(name), &st, out)
 	cn, _ := ch.Operations().(*node)
 	if f.Created() {
 		cn.markBare()
@@ -86,6 +90,7 @@ func (h *handle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadRes
 // Write implements fusefs.FileWriter.
 func (h *handle) Write(ctx context.Context, data []byte, off int64) (uint32, syscall.Errno) {
 	h.v.touch()
+	h.wrote.Store(true)
 	n, err := h.f.WriteAt(data, off)
 	return uint32(n), h.v.errno(err)
 }
@@ -110,6 +115,9 @@ func (h *handle) Release(ctx context.Context) syscall.Errno {
 	h.v.touch()
 	if !h.v.open.remove(h) {
 		return 0 // closed when the mount went away
+	}
+	if h.wrote.Load() {
+		h.n.ownSelf() // closing it makes an IN_CLOSE_WRITE
 	}
 	return h.v.errno(h.close())
 }

@@ -21,10 +21,18 @@ const (
 	// request per MiB instead of eight; the blocks of a request are
 	// sealed on all cores.
 	DefaultMaxWrite = 1 << 20
-	// attrTimeout is how long the kernel caches attributes, entries and
-	// negative lookups (a name that does not exist).
-	// Every operation that changes them returns the new ones, so a
-	// single-writer mount stays exact.
+	// DefaultCacheTimeout is how long the kernel caches attributes,
+	// entries and negative lookups (a name that does not exist) unless
+	// the mount asks for more: 1 s, with no watcher, so what a sync
+	// client changes shows within a second. A longer timeout (30 s, say)
+	// turns the watcher on (watch.go): changes are invalidated when they
+	// happen, and repeated walks of a tree are answered from the cache.
+	DefaultCacheTimeout = time.Second
+	// unwatchedTimeout is the cache timeout without the watcher: the
+	// staleness a sync client's change can show.
+	unwatchedTimeout = time.Second
+	// attrTimeout bounds caches of the mount's own that no watcher
+	// invalidates (node.bareUntil).
 	attrTimeout = time.Second
 	// minProcs is the GOMAXPROCS a mounting process gets at least. The
 	// FUSE readers spend their time blocked in read(2) on /dev/fuse; with
@@ -63,6 +71,12 @@ type Options struct {
 	// ringPayload overrides the ring entries' payload size (tests only,
 	// see export_test.go).
 	ringPayload int
+	// CacheTimeout is how long the kernel caches names and attributes
+	// (0: DefaultCacheTimeout; negative: not at all). Up to 1 s the
+	// backing directories are not watched and the kernel keeps no file
+	// pages or listings across opens; above it they are, and what a sync
+	// client changes shows at once.
+	CacheTimeout time.Duration
 }
 
 // Server is a running mount.
@@ -90,7 +104,21 @@ func Mount(fsys *fs.FS, mountpoint string, opts Options) (*Server, error) {
 	v := newVault(fsys, logger)
 	root := &node{v: v}
 	v.root = root.EmbeddedInode()
-	timeout := attrTimeout
+	timeout := opts.CacheTimeout
+	switch {
+	case timeout == 0:
+		timeout = DefaultCacheTimeout
+	case timeout < 0:
+		timeout = 0
+	}
+	if timeout > unwatchedTimeout {
+		w, err := newWatcher(v)
+		if err != nil {
+			logger.Warn("cannot watch the backing directory; names and attributes are cached for 1 s only", "err", err)
+			timeout = unwatchedTimeout
+		}
+		v.watch = w
+	}
 	mopts := FUSEOptions(opts)
 	if !mopts.DirectMount && opts.NoDiratime && !opts.NoAtime {
 		return nil, fmt.Errorf("mount: %s: fusermount3 does not accept nodiratime (only a root mount does); noatime covers directories too", mountpoint)
@@ -112,8 +140,10 @@ func Mount(fsys *fs.FS, mountpoint string, opts Options) (*Server, error) {
 	}
 	srv, err := serveTransport(mountpoint, root, fopts, opts.Transport, opts.ringPayload, logger)
 	if err != nil {
+		v.watch.close()
 		return nil, fmt.Errorf("mount: %s: %w", mountpoint, err)
 	}
+	v.watch.add(root, "")
 	if os.Geteuid() == 0 {
 		if err := TuneReadahead(mountpoint, ReadaheadKB); err != nil {
 			logger.Warn("cannot raise the read-ahead window (reads stay correct, only slower)", "err", err)
@@ -218,6 +248,7 @@ func (s *Server) Unmount() error {
 	if err := s.srv.unmount(); err != nil {
 		return err
 	}
+	s.v.watch.close()
 	s.v.open.closeAll()
 	return nil
 }
@@ -226,6 +257,7 @@ func (s *Server) Unmount() error {
 // the backing files of handles whose release the kernel never sent.
 func (s *Server) Wait() {
 	s.srv.wait()
+	s.v.watch.close()
 	s.v.open.closeAll()
 }
 

@@ -23,6 +23,7 @@ type vault struct {
 	asRoot bool         // the daemon is root: new entries get the caller's owner
 	last   atomic.Int64 // time of the last operation, unix nanoseconds
 	open   openHandles  // handles not yet released
+	watch  *watcher     // nil when the backing directories are not watched
 }
 
 func (v *vault) touch() { v.last.Store(time.Now().UnixNano()) }
@@ -60,6 +61,9 @@ type node struct {
 	// backing file. Bounded like the attribute cache, for the changes a
 	// sync client makes behind the mount.
 	bareUntil atomic.Int64
+
+	wd     atomic.Int32 // inotify watch of a directory's backing directory
+	opened openSig      // a file's attributes at its last open (keepcache.go)
 }
 
 func newVault(fsys *fs.FS, log *slog.Logger) *vault {
@@ -85,14 +89,31 @@ func (n *node) newChild(ctx context.Context, p string, out *fuse.EntryOut) (*fus
 	if err != nil {
 		return nil, n.v.errno(err)
 	}
-	return n.inodeFor(ctx, &st, out), 0
+	return n.inodeFor(ctx, p, &st, out), 0
 }
 
-// inodeFor returns the inode of attributes st, filling out.
-func (n *node) inodeFor(ctx context.Context, st *unix.Stat_t, out *fuse.EntryOut) *fusefs.Inode {
+// inodeFor returns the inode of attributes st found at plaintext path p,
+// filling out.
+func (n *node) inodeFor(ctx context.Context, p string, st *unix.Stat_t, out *fuse.EntryOut) *fusefs.Inode {
 	fillAttr(&out.Attr, st)
 	stable := fusefs.StableAttr{Mode: st.Mode & unix.S_IFMT, Ino: st.Ino}
-	return n.NewInode(ctx, &node{v: n.v}, stable)
+	ch := n.NewInode(ctx, &node{v: n.v}, stable)
+	if cn, ok := ch.Operations().(*node); ok && stable.Mode == unix.S_IFDIR {
+		n.v.watch.add(cn, p)
+	}
+	return ch
+}
+
+// own marks name in n as changed through the mount (see watch.go).
+func (n *node) own(name string) { n.v.watch.mark(n, name) }
+
+// ownSelf marks n's own name as changed through the mount.
+func (n *node) ownSelf() {
+	if name, p := n.Parent(); p != nil {
+		if pn, ok := p.Operations().(*node); ok {
+			pn.own(name)
+		}
+	}
 }
 
 // API checks: the operations a node implements.
@@ -100,7 +121,6 @@ var (
 	_ = (fusefs.NodeLookuper)((*node)(nil))
 	_ = (fusefs.NodeGetattrer)((*node)(nil))
 	_ = (fusefs.NodeSetattrer)((*node)(nil))
-	_ = (fusefs.NodeReaddirer)((*node)(nil))
 	_ = (fusefs.NodeMkdirer)((*node)(nil))
 	_ = (fusefs.NodeRmdirer)((*node)(nil))
 	_ = (fusefs.NodeCreater)((*node)(nil))
@@ -144,24 +164,6 @@ func (n *node) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.Attr
 	}
 	fillAttr(&out.Attr, &st)
 	return 0
-}
-
-// Readdir implements fusefs.NodeReaddirer.
-func (n *node) Readdir(ctx context.Context) (fusefs.DirStream, syscall.Errno) {
-	n.v.touch()
-	p, errno := n.verify()
-	if errno != 0 {
-		return nil, errno
-	}
-	ents, err := n.v.fs.ReadDir(p)
-	if err != nil {
-		return nil, n.v.errno(err)
-	}
-	list := make([]fuse.DirEntry, len(ents))
-	for i, e := range ents {
-		list[i] = fuse.DirEntry{Name: e.Name, Mode: e.Type, Ino: e.Ino}
-	}
-	return fusefs.NewListDirStream(list), 0
 }
 
 // Statfs implements fusefs.NodeStatfser.

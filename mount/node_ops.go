@@ -12,6 +12,7 @@ import (
 // Mkdir implements fusefs.NodeMkdirer.
 func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
 	n.v.touch()
+	n.own(name)
 	p := n.child(name)
 	if err := n.v.fs.Mkdir(p, mode, n.owner(ctx)); err != nil {
 		return nil, n.v.errno(err)
@@ -22,12 +23,14 @@ func (n *node) Mkdir(ctx context.Context, name string, mode uint32, out *fuse.En
 // Rmdir implements fusefs.NodeRmdirer.
 func (n *node) Rmdir(ctx context.Context, name string) syscall.Errno {
 	n.v.touch()
+	n.own(name)
 	return n.v.errno(n.v.fs.Rmdir(n.child(name)))
 }
 
 // Unlink implements fusefs.NodeUnlinker.
 func (n *node) Unlink(ctx context.Context, name string) syscall.Errno {
 	n.v.touch()
+	n.own(name)
 	return n.v.errno(n.v.fs.Unlink(n.child(name)))
 }
 
@@ -35,6 +38,10 @@ func (n *node) Unlink(ctx context.Context, name string) syscall.Errno {
 // RENAME_EXCHANGE).
 func (n *node) Rename(ctx context.Context, name string, newParent fusefs.InodeEmbedder, newName string, flags uint32) syscall.Errno {
 	n.v.touch()
+	n.own(name)
+	if pn, ok := newParent.(*node); ok {
+		pn.own(newName)
+	}
 	np := newParent.EmbeddedInode().Path(n.v.root)
 	to := newName
 	if np != "" {
@@ -46,6 +53,7 @@ func (n *node) Rename(ctx context.Context, name string, newParent fusefs.InodeEm
 // Link implements fusefs.NodeLinker.
 func (n *node) Link(ctx context.Context, target fusefs.InodeEmbedder, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
 	n.v.touch()
+	n.own(name)
 	p := n.child(name)
 	from := target.EmbeddedInode().Path(n.v.root)
 	if tn, ok := target.(*node); ok {
@@ -65,6 +73,7 @@ func (n *node) Link(ctx context.Context, target fusefs.InodeEmbedder, name strin
 // Symlink implements fusefs.NodeSymlinker.
 func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
 	n.v.touch()
+	n.own(name)
 	p := n.child(name)
 	if err := n.v.fs.Symlink(target, p, n.owner(ctx)); err != nil {
 		return nil, n.v.errno(err)
@@ -92,6 +101,7 @@ func (n *node) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
 // Mknod implements fusefs.NodeMknoder.
 func (n *node) Mknod(ctx context.Context, name string, mode uint32, dev uint32, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
 	n.v.touch()
+	n.own(name)
 	p := n.child(name)
 	if err := n.v.fs.Mknod(p, mode, uint64(dev), n.owner(ctx)); err != nil {
 		return nil, n.v.errno(err)
@@ -109,6 +119,7 @@ func (n *node) Mknod(ctx context.Context, name string, mode uint32, dev uint32, 
 // is unlinked, since the borrowed handle may be read-only.
 func (n *node) Setattr(ctx context.Context, fh fusefs.FileHandle, in *fuse.SetAttrIn, out *fuse.AttrOut) syscall.Errno {
 	n.v.touch()
+	n.ownSelf()
 	_, sized := in.GetSize()
 	if _, ok := fh.(*handle); !ok && (!sized || n.orphaned()) {
 		if h := n.v.open.borrow(n); h != nil {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
@@ -27,9 +28,10 @@ import (
 
 // syncedVault is a cipherdir and its key.
 type syncedVault struct {
-	dir  string
-	key  []byte
-	opts fs.Options
+	dir   string
+	key   []byte
+	opts  fs.Options
+	cache time.Duration // the mount's CacheTimeout (0: the default)
 }
 
 func newSyncedVault(t *testing.T, longNameMax int) *syncedVault {
@@ -56,7 +58,7 @@ func (v *syncedVault) open(t *testing.T, log *slog.Logger) *fs.FS {
 func (v *syncedVault) mount(t *testing.T, rec *fstest.LogRecorder) string {
 	t.Helper()
 	log := slog.New(rec)
-	return mountFS(t, v.open(t, log), mount.Options{Logger: log})
+	return mountFS(t, v.open(t, log), mount.Options{Logger: log, CacheTimeout: v.cache})
 }
 
 // prepare runs fn on a view of the vault and closes it.

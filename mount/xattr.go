@@ -52,6 +52,7 @@ func (n *node) Setxattr(ctx context.Context, attr string, data []byte, flags uin
 		return syscall.EOPNOTSUPP
 	}
 	n.bareUntil.Store(0)
+	n.ownSelf()
 	p, errno := n.verify()
 	if errno != 0 {
 		return errno
@@ -66,6 +67,7 @@ func (n *node) Removexattr(ctx context.Context, attr string) syscall.Errno {
 		return syscall.EOPNOTSUPP
 	}
 	n.bareUntil.Store(0)
+	n.ownSelf()
 	p, errno := n.verify()
 	if errno != 0 {
 		return errno

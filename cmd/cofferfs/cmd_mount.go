@@ -17,7 +17,7 @@ import (
 
 var mountCommand = &command{
 	name:    "mount",
-	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--verify [--accept]] [--transport auto|uring|dev] [-q] CIPHERDIR MOUNTPOINT\n       [unlock] --reverse [--exclude PATTERN]... [--exclude-from FILE] PLAINDIR MOUNTPOINT",
+	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--cache-timeout DURATION] [--verify [--accept]] [--transport auto|uring|dev] [-q] CIPHERDIR MOUNTPOINT\n       [unlock] --reverse [--exclude PATTERN]... [--exclude-from FILE] PLAINDIR MOUNTPOINT",
 	summary: "mount the plaintext view of a vault (unmount to lock)",
 	help: `Unlocks the vault and mounts its plaintext view on MOUNTPOINT, an empty
 directory. Everything written there is stored encrypted in CIPHERDIR.
@@ -61,6 +61,13 @@ issued it, which makes metadata-heavy work much faster. "cofferfs status"
 shows the transport of each mount.
 
 
+The kernel caches names and attributes for --cache-timeout (default
+1s: a sync client's change shows within that time). Above 1s it also
+caches file contents and listings, and cofferfs watches the backing
+directories (inotify) and drops from the cache at once what a sync
+client changes there.
+
+
 With --reverse, PLAINDIR is a plain directory set up with "cofferfs init
 --reverse": MOUNTPOINT shows its read-only, deterministic ciphertext view
 (AES-SIV, the format of gocryptfs -reverse) for rsync, rclone or
@@ -81,6 +88,7 @@ type mountFlags struct {
 	noAtime    bool
 	noDiratime bool
 	transport  string
+	cacheTTL   time.Duration
 	debug      bool
 	child      bool      // internal: this process is the background daemon
 	seal       sealFlags // --verify, --accept (sealmanifest.go)
@@ -104,6 +112,7 @@ func (m *mountFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&m.noAtime, "noatime", false, "mount with noatime")
 	fs.BoolVar(&m.noDiratime, "nodiratime", false, "mount with nodiratime")
 	fs.StringVar(&m.transport, "transport", mount.TransportAuto, "how requests reach the daemon: `auto`, uring (io_uring) or dev (/dev/fuse)")
+	fs.DurationVar(&m.cacheTTL, "cache-timeout", mount.DefaultCacheTimeout, "how long the kernel caches names and attributes (`DURATION`; up to 1s: no watcher)")
 	fs.BoolVar(&m.debug, "debug", false, "log every FUSE request (foreground)")
 	fs.BoolVar(&m.child, "daemon-child", false, "internal: run as the background daemon")
 	m.seal.register(fs)
@@ -249,6 +258,9 @@ func daemonArgs(cipherdir, mnt string, m *mountFlags) []string {
 	}
 	if m.transport != "" {
 		args = append(args, "--transport", m.transport)
+	}
+	if m.cacheTTL != mount.DefaultCacheTimeout {
+		args = append(args, "--cache-timeout", m.cacheTTL.String())
 	}
 	return append(args, cipherdir, mnt)
 }

@@ -16,7 +16,7 @@
 //	cofferfs check-paths [--profile P] [--root DIR] [unlock] CIPHERDIR
 //	cofferfs export [unlock] [--path SUB] [--force] [--keep-setid] CIPHERDIR DEST
 //	cofferfs import [unlock] [--path SUB] [--force | --update [--delete]] SRC CIPHERDIR
-//	cofferfs mount [unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--verify [--accept]] [--transport auto|uring|dev] [-q] CIPHERDIR MOUNTPOINT
+//	cofferfs mount [unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--cache-timeout DURATION] [--verify [--accept]] [--transport auto|uring|dev] [-q] CIPHERDIR MOUNTPOINT
 //	cofferfs mount [unlock] --reverse [--exclude PATTERN]... [--exclude-from FILE] PLAINDIR MOUNTPOINT
 //	cofferfs unmount [--lazy] [-q] MOUNTPOINT
 //	cofferfs lock [--lazy] [-q] MOUNTPOINT

@@ -32,10 +32,14 @@ func openWithKey(dir string, c *config.Config, key []byte, readOnly bool, log *s
 // mount is up or why it failed.
 func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready func(error, int)) error {
 	defer v.Close()
+	ttl := m.cacheTTL
+	if ttl == 0 {
+		ttl = -1 // no caching (mount.Options: 0 is the default)
+	}
 	survivePipe()
 	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly,
 		AllowOther: m.allowOther, NoXattr: m.noXattr, NoExec: m.noExec, NoAtime: m.noAtime,
-		NoDiratime: m.noDiratime, Debug: m.debug, Logger: log, Transport: m.transport})
+		NoDiratime: m.noDiratime, CacheTimeout: ttl, Debug: m.debug, Logger: log, Transport: m.transport})
 	if err != nil {
 		x := mountError(mnt, err, m.allowOther)
 		if ready != nil {

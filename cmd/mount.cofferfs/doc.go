@@ -6,7 +6,7 @@
 // next to it (or the one on PATH).
 //
 // Options: passfile=FILE, extpass=CMD, masterkey-file=FILE, ro, rw,
-// allow_other, noxattr, idle=DURATION, and the VFS flags noexec/exec,
+// allow_other, noxattr, idle=DURATION, cache-timeout=DURATION, and the VFS flags noexec/exec,
 // noatime/atime/relatime, nodiratime/diratime (the last wins; user,
 // users, owner and group imply noexec unless exec follows, as mount(8)
 // documents). A mount is always nosuid,nodev: nosuid and nodev are

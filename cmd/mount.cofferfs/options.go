@@ -106,7 +106,7 @@ func optionFlags(opts []string, sloppy bool) ([]string, error) {
 			flags = append(flags, "--noxattr")
 		case o == "reverse":
 			flags = append(flags, "--reverse")
-		case hasVal && (key == "passfile" || key == "exclude-from" || key == "extpass" || key == "masterkey-file" || key == "idle" || key == "transport"):
+		case hasVal && (key == "passfile" || key == "exclude-from" || key == "extpass" || key == "masterkey-file" || key == "idle" || key == "transport" || key == "cache-timeout"):
 			flags = append(flags, "--"+key, val)
 		case sloppy:
 		default:

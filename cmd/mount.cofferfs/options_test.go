@@ -17,6 +17,8 @@ func TestTranslate(t *testing.T) {
 			[]string{"mount", "--transport", "uring", "--passfile", "/p", "/c", "/m"}, false},
 		{[]string{"/c", "/m", "-o", "noxattr,passfile=/p"},
 			[]string{"mount", "--noxattr", "--passfile", "/p", "/c", "/m"}, false},
+		{[]string{"/c", "/m", "-o", "cache-timeout=1s,passfile=/p"},
+			[]string{"mount", "--cache-timeout", "1s", "--passfile", "/p", "/c", "/m"}, false},
 		{[]string{"/c", "/m", "-o", "rw,noauto,nofail,x-systemd.automount,_netdev,extpass=secret-tool lookup a b"},
 			[]string{"mount", "--extpass", "secret-tool lookup a b", "/c", "/m"}, false},
 		{[]string{"-n", "/c", "/m", "-omasterkey-file=/k", "-t", "fuse.cofferfs"},
