@@ -17,7 +17,7 @@ mkdir -p "$demo/plain" "$demo/cloud"
 printf 'demo password, not a good one\n' > "$demo/passfile"
 
 echo "== cofferfs init: the encrypted backing dir (put it in your synced folder)"
-cofferfs init --passfile "$demo/passfile" "$demo/cloud/backup.coffer" > "$demo/recovery-key.txt"
+cofferfs init --passfile "$demo/passfile" --recovery-key-file "$demo/recovery-key.txt" "$demo/cloud/backup.coffer"
 echo "   recovery key (store it offline): $(cat "$demo/recovery-key.txt")"
 
 echo "== cofferfs mount: the plaintext view"
