@@ -217,10 +217,12 @@ func TestVerifyMountLogsDifferences(t *testing.T) {
 	cmd.Stdout, cmd.Stderr = lf, lf
 	must(t, cmd.Start())
 	defer cmd.Wait()
+	// On a failure below, unmount first: Wait returns only then.
+	defer exec.Command(c.bin, "unmount", "--lazy", mnt).Run()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		b, _ := os.ReadFile(logFile)
-		if strings.Contains(string(b), "entries differ since the last seal") && strings.Contains(string(b), "differences=1") {
+		if strings.Contains(string(b), "entries differ since the last seal") && strings.Contains(string(b), "differences 1") {
 			break
 		}
 		if time.Now().After(deadline) {
