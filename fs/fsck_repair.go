@@ -88,7 +88,7 @@ func (in Inspector) RepairDirIV(path string) (string, error) {
 	if err := f.checkWritable(); err != nil {
 		return "", err
 	}
-	s, err := f.Inspect().Scan(path)
+	s, err := in.Scan(path)
 	if err != nil {
 		return "", err
 	}
@@ -154,7 +154,7 @@ func (in Inspector) RemoveIVCopy(path, disk string) error {
 	if err := f.checkWritable(); err != nil {
 		return err
 	}
-	s, err := f.Inspect().Scan(path)
+	s, err := in.Scan(path)
 	if err != nil {
 		return err
 	}
@@ -173,14 +173,14 @@ func (in Inspector) RemoveIVCopy(path, disk string) error {
 
 // RepairNameFile tidies the stray .name file disk in the directory at
 // path, as Scan reported it: an orphan, a duplicate or a temporary file
-// is removed, a
-// conflict copy that stands in for a missing .name file takes its place.
+// is removed, a conflict copy that stands in for a missing .name file
+// takes its place.
 func (in Inspector) RepairNameFile(path, disk string) (string, error) {
 	f := in.f
 	if err := f.checkWritable(); err != nil {
 		return "", err
 	}
-	s, err := f.Inspect().Scan(path)
+	s, err := in.Scan(path)
 	if err != nil {
 		return "", err
 	}
