@@ -1,7 +1,6 @@
 package daemon
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -131,15 +130,4 @@ func abortConn(n uint32) error {
 	}
 	_, err = f.WriteString("1")
 	return errors.Join(err, f.Close())
-}
-
-// processAlive reports whether pid runs and is not a zombie (a daemon
-// that is exiting but held by a stuck thread shows as one).
-func processAlive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return pid > 0 && unix.Kill(pid, 0) == nil
-	}
-	i := bytes.LastIndexByte(b, ')')
-	return i < 0 || i+2 >= len(b) || b[i+2] != 'Z'
 }

@@ -134,8 +134,8 @@ func vaultMounts(st *unix.Stat_t) []MountInfo {
 // "cofferfs unmount" removes).
 func liveWriterMount(st *unix.Stat_t) *MountInfo {
 	for _, m := range vaultMounts(st) {
-		s, _ := ReadState(m.Mountpoint)
-		dead := s.Mountpoint == m.Mountpoint && !processAlive(s.PID)
+		s, running := ReadState(m.Mountpoint)
+		dead := s.Mountpoint == m.Mountpoint && !running
 		if !m.ReadOnly && !dead {
 			return &m
 		}
