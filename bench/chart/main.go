@@ -127,17 +127,19 @@ func (d *data) relative(wl, fs, base string) (float64, bool) {
 }
 
 var labels = map[string]string{
-	"seqwrite":  "seq write",
-	"seqread":   "seq read",
-	"untar":     "untar",
-	"ls_lR":     "ls -lR",
-	"readall":   "read all",
-	"rm_rf":     "rm -rf",
-	"create":    "small files",
-	"randread":  "4k rand read",
-	"randwrite": "4k rand write",
-	"rss_write": "during write",
-	"rss_untar": "during untar",
+	"seqwrite":   "seq write",
+	"seqread":    "seq read",
+	"untar":      "untar",
+	"ls_lR":      "ls -lR",
+	"readall":    "read all",
+	"rm_rf":      "rm -rf",
+	"create":     "small files",
+	"randread":   "4k rand read",
+	"randwrite":  "4k rand write",
+	"warm_ls":    "warm ls -lR",
+	"warm_rsync": "warm rsync",
+	"rss_write":  "during write",
+	"rss_untar":  "during untar",
 }
 
 func label(wl string) string {

@@ -31,15 +31,28 @@ func canMount(t *testing.T) {
 	}
 }
 
+// testTransport is the transport the mount tests use: dev, or what
+// COFFERFS_TEST_TRANSPORT says (CI's second pass sets uring), as in the
+// mount package's tests.
+func testTransport() string {
+	if t := os.Getenv("COFFERFS_TEST_TRANSPORT"); t != "" {
+		return t
+	}
+	return "dev"
+}
+
 // readThrough mounts a loopback, writes and reads back a file through it
 // after dropping its page cache, and returns the bytes the daemon served
 // for reads.
 func readThrough(t *testing.T, passthrough bool) int64 {
 	canMount(t)
 	backing, mnt := t.TempDir(), t.TempDir()
-	srv, err := serve(backing, mnt, false, passthrough)
+	srv, err := serve(backing, mnt, false, passthrough, testTransport())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if want := testTransport(); srv.Transport() != want {
+		t.Fatalf("loopback served over %s, want %s", srv.Transport(), want)
 	}
 	t.Cleanup(func() {
 		if err := srv.Unmount(); err != nil {

@@ -11,16 +11,16 @@ import (
 
 	"github.com/cofferfs/cofferfs/mount"
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
-	"github.com/hanwen/go-fuse/v2/fuse"
 )
 
-const usage = "usage: loopback [-debug] [-passthrough] BACKINGDIR MOUNTPOINT"
+const usage = "usage: loopback [-debug] [-passthrough] [-transport dev|uring|auto] BACKINGDIR MOUNTPOINT"
 
 func main() {
 	flags := flag.NewFlagSet("loopback", flag.ExitOnError)
 	flags.Usage = func() { fmt.Fprintln(flags.Output(), usage) }
 	debug := flags.Bool("debug", false, "log every FUSE request")
 	passthrough := flags.Bool("passthrough", false, "let the kernel read and write backing files itself (comparison only)")
+	transport := flags.String("transport", mount.TransportDev, "how requests reach the daemon: dev (/dev/fuse), uring (FUSE over io_uring) or auto, as cofferfs mount --transport")
 	flags.Parse(os.Args[1:])
 	args := flags.Args()
 	if len(args) != 2 {
@@ -30,7 +30,7 @@ func main() {
 	if err != nil {
 		fatalf("%v", err)
 	}
-	srv, err := serve(backing, args[1], *debug, *passthrough)
+	srv, err := serve(backing, args[1], *debug, *passthrough, *transport)
 	if err != nil {
 		fatalf("%v", err)
 	}
@@ -57,8 +57,8 @@ func main() {
 	fmt.Fprintln(os.Stderr, stats.String())
 }
 
-// serve mounts the loopback of backing at mountpoint.
-func serve(backing, mountpoint string, debug, passthrough bool) (*fuse.Server, error) {
+// serve mounts the loopback of backing at mountpoint over transport.
+func serve(backing, mountpoint string, debug, passthrough bool, transport string) (*mount.Served, error) {
 	var st syscall.Stat_t
 	if err := syscall.Stat(backing, &st); err != nil {
 		return nil, err
@@ -76,7 +76,7 @@ func serve(backing, mountpoint string, debug, passthrough bool) (*fuse.Server, e
 		MountOptions:    mount.FUSEOptions(mount.Options{FsName: backing, Debug: debug}),
 	}
 	opts.MountOptions.Name = "loopback"
-	srv, err := mount.Serve(mountpoint, root, opts)
+	srv, err := mount.ServeOver(mountpoint, root, opts, transport, nil)
 	if err == nil && os.Geteuid() == 0 {
 		mount.TuneReadahead(mountpoint, mount.ReadaheadKB) // as cofferfs does
 	}
