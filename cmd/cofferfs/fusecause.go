@@ -34,8 +34,8 @@ type fuseCheck struct {
 // systemFuse is the check of this machine.
 func systemFuse() fuseCheck {
 	return fuseCheck{dev: "/dev/fuse", conf: "/etc/fuse.conf", fusermount: daemon.Fusermount,
-		stat:      func(p string) (st unix.Stat_t, err error) { return st, unix.Stat(p, &st) },
-		statfs:    func(p string) (st unix.Statfs_t, err error) { return st, unix.Statfs(p, &st) },
+		stat:      func(p string) (st unix.Stat_t, err error) { err = unix.Stat(p, &st); return },
+		statfs:    func(p string) (st unix.Statfs_t, err error) { err = unix.Statfs(p, &st); return },
 		canAccess: func(p string) error { return unix.Access(p, unix.R_OK|unix.W_OK) }}
 }
 
