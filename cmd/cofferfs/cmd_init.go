@@ -150,6 +150,9 @@ func (e *env) initVault(dir string, f *initFlags, out *keyOutput) error {
 	defer clear(pw)
 	opts := config.CreateOptions{ScryptLogN: f.scryptN, XChaCha: f.xchacha,
 		LongNameMax: f.longNameMax, Creator: "cofferfs " + programVersion()}
+	if f.keyOnly {
+		opts.Creator += keyOnlyMark
+	}
 	var conf *config.Config
 	var key []byte
 	err = e.interruptible(func() (err error) {
@@ -176,6 +179,11 @@ func (e *env) initVault(dir string, f *initFlags, out *keyOutput) error {
 	e.announceKey(out.name, f.keyOnly)
 	return nil
 }
+
+// keyOnlyMark ends the Creator of a vault made with --key-only, so that
+// info can say so (the wrapped key looks the same either way); passwd
+// removes it when it sets a password.
+const keyOnlyMark = " (key-only)"
 
 // initPassword returns the password of a new vault: asked twice on a
 // terminal, or a random one that nobody sees with --key-only.

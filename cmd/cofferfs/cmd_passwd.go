@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/cofferfs/cofferfs/config"
 	"github.com/cofferfs/cofferfs/crypto"
@@ -102,6 +103,7 @@ func (e *env) setPassword(c *config.Config, dir string, key, pw []byte, scryptN 
 	if err := config.Backup(path); err != nil {
 		return fail(exitWriteConf, err)
 	}
+	c.Creator = strings.TrimSuffix(c.Creator, keyOnlyMark) // it has a password now
 	err := e.interruptible(func() error { return c.SetPassword(key, pw, scryptN) })
 	var x *exitError
 	if errors.As(err, &x) {
