@@ -111,7 +111,7 @@ func (e *env) verifyResult(v *vault, mv *manifest.Vault, f *verifyFlags, rep *ma
 		}
 		e.infof("verify: accepted: the vault as it is now is sealed (generation %d)", m.Generation)
 		return nil
-	} else if len(rep.Findings) > 0 && !e.quiet && !f.json {
+	} else if len(rep.Findings) > 0 && !f.json {
 		e.hintf("if these changes are legitimate (made by gocryptfs, say), seal the vault as it is: cofferfs verify --accept %s", v.dir)
 	}
 	if code == exitOK {
