@@ -59,7 +59,9 @@ func newTestUser(t *testing.T) *testUser {
 	u := &testUser{name: name}
 	t.Cleanup(func() {
 		u.killAll(t)
-		if out, err := exec.Command("userdel", name).CombinedOutput(); err != nil {
+		// --force: an exited daemon of the user that its parent has not
+		// reaped yet would make userdel refuse.
+		if out, err := exec.Command("userdel", "--force", name).CombinedOutput(); err != nil {
 			t.Errorf("userdel %s: %v\n%s", name, err, out)
 		}
 	})
