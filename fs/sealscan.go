@@ -50,18 +50,32 @@ type WalkCipherOptions struct {
 	// Path, Size, Ino and Ctime are set, and return true: the file is then
 	// not read.
 	Cached func(e *CipherEntry) bool
+	// Dir, if set, is the plaintext directory whose backing entries are
+	// walked instead of the whole vault's (du of a sub-path); paths stay
+	// relative to the cipherdir.
+	Dir string
 }
 
 // sideFileMax caps what is hashed of a side file (a .name file is < 4 KiB).
 const sideFileMax = 64 << 10
 
-// WalkCipher calls fn for every backing entry below the cipherdir, in
-// directory order, except gocryptfs.conf (and its backups) at the root,
-// the temporary names of unfinished operations, and root names
-// opts.Skip accepts (the manifests themselves). Symlinks are never
-// followed and only regular files are opened.
+// WalkCipher calls fn for every backing entry below the cipherdir (or
+// below the backing directory of opts.Dir), in directory order, except
+// gocryptfs.conf (and its backups) at the root, the temporary names of
+// unfinished operations, and root names opts.Skip accepts (the manifests
+// themselves). Symlinks are never followed and only regular files are
+// opened.
 func (f *FS) WalkCipher(ctx context.Context, opts WalkCipherOptions, fn func(CipherEntry) error) error {
-	return f.walkCipherDir(ctx, f.root, "", &opts, fn)
+	if strings.Trim(opts.Dir, "/") == "" {
+		return f.walkCipherDir(ctx, f.root, "", &opts, fn)
+	}
+	prefix, err := f.CipherPath(opts.Dir)
+	if err != nil {
+		return err
+	}
+	return f.WithBackingDir(opts.Dir, func(dirfd int) error {
+		return f.walkCipherDir(ctx, dirfd, prefix+"/", &opts, fn)
+	})
 }
 
 func (f *FS) walkCipherDir(ctx context.Context, dirfd int, prefix string, opts *WalkCipherOptions, fn func(CipherEntry) error) error {

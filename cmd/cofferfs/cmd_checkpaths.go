@@ -14,7 +14,7 @@ import (
 
 var checkPathsCommand = &command{
 	name:    "check-paths",
-	args:    "[--profile P] [--root DIR] [unlock] CIPHERDIR",
+	args:    "[--profile P] [--root DIR] [unlock] [-q] CIPHERDIR",
 	summary: "warn of cipher paths and names a sync provider cannot store",
 	help: `Walks the vault and reports, on stdout, every backing path longer than
 the provider's limit, every backing name longer than its name limit, and
@@ -50,6 +50,7 @@ func runCheckPaths(e *env, c *command, args []string) error {
 	u.register(fs)
 	fs.StringVar(&profileName, "profile", "", "check against sync provider `P`: "+profileNames())
 	fs.StringVar(&root, "root", "", "count paths from `DIR`, the root of the synced folder")
+	e.quietFlag(fs, "print only the problems found, not the line saying every path fits")
 	pos, err := e.parse(c, fs, args, 1, 1)
 	if err != nil {
 		return err

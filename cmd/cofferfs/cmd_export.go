@@ -8,7 +8,7 @@ import (
 
 var exportCommand = &command{
 	name:    "export",
-	args:    "[unlock] [--path SUB] [--force] [--keep-setid] CIPHERDIR DEST",
+	args:    "[unlock] [--path SUB] [--force] [--keep-setid] [-q] [--no-progress] CIPHERDIR DEST",
 	summary: "decrypt the vault (or a subtree, or one file) into a plain directory",
 	help: `DEST is created if missing and must be empty unless --force is given.
 When SUB is a file (or symlink), it goes into DEST under its own name if
@@ -30,7 +30,7 @@ create a set-uid-root program. --keep-setid keeps them.`,
 func runExport(e *env, c *command, args []string) error {
 	var f transferFlags
 	fs := newFlagSet(c)
-	f.register(fs, "export only the vault subtree or file at plaintext path `SUB`")
+	f.register(e, fs, "export only the vault subtree or file at plaintext path `SUB`")
 	fs.BoolVar(&f.keepSetID, "keep-setid", false, "keep set-uid and set-gid bits of files (modes are not authenticated)")
 	v, pos, err := e.openReadOnly(c, fs, &f.unlock, args, 2, 2)
 	if err != nil {

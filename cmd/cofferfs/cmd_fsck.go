@@ -58,7 +58,6 @@ type fsckFlags struct {
 	unlock     unlockFlags
 	json       bool
 	repair     bool
-	quiet      bool
 	noProgress bool
 }
 
@@ -68,7 +67,7 @@ func runFsck(e *env, c *command, args []string) error {
 	f.unlock.register(fs)
 	fs.BoolVar(&f.json, "json", false, "print the report as JSON")
 	fs.BoolVar(&f.repair, "repair", false, "repair what can be repaired without losing data")
-	fs.BoolVar(&f.quiet, "q", false, "print no progress bar and no summary")
+	e.quietFlag(fs, "print no progress bar and no summary (findings and warnings still)")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "print no progress bar")
 	pos, err := e.parse(c, fs, args, 1, 1)
 	if err != nil {
@@ -103,7 +102,7 @@ func runFsck(e *env, c *command, args []string) error {
 // runCheck runs the check with a progress bar on a terminal.
 func (e *env) runCheck(v *vault, f *fsckFlags) (*fsck.Report, error) {
 	opts := fsck.Options{Repair: f.repair}
-	if !f.quiet && !f.noProgress && !f.json && isTerminal(e.stderr) {
+	if e.showProgress(f.noProgress || f.json) {
 		e.bar = newProgressBar(e.stderr)
 		opts.OnProgress = func(p fsck.Progress) { e.bar.update(fsckProgress(p)) }
 	}
@@ -160,11 +159,9 @@ func (e *env) fsckResult(dir string, f *fsckFlags, rep *fsck.Report, took time.D
 			fmt.Fprintln(e.stdout, describeFinding(dir, fd))
 		}
 	}
-	if !f.quiet {
-		e.infof("fsck: %s, %s (%s), %s in %s: %s", formatCount(rep.Dirs, "directory"),
-			formatCount(rep.Files, "file"), formatBytes(rep.Bytes), formatCount(rep.Symlinks, "symlink"),
-			took.Round(time.Millisecond), fsckSummary(rep, status))
-	}
+	e.infof("fsck: %s, %s (%s), %s in %s: %s", formatCount(rep.Dirs, "directory"),
+		formatCount(rep.Files, "file"), formatBytes(rep.Bytes), formatCount(rep.Symlinks, "symlink"),
+		formatDuration(took), fsckSummary(rep, status))
 	if code == exitOK {
 		return nil
 	}

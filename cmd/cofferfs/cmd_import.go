@@ -9,7 +9,7 @@ import (
 
 var importCommand = &command{
 	name:    "import",
-	args:    "[unlock] [--path SUB] [--force | --update [--delete]] SRC CIPHERDIR",
+	args:    "[unlock] [--path SUB] [--force | --update [--delete]] [-q] [--no-progress] SRC CIPHERDIR",
 	summary: "encrypt a plain directory (or one file) into the vault",
 	help: `The contents of SRC go to the vault root, or to the plaintext path SUB
 (created if missing). Directories that exist on both sides are merged;
@@ -36,7 +36,7 @@ cofferfs process writes to it: copy into the mount instead.`,
 func runImport(e *env, c *command, args []string) error {
 	var f transferFlags
 	fs := newFlagSet(c)
-	f.register(fs, "import into the vault directory at plaintext path `SUB`")
+	f.register(e, fs, "import into the vault directory at plaintext path `SUB`")
 	f.registerUpdate(fs)
 	pos, err := e.parse(c, fs, args, 2, 2)
 	if err != nil {

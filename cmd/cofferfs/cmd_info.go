@@ -8,20 +8,26 @@ import (
 	iofs "io/fs"
 	"math/bits"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/cofferfs/cofferfs/config"
+	"github.com/cofferfs/cofferfs/crypto"
 )
 
 var infoCommand = &command{
 	name:    "info",
 	args:    "CIPHERDIR",
-	summary: "show the vault's format and parameters (no password needed)",
+	summary: "show the vault's format and parameters (no password needed; du for sizes)",
 	help: `Prints what gocryptfs.conf says: format version, feature flags, content
-cipher, scrypt parameters, long-name threshold and creator. Nothing secret
-is shown. A vault that cofferfs cannot open is still described, and the
-exit code then says why (8 invalid, 27 unsupported).`,
+cipher, scrypt parameters, long-name threshold (with the init --profile
+values it matches), whether a password opens the vault or only the
+recovery key (a vault made with init --key-only, until passwd sets a
+password) and creator. Nothing secret is shown. A vault that cofferfs
+cannot open is still described, and the exit code then says why (8
+invalid, 27 unsupported). "cofferfs du" counts the vault's files and
+bytes (plain and stored).`,
 	run: runInfo,
 }
 
@@ -77,9 +83,40 @@ func printInfo(w io.Writer, c *config.Config) {
 	s := c.Scrypt
 	fmt.Fprintf(tw, "Scrypt:\tN=%d (2^%d) r=%d p=%d keylen=%d salt=%d bytes\n",
 		s.N, bits.Len(uint(s.N))-1, s.R, s.P, s.KeyLen, len(s.Salt))
-	fmt.Fprintf(tw, "Long-name max:\t%d\n", c.NameMax())
+	fmt.Fprintf(tw, "Long-name max:\t%s\n", longNameDescription(c.NameMax()))
+	fmt.Fprintf(tw, "Unlocked by:\t%s\n", unlockDescription(c))
 	fmt.Fprintf(tw, "Creator:\t%s\n", displayName(c.Creator))
 	tw.Flush()
+}
+
+// longNameDescription gives the long-name threshold with the profiles
+// that set it.
+func longNameDescription(n int) string {
+	var names []string
+	for _, p := range profiles {
+		if p.longNameMax == n {
+			names = append(names, p.name)
+		}
+	}
+	var notes []string
+	if n == crypto.DefaultLongNameMax {
+		notes = append(notes, "the default")
+	}
+	if len(names) > 0 {
+		notes = append(notes, "--profile "+strings.Join(names, ", "))
+	}
+	if len(notes) == 0 {
+		return strconv.Itoa(n)
+	}
+	return fmt.Sprintf("%d (%s)", n, strings.Join(notes, "; "))
+}
+
+// unlockDescription says what opens the vault.
+func unlockDescription(c *config.Config) string {
+	if strings.HasSuffix(c.Creator, keyOnlyMark) {
+		return "the recovery key only (key-only: made with init --key-only, no password set since)"
+	}
+	return "the password, or the recovery key"
 }
 
 // cipherName names the content cipher the flags select.

@@ -14,7 +14,7 @@ import (
 
 var initCommand = &command{
 	name:    "init",
-	args:    "[unlock] [--scryptn N] [--xchacha] [--longnamemax N | --profile P] [--key-only] [--recovery-key-file FILE] CIPHERDIR\n       [unlock] --reverse [--scryptn N] [--longnamemax N] [--key-only] [--recovery-key-file FILE] PLAINDIR",
+	args:    "[unlock] [--scryptn N] [--xchacha] [--longnamemax N | --profile P] [--key-only] [--recovery-key-file FILE] [-q] CIPHERDIR\n       [unlock] --reverse [--scryptn N] [--longnamemax N] [--key-only] [--recovery-key-file FILE] [-q] PLAINDIR",
 	summary: "create a new vault in an empty or new directory",
 	help: `Writes gocryptfs.conf (the password-wrapped master key) and the root
 gocryptfs.diriv. The new vault's recovery key (the master key) is printed
@@ -26,6 +26,8 @@ set a password later with "cofferfs passwd --masterkey-file FILE".
 file (never an existing one) of mode 0600, synced to disk. If the key
 cannot be written (stdout or FILE), init fails and removes the vault.
 --profile sets --longnamemax for the sync provider the vault lives in.
+-q prints only the recovery key (when it goes to stdout): not the notes
+on stderr about the new vault and the key.
 With --reverse, PLAINDIR is an existing plain directory to back up: only
 PLAINDIR/.gocryptfs.reverse.conf is written (AES-SIV, as gocryptfs
 -init -reverse); see "cofferfs mount --reverse".
@@ -59,6 +61,7 @@ func runInit(e *env, c *command, args []string) error {
 	fs.StringVar(&f.profile, "profile", "", "set --longnamemax for sync provider `P`: "+profileNames())
 	fs.StringVar(&f.keyFile, "recovery-key-file", "", "write the recovery key to new `FILE` (mode 0600) instead of stdout")
 	fs.BoolVar(&f.reverse, "reverse", false, "set up a plain directory for reverse mode (writes .gocryptfs.reverse.conf)")
+	e.quietFlag(fs, "print only the recovery key: no notes on stderr (warnings still)")
 	pos, err := e.parse(c, fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -147,6 +150,9 @@ func (e *env) initVault(dir string, f *initFlags, out *keyOutput) error {
 	defer clear(pw)
 	opts := config.CreateOptions{ScryptLogN: f.scryptN, XChaCha: f.xchacha,
 		LongNameMax: f.longNameMax, Creator: "cofferfs " + programVersion()}
+	if f.keyOnly {
+		opts.Creator += keyOnlyMark
+	}
 	var conf *config.Config
 	var key []byte
 	err = e.interruptible(func() (err error) {
@@ -173,6 +179,11 @@ func (e *env) initVault(dir string, f *initFlags, out *keyOutput) error {
 	e.announceKey(out.name, f.keyOnly)
 	return nil
 }
+
+// keyOnlyMark ends the Creator of a vault made with --key-only, so that
+// info can say so (the wrapped key looks the same either way); passwd
+// removes it when it sets a password.
+const keyOnlyMark = " (key-only)"
 
 // initPassword returns the password of a new vault: asked twice on a
 // terminal, or a random one that nobody sees with --key-only.

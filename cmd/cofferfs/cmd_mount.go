@@ -96,7 +96,6 @@ type mountFlags struct {
 	reverse     bool        // show the ciphertext view of a plain directory
 	excludes    excludeFlag // --reverse: gitignore patterns to hide
 	excludeFrom string      // --reverse: file of patterns
-	quiet       bool
 }
 
 func (m *mountFlags) register(fs *flag.FlagSet) {
@@ -104,7 +103,6 @@ func (m *mountFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&m.foreground, "f", false, "stay in the foreground")
 	fs.BoolVar(&m.foreground, "foreground", false, "stay in the foreground")
 	fs.BoolVar(&m.readOnly, "ro", false, "mount read-only")
-	fs.BoolVar(&m.quiet, "q", false, "print nothing when the mount is up (errors and warnings still)")
 	fs.DurationVar(&m.idle, "idle", 0, "lock after `DURATION` without activity (e.g. 15m)")
 	fs.BoolVar(&m.allowOther, "allow-other", false, "let other users access the mount")
 	fs.BoolVar(&m.noXattr, "noxattr", false, "turn extended attributes off (faster metadata)")
@@ -125,6 +123,7 @@ func runMount(e *env, c *command, args []string) error {
 	var m mountFlags
 	fs := newFlagSet(c)
 	m.register(fs)
+	e.quietFlag(fs, "print nothing when the mount is up; with -f, log only warnings and errors")
 	pos, err := e.parse(c, fs, args, 2, 2)
 	if err != nil {
 		return err
@@ -159,7 +158,7 @@ func runMount(e *env, c *command, args []string) error {
 		return err
 	}
 	if m.foreground {
-		e.fsLog = e.logger(m.debug)
+		e.fsLog, e.logPlace = e.logger(m.debug), daemon.LogStderr
 	}
 	var claim *daemon.VaultLock
 	if !m.readOnly {
@@ -281,9 +280,7 @@ func (e *env) spawnDaemon(cipherdir, mnt string, m *mountFlags, key []byte) erro
 	if err != nil {
 		return fail(exitOther, err)
 	}
-	if !m.quiet {
-		e.infof("mounted %s on %s; lock it with: cofferfs unmount %s", cipherdir, mnt, mnt)
-	}
+	e.infof("mounted %s on %s; lock it with: cofferfs unmount %s", cipherdir, mnt, mnt)
 	return nil
 }
 
@@ -310,8 +307,11 @@ func (e *env) daemonChild(cipherdir, mnt string, m *mountFlags) error {
 			defer claim.Release()
 		}
 	}
-	log := daemonLogger()
-	e.fsLog = log
+	log, toSyslog := openDaemonLog()
+	e.fsLog, e.logPlace = log, daemon.LogFile(mnt)
+	if toSyslog {
+		e.logPlace = daemon.LogSyslog
+	}
 	switch {
 	case claimErr != nil:
 		err = claimErr

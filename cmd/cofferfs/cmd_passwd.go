@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/cofferfs/cofferfs/config"
 	"github.com/cofferfs/cofferfs/crypto"
@@ -11,7 +12,7 @@ import (
 
 var passwdCommand = &command{
 	name:    "passwd",
-	args:    "[unlock] [--new-passfile FILE] [--scryptn N] [--no-backup] CIPHERDIR",
+	args:    "[unlock] [--new-passfile FILE] [--scryptn N] [--no-backup] [-q] CIPHERDIR",
 	summary: "change the password, or set one with the recovery key",
 	help: `Wraps the same master key under a new password with a new salt; no file
 is re-encrypted. The old config is kept as gocryptfs.conf.bak, so the OLD
@@ -33,6 +34,7 @@ func runPasswd(e *env, c *command, args []string) error {
 	fs := newFlagSet(c)
 	fs.BoolVar(&noBackup, "no-backup", false, "remove gocryptfs.conf.bak (the old password) once the new config is checked")
 	u.register(fs)
+	e.quietFlag(fs, "print nothing on success (warnings and errors still)")
 	fs.StringVar(&newPassfile, "new-passfile", "", "read the new password from the first line of `FILE`")
 	fs.IntVar(&scryptN, "scryptn", 0, fmt.Sprintf("new scrypt cost: N = 2^`N`, %d..%d (default: keep the current one)",
 		crypto.MinScryptLogN, crypto.MaxScryptLogN))
@@ -101,6 +103,7 @@ func (e *env) setPassword(c *config.Config, dir string, key, pw []byte, scryptN 
 	if err := config.Backup(path); err != nil {
 		return fail(exitWriteConf, err)
 	}
+	c.Creator = strings.TrimSuffix(c.Creator, keyOnlyMark) // it has a password now
 	err := e.interruptible(func() error { return c.SetPassword(key, pw, scryptN) })
 	var x *exitError
 	if errors.As(err, &x) {

@@ -16,7 +16,7 @@ import (
 
 var runCommand = &command{
 	name:    "run",
-	args:    "[unlock] [--mountpoint DIR] [--ro] [--transport T] [--kill-after DURATION] [--keep-leftovers] [--verify [--accept]] CIPHERDIR -- CMD [ARGS...]",
+	args:    "[unlock] [--mountpoint DIR] [--ro] [--transport T] [--kill-after DURATION] [--keep-leftovers] [--verify [--accept]] [-q] CIPHERDIR -- CMD [ARGS...]",
 	summary: "mount, run a backup job, and lock again whatever happens",
 	help: `Mounts the vault (on a private temporary directory unless --mountpoint),
 runs CMD with COFFERFS_MOUNTPOINT set to the mountpoint, then flushes and
@@ -32,7 +32,8 @@ files under the mountpoint are named on stderr and ended when the job
 exits, as systemd does with a unit's processes: SIGTERM, then SIGKILL
 --kill-after later (default 10s). --keep-leftovers waits for them
 instead (saying which, every minute) and ends them only on SIGINT or
-SIGTERM.
+SIGTERM. -q keeps cofferfs's own notes and log lines out of the job's
+mail: only warnings and errors are printed.
 
 The vault is sealed when the job is done (see "cofferfs help verify").
 --verify first compares the vault with its sealed manifest and does not
@@ -80,6 +81,7 @@ func runRun(e *env, c *command, args []string) error {
 	fs.DurationVar(&lf.killAfter, "kill-after", 10*time.Second, "SIGKILL the job's leftover processes `DURATION` after SIGTERM")
 	fs.BoolVar(&lf.keep, "keep-leftovers", false, "wait for the job's leftover processes instead of ending them")
 	m.seal.register(fs)
+	e.quietFlag(fs, "print none of cofferfs's notes and log lines, only warnings and errors (the job's output is its own)")
 	pos, err := e.parse(c, fs, flagArgs, 1, 1)
 	if err != nil {
 		return err
@@ -105,7 +107,7 @@ func runRun(e *env, c *command, args []string) error {
 		return err
 	}
 	defer cleanup()
-	e.fsLog = e.logger(false)
+	e.fsLog, e.logPlace = e.logger(false), daemon.LogStderr
 	if err := e.checkPlacement(cipherdir, mnt); err != nil {
 		return err
 	}
@@ -156,8 +158,8 @@ func (e *env) runJob(v *vault, mnt string, m *mountFlags, lf *leftoverFlags, job
 	}
 	sealer := startSealing(v, log) // sealmanifest.go
 	defer sealer.stop()            // seals after the job and the unmount
-	defer recordMount(daemon.State{Cipherdir: v.dir, Mountpoint: mnt,
-		ReadOnly: m.readOnly, PID: os.Getpid(), Started: time.Now().UTC(), Transport: srv.Transport()}, v.fs, log, sealer.changed)()
+	defer recordMount(daemon.State{Cipherdir: v.dir, Mountpoint: mnt, ReadOnly: m.readOnly, PID: os.Getpid(),
+		Started: time.Now().UTC(), Transport: srv.Transport(), Log: e.logPlace}, srv, v.fs, log, sealer.changed)()
 	code, jobErr := e.execJob(mnt, job)
 	e.endLeftovers(mnt, lf.keep, lf.killAfter)
 	if err := e.lockAfterJob(srv, mnt); err != nil {
@@ -230,7 +232,7 @@ func (e *env) lockAfterJob(srv *mount.Server, mnt string) error {
 	if len(holders) > 0 {
 		e.warnf("the mount is detached (locked for new access); waiting for these to let go:")
 		for _, h := range holders {
-			e.infof("  %s", h)
+			e.detailf("  %s", h)
 		}
 	}
 	srv.Wait()

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/cofferfs/cofferfs/internal/daemon"
@@ -34,7 +31,7 @@ var lockCommand = &command{
 func runUnmount(e *env, c *command, args []string) error {
 	fs := newFlagSet(c)
 	lazy := fs.Bool("lazy", false, "detach a busy mount now")
-	quiet := fs.Bool("q", false, "print nothing on success")
+	e.quietFlag(fs, "print nothing on success")
 	pos, err := e.parse(c, fs, args, 1, 1)
 	if err != nil {
 		return err
@@ -59,7 +56,6 @@ func runUnmount(e *env, c *command, args []string) error {
 		e.warnf("the daemon (pid %d) has not exited yet", st.PID)
 	}
 	switch {
-	case *quiet:
 	case *lazy:
 		e.infof("detached %s: the vault is locked for new access; the kernel finishes when the last user lets go", mnt)
 	default:
@@ -75,91 +71,4 @@ func busyError(b *daemon.BusyError) error {
 		x.withHint("in use by %s", h)
 	}
 	return x.withHint("close those programs (or leave the directory), or use: cofferfs unmount --lazy %s", b.Mountpoint)
-}
-
-var statusCommand = &command{
-	name:    "status",
-	args:    "[--json]",
-	summary: "list the mounted vaults",
-	help: `Lists every mounted cofferfs vault: mountpoint, cipherdir, read-only or
-read-write, idle lock, the pid of the daemon serving it ("- (daemon
-gone)" when it was killed), the transport (uring for FUSE over
-io_uring, dev for /dev/fuse), how many entries differed from the vault's
-sealed manifest when it was mounted (CHANGED; "cofferfs verify" lists
-them), and how many backing entries its listings
-hide (names that do not decrypt, downloads a sync client has not
-finished; the daemon's log names them). Records left by daemons that are
-gone are removed. --json prints the same as a JSON array.`,
-	run: runStatus,
-}
-
-func runStatus(e *env, c *command, args []string) error {
-	fs := newFlagSet(c)
-	asJSON := fs.Bool("json", false, "print the list as JSON (an array, [] when nothing is mounted)")
-	if _, err := e.parse(c, fs, args, 0, 0); err != nil {
-		return err
-	}
-	daemon.CleanStale()
-	ms, err := daemon.Mounts()
-	if err != nil {
-		return fail(exitOther, err)
-	}
-	if *asJSON {
-		return statusJSON(e, ms)
-	}
-	if len(ms) == 0 {
-		e.infof("no vault is mounted")
-		return nil
-	}
-	w := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "MOUNTPOINT\tCIPHERDIR\tMODE\tIDLE LOCK\tPID\tTRANSPORT\tCHANGED\tHIDDEN")
-	for _, m := range ms {
-		mode, idle, pid, transport, changed, hidden := "rw", "-", "-", "-", "-", "-"
-		if m.ReadOnly {
-			mode = "ro"
-		}
-		if st, ok := daemon.ReadState(m.Mountpoint); ok {
-			pid, hidden = fmt.Sprint(st.PID), fmt.Sprint(st.Hidden)
-			if st.Changed != "" {
-				changed = st.Changed
-			}
-			if st.Idle != "" {
-				idle = st.Idle
-			}
-			if st.Transport != "" {
-				transport = st.Transport
-			}
-		} else {
-			pid = "- (daemon gone)"
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", displayName(m.Mountpoint), displayName(m.Source), mode, idle, pid, transport, changed, hidden)
-	}
-	return w.Flush()
-}
-
-// mountStatus is one mounted vault in status --json.
-type mountStatus struct {
-	Mountpoint string `json:"mountpoint"`
-	Cipherdir  string `json:"cipherdir"`
-	ReadOnly   bool   `json:"readonly"`
-	Idle       string `json:"idle,omitempty"`
-	PID        int    `json:"pid,omitempty"`
-	DaemonGone bool   `json:"daemon_gone"`
-	Hidden     int    `json:"hidden"`
-	Log        string `json:"log,omitempty"`
-}
-
-// statusJSON prints the mounts ms as a JSON array.
-func statusJSON(e *env, ms []daemon.MountInfo) error {
-	out := []mountStatus{}
-	for _, m := range ms {
-		s := mountStatus{Mountpoint: m.Mountpoint, Cipherdir: m.Source, ReadOnly: m.ReadOnly, DaemonGone: true}
-		if st, ok := daemon.ReadState(m.Mountpoint); ok {
-			s.Idle, s.PID, s.DaemonGone, s.Hidden, s.Log = st.Idle, st.PID, false, st.Hidden, st.Log
-		}
-		out = append(out, s)
-	}
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
 }

@@ -40,7 +40,6 @@ type verifyFlags struct {
 	unlock     unlockFlags
 	json       bool
 	accept     bool
-	quiet      bool
 	noProgress bool
 }
 
@@ -50,7 +49,7 @@ func runVerify(e *env, c *command, args []string) error {
 	f.unlock.register(fs)
 	fs.BoolVar(&f.json, "json", false, "print the report as JSON")
 	fs.BoolVar(&f.accept, "accept", false, "seal the vault as it is now")
-	fs.BoolVar(&f.quiet, "q", false, "print no progress and no summary")
+	e.quietFlag(fs, "print no progress and no summary (differences and warnings still)")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "print no progress")
 	pos, err := e.parse(c, fs, args, 1, 1)
 	if err != nil {
@@ -68,7 +67,7 @@ func runVerify(e *env, c *command, args []string) error {
 	if err != nil {
 		return fail(exitOther, fmt.Errorf("vault manifest: %w", err))
 	}
-	rep, err := e.verifyVault(mv, !f.quiet && !f.noProgress && !f.json)
+	rep, err := e.verifyVault(mv, !f.noProgress && !f.json)
 	if err != nil {
 		return err
 	}
@@ -102,21 +101,17 @@ func (e *env) verifyResult(v *vault, mv *manifest.Vault, f *verifyFlags, rep *ma
 			fmt.Fprintln(e.stdout, describeSealFinding(v.dir, fd))
 		}
 	}
-	if !f.quiet {
-		e.noteReport(rep, false)
-		e.infof("verify: %s, %s (generation %d): %s", formatCount(int64(rep.Entries), "entry"),
-			formatCount(int64(len(rep.Manifests)), "manifest"), rep.Generation, verifySummary(rep))
-	}
+	e.noteReport(rep, false)
+	e.infof("verify: %s, %s (generation %d): %s", formatCount(int64(rep.Entries), "entry"),
+		formatCount(int64(len(rep.Manifests)), "manifest"), rep.Generation, verifySummary(rep))
 	if f.accept {
 		m, err := mv.Accept(e.ctx)
 		if err != nil {
 			return fail(exitOther, fmt.Errorf("seal: %w", err))
 		}
-		if !f.quiet {
-			e.infof("verify: accepted: the vault as it is now is sealed (generation %d)", m.Generation)
-		}
+		e.infof("verify: accepted: the vault as it is now is sealed (generation %d)", m.Generation)
 		return nil
-	} else if len(rep.Findings) > 0 && !f.quiet && !f.json {
+	} else if len(rep.Findings) > 0 && !f.json {
 		e.hintf("if these changes are legitimate (made by gocryptfs, say), seal the vault as it is: cofferfs verify --accept %s", v.dir)
 	}
 	if code == exitOK {

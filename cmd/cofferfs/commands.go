@@ -15,6 +15,7 @@ var commands = []*command{
 	initCommand,
 	passwdCommand,
 	infoCommand,
+	duCommand,
 	lsCommand,
 	catCommand,
 	pathCommand,

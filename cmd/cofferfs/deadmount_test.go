@@ -18,16 +18,11 @@ import (
 // daemonPID returns the pid that "cofferfs status" lists for mnt.
 func daemonPID(t *testing.T, c cli, mnt string) int {
 	t.Helper()
-	st := c.must("status")
-	for _, line := range strings.Split(st, "\n") {
-		if f := strings.Fields(line); len(f) >= 5 && f[0] == mnt {
-			if pid, err := strconv.Atoi(f[4]); err == nil {
-				return pid
-			}
-		}
+	pid, err := strconv.Atoi(statusField(c, mnt, "PID"))
+	if err != nil {
+		t.Fatalf("no daemon pid for %s in status:\n%s", mnt, c.must("status"))
 	}
-	t.Fatalf("no daemon pid for %s in status:\n%s", mnt, st)
-	return 0
+	return pid
 }
 
 // stealFUSEConn duplicates pid's /dev/fuse descriptor into this process,

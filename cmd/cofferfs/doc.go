@@ -4,30 +4,30 @@
 //
 // Usage:
 //
-//	cofferfs init [unlock] [--scryptn N] [--xchacha] [--longnamemax N | --profile P] [--key-only] [--recovery-key-file FILE] CIPHERDIR
-//	cofferfs init [unlock] --reverse [--scryptn N] [--longnamemax N] [--key-only] [--recovery-key-file FILE] PLAINDIR
-//	cofferfs passwd [unlock] [--new-passfile FILE] [--scryptn N] [--no-backup] CIPHERDIR
+//	cofferfs init [unlock] [--scryptn N] [--xchacha] [--longnamemax N | --profile P] [--key-only] [--recovery-key-file FILE] [-q] CIPHERDIR
+//	cofferfs init [unlock] --reverse [--scryptn N] [--longnamemax N] [--key-only] [--recovery-key-file FILE] [-q] PLAINDIR
+//	cofferfs passwd [unlock] [--new-passfile FILE] [--scryptn N] [--no-backup] [-q] CIPHERDIR
 //	cofferfs info CIPHERDIR
+//	cofferfs du [unlock] [--json] [-q] [--no-progress] CIPHERDIR [PATH]
 //	cofferfs ls [unlock] [-l] CIPHERDIR [PATH]
 //	cofferfs cat [unlock] CIPHERDIR PATH
 //	cofferfs path [unlock] [--cipher | --relative | --root DIR] CIPHERDIR PATH
 //	cofferfs fsck [unlock] [--json] [--repair] [-q] [--no-progress] CIPHERDIR
 //	cofferfs verify [unlock] [--json] [--accept] [-q] [--no-progress] CIPHERDIR
-//	cofferfs check-paths [--profile P] [--root DIR] [unlock] CIPHERDIR
-//	cofferfs export [unlock] [--path SUB] [--force] [--keep-setid] CIPHERDIR DEST
-//	cofferfs import [unlock] [--path SUB] [--force | --update [--delete]] SRC CIPHERDIR
+//	cofferfs check-paths [--profile P] [--root DIR] [unlock] [-q] CIPHERDIR
+//	cofferfs export [unlock] [--path SUB] [--force] [--keep-setid] [-q] [--no-progress] CIPHERDIR DEST
+//	cofferfs import [unlock] [--path SUB] [--force | --update [--delete]] [-q] [--no-progress] SRC CIPHERDIR
 //	cofferfs mount [unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--cache-timeout DURATION] [--verify [--accept]] [--transport auto|uring|dev] [-q] CIPHERDIR MOUNTPOINT
 //	cofferfs mount [unlock] --reverse [--exclude PATTERN]... [--exclude-from FILE] PLAINDIR MOUNTPOINT
 //	cofferfs unmount [--lazy] [-q] MOUNTPOINT
 //	cofferfs lock [--lazy] [-q] MOUNTPOINT
-//	cofferfs status [--json]
-//	cofferfs run [unlock] [--mountpoint DIR] [--ro] [--transport T] [--kill-after DURATION] [--keep-leftovers] [--verify [--accept]] CIPHERDIR -- CMD [ARGS...]
+//	cofferfs status [--json] [-q]
+//	cofferfs run [unlock] [--mountpoint DIR] [--ro] [--transport T] [--kill-after DURATION] [--keep-leftovers] [--verify [--accept]] [-q] CIPHERDIR -- CMD [ARGS...]
 //	cofferfs version
 //	cofferfs completion bash|zsh|fish
 //	cofferfs help [COMMAND | exit-codes]
 //
-// (This list is the command table of commands.go; a test keeps them equal.
-// export and import also take -q and --no-progress.)
+// (This list is the command table of commands.go; a test keeps them equal.)
 //
 // [unlock] is at most one of --passfile FILE, --extpass CMD and
 // --masterkey-file FILE; without one, the password is asked on the
@@ -48,13 +48,21 @@
 //     --masterkey-file; an unsupported feature flag is named, with
 //     whether gocryptfs can open the vault). Warnings read
 //     "cofferfs: warning: …"; notes and summaries have no kind.
+//   - -q (every command that says more than its result) drops the notes,
+//     summaries and progress, never the result, errors, warnings or
+//     hints (quiet.go). Durations print as the flags take them, "12m",
+//     "1h5m", "45s" (formatDuration).
+//   - The daemon logs one line per event in the same style: on stderr
+//     under mount -f and run, else to syslog (tag cofferfs, at the
+//     event's priority) or, without syslog, to its log file in the
+//     state directory with a time stamp in front.
 //   - An entry that does not decrypt is reported as
 //     "cofferfs: error: <plain path> (<cipher path>): <reason>", where the
 //     cipher path is joined to CIPHERDIR; for a name that does not
 //     decrypt, the plain path is its directory. Such entries are counted
 //     and never skipped silently.
-//   - The progress bar of export and import is drawn on stderr only when
-//     stderr is a terminal; messages clear it first.
+//   - The progress bar of export, import, fsck, verify and du is drawn
+//     on stderr only when stderr is a terminal; messages clear it first.
 //   - Secrets are never printed, with one exception: init prints the new
 //     recovery key once. Passwords never appear in messages.
 //   - No stack traces: every failure is one error line and an exit code.

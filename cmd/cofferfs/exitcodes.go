@@ -53,7 +53,7 @@ var exitCodes = []struct {
 	{exitUnsupported, "the vault uses a feature flag cofferfs does not support (plaintext names, FIDO2, pre-1.3 configs) or an unknown one"},
 	{exitBusy, "unmount refused: the mount is in use (the holders are listed; --lazy detaches it); or the vault is in use by another writer (read-write mount, run, fsck --repair, import)"},
 	{exitRepaired, "fsck --repair found problems and repaired every one of them"},
-	{exitNotFound, "the vault path given is not in the vault (cat, ls, export --path)"},
+	{exitNotFound, "the vault path given is not in the vault (cat, ls, du, export --path)"},
 	{exitJobNotExec, "run: the job was found but cannot be executed (not executable, a directory, not a program); otherwise run exits with the job's own code, 128+N when signal N killed it"},
 	{exitJobNotFound, "run: the job was not found (not in $PATH, or no such file)"},
 }

@@ -79,6 +79,9 @@ func (e *env) usage(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\n%s\n\n", unlockHelp)
 	fmt.Fprintf(w, "Flags may be written -flag or --flag, before or after the arguments.\n")
+	fmt.Fprintf(w, "-q (where a command says more than its result) drops progress, summaries\n")
+	fmt.Fprintf(w, "and notes; results, errors, warnings and hints stay. Durations are written\n")
+	fmt.Fprintf(w, "as the flags take them: 45s, 12m, 1h5m.\n")
 	fmt.Fprintf(w, "Run \"cofferfs help COMMAND\" for the flags of a command and\n")
 	fmt.Fprintf(w, "\"cofferfs help exit-codes\" for the exit codes.\n")
 }

@@ -36,12 +36,10 @@ func waitHidden(t *testing.T, c cli, mnt, want string) {
 		if err != nil || len(ents) != 1 {
 			t.Fatalf("listing the mount: %v, %v", ents, err)
 		}
-		st = c.must("status")
-		for _, line := range strings.Split(st, "\n") {
-			if f := strings.Fields(line); len(f) >= 6 && f[0] == mnt && f[len(f)-1] == want {
-				return
-			}
+		if statusField(c, mnt, "HIDDEN") == want {
+			return
 		}
+		st = c.must("status")
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Fatalf("status does not show %s hidden entries for %s:\n%s", want, mnt, st)

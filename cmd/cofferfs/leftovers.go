@@ -139,7 +139,7 @@ func (e *env) endLeftovers(mnt string, keep bool, killAfter time.Duration) {
 		return
 	}
 	e.warnf("the job left %s behind; ending them (SIGTERM, SIGKILL after %s; --keep-leftovers waits for them):",
-		processes(len(left)), killAfter)
+		processes(len(left)), formatDuration(killAfter))
 	e.listLeftovers(left)
 	killAt := time.Now().Add(killAfter)
 	giveUp := killAt.Add(5 * time.Second)
@@ -171,7 +171,7 @@ func (e *env) endLeftovers(mnt string, keep bool, killAfter time.Duration) {
 // listLeftovers prints one line per leftover.
 func (e *env) listLeftovers(left []leftover) {
 	for _, l := range left {
-		e.infof("  %s", l)
+		e.detailf("  %s", l)
 	}
 }
 
@@ -188,7 +188,7 @@ func processes(n int) string {
 func (e *env) waitLeftovers(mnt string, left []leftover) bool {
 	var said time.Time
 	for ; len(left) > 0; left = findLeftovers(mnt) {
-		if time.Since(said) >= time.Minute {
+		if time.Since(said) >= time.Minute && !e.quiet {
 			e.infof("the job has ended; waiting for %s it left behind (--keep-leftovers):", processes(len(left)))
 			e.listLeftovers(left)
 			said = time.Now()

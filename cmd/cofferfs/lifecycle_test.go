@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -194,16 +195,7 @@ func TestLifecycleWrongPassword(t *testing.T) {
 func TestLifecycleKilledDaemon(t *testing.T) {
 	c, cipher, mnt, pw := newLifecycle(t)
 	c.must("mount", "--passfile", pw, cipher, mnt)
-	st := c.must("status")
-	var pid string
-	for _, line := range strings.Split(st, "\n") {
-		if f := strings.Fields(line); len(f) >= 5 && f[0] == mnt {
-			pid = f[4]
-		}
-	}
-	if pid == "" {
-		t.Fatalf("no daemon pid in status:\n%s", st)
-	}
+	pid := strconv.Itoa(daemonPID(t, c, mnt))
 	if err := exec.Command("kill", "-9", pid).Run(); err != nil {
 		t.Fatal(err)
 	}

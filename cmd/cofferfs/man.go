@@ -64,6 +64,7 @@ func writeManCommand(w io.Writer, cf cmdFlags) {
 var manDescription = []string{
 	`cofferfs creates, opens, exports and imports encrypted vaults in the gocryptfs v2 on-disk format, for backups into synced folders (Dropbox, Syncthing, ...). A vault is a directory (CIPHERDIR) of encrypted files; cofferfs and gocryptfs open each other's vaults.`,
 	`Results go to stdout; everything else goes to stderr, each line starting with "cofferfs: ". Flags may be written -flag or --flag, before, between or after the arguments; "--" ends them. "cofferfs help COMMAND" and "cofferfs COMMAND --help" print the help of one command.`,
+	`-q, where a command says more than its result, drops progress, summaries and notes, as in restic and rsync; results, errors, warnings and hints stay. Durations are printed as the flags take them: 45s, 12m, 1h5m. A background mount logs one line per event in the style of the other messages to syslog (tag cofferfs), or without syslog to its log file in the state directory; "cofferfs status" shows where.`,
 }
 
 // manCompletion is the SHELL COMPLETION section: a paragraph and an

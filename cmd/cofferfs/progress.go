@@ -113,7 +113,7 @@ func (b *progressBar) render(p transfer.Progress, elapsed time.Duration, width i
 		r := float64(p.Bytes) / secs
 		rate = formatBytes(int64(r)) + "/s"
 		if elapsed >= etaAfter && frac >= etaMinShare && r > 0 && p.TotalBytes >= p.Bytes {
-			eta = "ETA " + formatDuration(time.Duration(float64(p.TotalBytes-p.Bytes)/r*float64(time.Second)))
+			eta = "ETA " + formatDuration(time.Duration(float64(p.TotalBytes-p.Bytes)/r*float64(time.Second)).Round(time.Second))
 		}
 	}
 	// From the richest layout to the poorest; the first that fits wins.
@@ -190,13 +190,4 @@ func formatBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
-
-// formatDuration renders a duration as h:mm:ss or m:ss.
-func formatDuration(d time.Duration) string {
-	s := int64(d.Round(time.Second) / time.Second)
-	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
-	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }

@@ -111,7 +111,7 @@ func (e *env) noteReport(rep *manifest.Report, withFindings bool) {
 // terminal.
 func (e *env) verifyVault(mv *manifest.Vault, progress bool) (*manifest.Report, error) {
 	var onProgress func(int)
-	if progress && isTerminal(e.stderr) {
+	if e.showProgress(!progress) {
 		e.bar = newProgressBar(e.stderr)
 		onProgress = func(n int) { e.bar.update(scanProgress(n)) }
 	}

@@ -50,12 +50,16 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 	sealer := startSealing(v, log) // sealmanifest.go
 	defer sealer.stop()            // seals after the unmount
 	st := daemon.State{Cipherdir: v.dir, Mountpoint: mnt, ReadOnly: m.readOnly,
-		PID: os.Getpid(), Started: time.Now().UTC(), Transport: srv.Transport()}
+		PID: os.Getpid(), Started: time.Now().UTC(), Transport: srv.Transport(), Log: e.logPlace}
 	if m.idle > 0 {
-		st.Idle = m.idle.String()
+		st.Idle = formatDuration(m.idle)
 	}
-	defer recordMount(st, v.fs, log, sealer.changed)()
-	log.Info("mounted", "cipherdir", v.dir, "mountpoint", mnt, "readonly", m.readOnly, "idle", st.Idle, "transport", st.Transport)
+	defer recordMount(st, srv, v.fs, log, sealer.changed)()
+	attrs := []any{"cipherdir", v.dir, "mountpoint", mnt, "readonly", m.readOnly, "transport", st.Transport}
+	if m.idle > 0 {
+		attrs = append(attrs, "idle lock", m.idle)
+	}
+	log.Info("mounted", attrs...)
 	if ready != nil {
 		ready(nil, 0)
 	}
@@ -80,9 +84,13 @@ const hiddenInterval = 2 * time.Second
 
 // recordMount writes the state record of a mount for cofferfs status and
 // keeps its count of hidden entries (and of entries that differ from the
-// sealed manifest, from changed) current. The function it returns stops
-// that and removes the record.
-func recordMount(st daemon.State, fsys *fs.FS, log *slog.Logger, changed func() string) (stop func()) {
+// sealed manifest, from changed) current, and with an idle lock the time
+// of its last request and its number of open files. The function it
+// returns stops that and removes the record.
+func recordMount(st daemon.State, srv *mount.Server, fsys *fs.FS, log *slog.Logger, changed func() string) (stop func()) {
+	if st.Idle != "" {
+		st.LastActive, st.OpenFiles = activity(srv, fsys)
+	}
 	remove, err := daemon.WriteState(st)
 	if err != nil {
 		log.Warn("cannot record the mount for cofferfs status", "err", err)
@@ -99,8 +107,13 @@ func recordMount(st daemon.State, fsys *fs.FS, log *slog.Logger, changed func() 
 				return
 			case <-tick.C:
 			}
-			if n, c := fsys.Hidden(), changed(); n != st.Hidden || c != st.Changed {
-				st.Hidden, st.Changed = n, c
+			now := st
+			now.Hidden, now.Changed = fsys.Hidden(), changed()
+			if st.Idle != "" {
+				now.LastActive, now.OpenFiles = activity(srv, fsys)
+			}
+			if now != st {
+				st = now
 				if _, err := daemon.WriteState(st); err != nil {
 					log.Warn("cannot update the mount record for cofferfs status", "err", err)
 				}
@@ -112,6 +125,13 @@ func recordMount(st daemon.State, fsys *fs.FS, log *slog.Logger, changed func() 
 		<-done
 		remove()
 	}
+}
+
+// activity returns when the mount last served a request (to the second)
+// and how many files are open on it.
+func activity(srv *mount.Server, fsys *fs.FS) (time.Time, int) {
+	quiet, _ := srv.Idle()
+	return time.Now().Add(-quiet).UTC().Truncate(time.Second), fsys.OpenFiles()
 }
 
 // survivePipe keeps a broken log pipe (mount -f | head, the reader gone)
@@ -142,19 +162,29 @@ func (e *env) unmountOnSignal(srv *mount.Server, mnt string, log *slog.Logger, d
 // logger returns the foreground logger (stderr).
 func (e *env) logger(debug bool) *slog.Logger {
 	level := slog.LevelInfo
-	if debug {
+	switch {
+	case debug:
 		level = slog.LevelDebug
+	case e.quiet:
+		level = slog.LevelWarn
 	}
 	return slog.New(newLineHandler(e.stderr, level))
 }
 
 // daemonLogger logs to syslog, or to stderr (the daemon's log file in
-// the state directory) when no syslog daemon listens.
+// the state directory) when no syslog daemon listens, in the style of
+// the foreground log (lineHandler).
 func daemonLogger() *slog.Logger {
+	log, _ := openDaemonLog()
+	return log
+}
+
+// openDaemonLog is daemonLogger; toSyslog tells where it logs.
+func openDaemonLog() (log *slog.Logger, toSyslog bool) {
 	if w, err := syslog.New(syslog.LOG_DAEMON|syslog.LOG_INFO, "cofferfs"); err == nil {
-		return slog.New(slog.NewTextHandler(w, nil))
+		return slog.New(newSyslogLineHandler(w, slog.LevelInfo)), true
 	}
-	return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	return slog.New(newFileLineHandler(os.Stderr, slog.LevelInfo, time.Now)), false
 }
 
 // waitExit waits up to d for process pid to exit. A zombie counts as

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,24 +65,4 @@ func TestPathRelative(t *testing.T) {
 	}
 	expectCode(t, exitUsage, "", "path", "--passfile", pf, "--root", t.TempDir(), dir, "x")
 	expectCode(t, exitUsage, "", "path", "--passfile", pf, "--cipher", "--relative", dir, abs)
-}
-
-// TestStatusJSON: status --json lists the mounts as a JSON array.
-func TestStatusJSON(t *testing.T) {
-	c, cipher, mnt, pw := newLifecycle(t)
-	c.must("mount", "-q", "--ro", "--idle", "12m", "--passfile", pw, cipher, mnt)
-	defer c.run("unmount", "-q", mnt)
-	var got []mountStatus
-	if err := json.Unmarshal([]byte(c.must("status", "--json")), &got); err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range got {
-		if m.Mountpoint == mnt {
-			if m.Cipherdir != cipher || !m.ReadOnly || m.Idle != "12m0s" || m.PID == 0 || m.DaemonGone {
-				t.Errorf("status --json: %+v", m)
-			}
-			return
-		}
-	}
-	t.Errorf("status --json does not list %s: %+v", mnt, got)
 }

@@ -19,17 +19,16 @@ type transferFlags struct {
 	force      bool
 	update     bool
 	delete     bool
-	quiet      bool
 	noProgress bool
 	keepSetID  bool // export only
 }
 
 // register adds the shared flags; what is "into" or "from" for --path.
-func (f *transferFlags) register(fs *flag.FlagSet, pathUsage string) {
+func (f *transferFlags) register(e *env, fs *flag.FlagSet, pathUsage string) {
 	f.unlock.register(fs)
 	fs.StringVar(&f.sub, "path", "", pathUsage)
 	fs.BoolVar(&f.force, "force", false, "write over existing entries (directories are merged)")
-	fs.BoolVar(&f.quiet, "q", false, "print no progress bar and no summary")
+	e.quietFlag(fs, "print no progress bar and no summary (problems and warnings still)")
 	fs.BoolVar(&f.noProgress, "no-progress", false, "print no progress bar")
 }
 
@@ -46,7 +45,7 @@ func (e *env) transferOptions(f *transferFlags, cipherDir string) transfer.Optio
 	root := os.Geteuid() == 0
 	opts := transfer.Options{Force: f.force, Update: f.update, Delete: f.delete, Owners: root, Devices: root, KeepSetID: f.keepSetID,
 		OnProblem: func(p *transfer.EntryError) { e.reportEntry(cipherDir, p) }}
-	if !f.quiet && !f.noProgress && isTerminal(e.stderr) {
+	if e.showProgress(f.noProgress) {
 		e.bar = newProgressBar(e.stderr)
 		opts.OnProgress = e.bar.update
 	}
@@ -63,9 +62,7 @@ func (e *env) runTransfer(f *transferFlags, verb string, do func(context.Context
 	if err != nil {
 		return transferError(err)
 	}
-	if !f.quiet {
-		e.summary(f, verb, st, time.Since(start))
-	}
+	e.summary(f, verb, st, time.Since(start))
 	switch {
 	case st.Corrupt > 0:
 		return corruptSummary(st.Corrupt)
@@ -117,7 +114,7 @@ func (e *env) summary(f *transferFlags, verb string, st transfer.Stats, took tim
 	e.infof("%s %s (%s), %s, %s, %s, %s in %s", verb,
 		formatCount(st.Files, "file"), formatBytes(st.Bytes), formatCount(st.Dirs, "directory"),
 		formatCount(st.Symlinks, "symlink"), formatCount(st.HardLinks, "hard link"),
-		formatCount(st.Specials, "special file"), took.Round(time.Millisecond))
+		formatCount(st.Specials, "special file"), formatDuration(took))
 	if f.update {
 		e.infof("%d unchanged, %d deleted", st.Unchanged, st.Deleted)
 	}

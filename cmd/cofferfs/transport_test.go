@@ -6,17 +6,6 @@ import (
 	"testing"
 )
 
-// statusField returns column i of mnt's line in "cofferfs status".
-func statusField(c cli, mnt string, i int) string {
-	c.t.Helper()
-	for _, line := range strings.Split(c.must("status"), "\n") {
-		if f := strings.Fields(line); len(f) > i && f[0] == mnt {
-			return f[i]
-		}
-	}
-	return ""
-}
-
 // "cofferfs mount" picks io_uring when the kernel offers it (auto) and
 // /dev/fuse otherwise, "status" shows which, and --transport uring fails
 // with a clear error when the kernel does not offer it. .ci/run runs
@@ -30,7 +19,7 @@ func TestLifecycleTransport(t *testing.T) {
 		want = "uring"
 	}
 	c.must("mount", "--passfile", pw, cipher, mnt)
-	if got := statusField(c, mnt, 5); got != want {
+	if got := statusField(c, mnt, "TRANSPORT"); got != want {
 		t.Errorf("status shows transport %q with enable_uring=%v, want %q", got, on, want)
 	}
 	c.must("unmount", mnt)

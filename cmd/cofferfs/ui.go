@@ -25,6 +25,12 @@ type env struct {
 	commands []*command
 	bar      *progressBar // the progress bar on stderr, if one is drawn
 	fsLog    *slog.Logger // given to the vaults a mount opens (hidden entries)
+	// logPlace is where fsLog writes, for the mount's state record:
+	// daemon.LogStderr, daemon.LogSyslog or the daemon's log file.
+	logPlace string
+	// quiet is set by a command's -q (quiet.go): infof prints nothing
+	// and no progress bar is drawn; errors, warnings and hints stay.
+	quiet bool
 	// onHelp, if set, receives the flags of a command asked for its
 	// help instead of the help being printed (see commandFlags).
 	onHelp func(fs *flag.FlagSet)
@@ -98,8 +104,17 @@ func (e *env) warnf(format string, args ...any) { e.printf("warning: ", format, 
 // hintf prints "cofferfs: hint: ..." on stderr.
 func (e *env) hintf(format string, args ...any) { e.printf("hint: ", format, args...) }
 
-// infof prints "cofferfs: ..." on stderr: progress notes and summaries.
-func (e *env) infof(format string, args ...any) { e.printf("", format, args...) }
+// infof prints "cofferfs: ..." on stderr: progress notes and summaries,
+// which -q turns off.
+func (e *env) infof(format string, args ...any) {
+	if !e.quiet {
+		e.printf("", format, args...)
+	}
+}
+
+// detailf prints "cofferfs: ..." on stderr as a continuation of the
+// warning or error before it (a list of processes): -q keeps it.
+func (e *env) detailf(format string, args ...any) { e.printf("", format, args...) }
 
 func (e *env) printf(kind, format string, args ...any) {
 	e.bar.clear()

@@ -230,25 +230,14 @@ func TestVerifyMountLogsDifferences(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	// cofferfs status shows the count (CHANGED, before HIDDEN).
+	// cofferfs status shows the count (CHANGED).
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		st := c.must("status")
-		if f := statusLine(st, mnt); len(f) >= 7 && f[len(f)-2] == "1" {
+		if statusField(c, mnt, "CHANGED") == "1" {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("status does not show 1 changed entry:\n%s", st)
+			t.Fatalf("status does not show 1 changed entry:\n%s", c.must("status"))
 		}
 	}
 	c.must("unmount", mnt)
-}
-
-// statusLine returns the fields of mnt's line in status output.
-func statusLine(st, mnt string) []string {
-	for _, line := range strings.Split(st, "\n") {
-		if f := strings.Fields(line); len(f) > 0 && f[0] == mnt {
-			return f
-		}
-	}
-	return nil
 }

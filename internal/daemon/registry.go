@@ -18,13 +18,22 @@ import (
 // state directory when its mount is ready and removes it on exit;
 // `cofferfs status` reads it.
 type State struct {
-	Cipherdir  string    `json:"cipherdir"`
-	Mountpoint string    `json:"mountpoint"`
-	ReadOnly   bool      `json:"readonly"`
-	Idle       string    `json:"idle,omitempty"`
-	PID        int       `json:"pid"`
-	Started    time.Time `json:"started"`
-	Log        string    `json:"log,omitempty"`
+	Cipherdir  string `json:"cipherdir"`
+	Mountpoint string `json:"mountpoint"`
+	ReadOnly   bool   `json:"readonly"`
+	// Idle is the idle lock's time (as --idle takes it), "" for none.
+	Idle    string    `json:"idle,omitempty"`
+	PID     int       `json:"pid"`
+	Started time.Time `json:"started"`
+	// Log is where the daemon logs: LogSyslog, LogStderr (a foreground
+	// mount or run), or the path of its log file.
+	Log string `json:"log,omitempty"`
+	// LastActive is when the mount last served a request and OpenFiles
+	// how many files are open on it, brought up to date every few
+	// seconds while it has an idle lock: the lock comes Idle after
+	// LastActive, once OpenFiles is 0.
+	LastActive time.Time `json:"last_active,omitzero"`
+	OpenFiles  int       `json:"open_files,omitempty"`
 	// StartTicks is the start time of process PID (see processStart),
 	// which tells the daemon from a later process with the same pid.
 	StartTicks uint64 `json:"start_ticks,omitempty"`
@@ -39,6 +48,12 @@ type State struct {
 	// dev (empty in records of older daemons).
 	Transport string `json:"transport,omitempty"`
 }
+
+// The places State.Log names besides a log file.
+const (
+	LogSyslog = "syslog"
+	LogStderr = "stderr"
+)
 
 // StateDir returns the directory for daemon state and logs:
 // /run/cofferfs for root, $XDG_RUNTIME_DIR/cofferfs otherwise, or a

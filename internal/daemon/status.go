@@ -21,6 +21,9 @@ type MountInfo struct {
 	// /sys/fs/fuse/connections (the mount's minor device number), 0 if
 	// unknown.
 	Conn uint32
+	// UID is the user who mounted it (the user_id option FUSE lists),
+	// -1 if unknown. Only that user's state records describe it.
+	UID int
 }
 
 // fsType is the type of cofferfs mounts in /proc/self/mountinfo.
@@ -59,12 +62,27 @@ func parseMountinfo(line string) (MountInfo, bool) {
 	for _, o := range strings.Split(a[5], ",") {
 		ro = ro || o == "ro"
 	}
-	m := MountInfo{Mountpoint: mountinfo.Unescape(a[4]), Source: mountinfo.Unescape(b[1]), ReadOnly: ro}
+	m := MountInfo{Mountpoint: mountinfo.Unescape(a[4]), Source: mountinfo.Unescape(b[1]), ReadOnly: ro, UID: -1}
+	if len(b) > 2 {
+		m.UID = superUID(b[2])
+	}
 	if maj, min, ok := strings.Cut(a[2], ":"); ok && maj == "0" {
 		n, _ := strconv.ParseUint(min, 10, 32)
 		m.Conn = uint32(n)
 	}
 	return m, true
+}
+
+// superUID returns the user_id of FUSE super options, or -1.
+func superUID(opts string) int {
+	for _, o := range strings.Split(opts, ",") {
+		if v, ok := strings.CutPrefix(o, "user_id="); ok {
+			if n, err := strconv.Atoi(v); err == nil {
+				return n
+			}
+		}
+	}
+	return -1
 }
 
 // findMount returns the cofferfs mount at mnt, or nil.

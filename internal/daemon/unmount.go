@@ -93,19 +93,26 @@ func unmountOnce(mnt string, lazy bool) error {
 		}
 		return nil
 	}
+	bin, err := Fusermount()
+	if err != nil {
+		return fmt.Errorf("mount: unmount %s: %w", mnt, err)
+	}
 	args := []string{"-u"}
 	if lazy {
 		args = append(args, "-z")
 	}
-	out, err := exec.Command("fusermount3", append(args, mnt)...).CombinedOutput()
-	if err != nil {
-		msg := strings.TrimSpace(string(out))
-		if strings.Contains(msg, "busy") {
-			return fmt.Errorf("mount: unmount %s: %s: %w", mnt, msg, unix.EBUSY)
-		}
-		return fmt.Errorf("mount: unmount %s: %s: %w", mnt, msg, err)
+	out, err := exec.Command(bin, append(args, mnt)...).CombinedOutput()
+	if err == nil {
+		return nil
 	}
-	return nil
+	msg := strings.TrimSpace(string(out))
+	if msg == "" {
+		return fmt.Errorf("mount: unmount %s: %w", mnt, err)
+	}
+	if strings.Contains(msg, "busy") {
+		err = unix.EBUSY
+	}
+	return fmt.Errorf("mount: unmount %s: %s: %w", mnt, msg, err)
 }
 
 // connDir is where the kernel lists FUSE connections (fusectl).
