@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -93,6 +94,7 @@ func serveDev(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Options
 // half-registered mount is left waiting for its ring.
 func serveURing(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Options, ringPayload int) (*served, error) {
 	raiseProcs()
+	raiseGCPercent()
 	mo := opts.MountOptions
 	mo.ExtraCapabilities |= fuse.CAP_OVER_IO_URING
 	mo.DirectMount = false
@@ -117,6 +119,27 @@ func serveURing(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Optio
 		return nil, err
 	}
 	return &served{srv: srv, ring: ring, mnt: mountpoint, transport: TransportURing}, nil
+}
+
+// ringGCPercent is the GC target of a daemon serving over io_uring.
+// go-fuse's ProtocolServer allocates about 0.9 KiB per request (its
+// request struct and a channel; the /dev/fuse Server reuses them), 41%
+// of the bytes allocated during an untar, so the collector ran 95 times
+// in an untar of Go's source tree against about 30 over /dev/fuse. At 200
+// it runs 39 times, the daemon uses 7-9% less CPU on untar and small
+// files, and its peak RSS grows by about 7 MiB (alternated pairs). Over
+// /dev/fuse the same setting measured no gain, so it is left alone.
+const ringGCPercent = 200
+
+// raiseGCPercent sets ringGCPercent unless GOGC says otherwise or the
+// target is already higher.
+func raiseGCPercent() {
+	if os.Getenv("GOGC") != "" {
+		return
+	}
+	if old := debug.SetGCPercent(ringGCPercent); old > ringGCPercent || old < 0 {
+		debug.SetGCPercent(old)
+	}
 }
 
 // pollHackName is the file go-fuse answers specially so that the

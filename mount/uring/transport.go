@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hanwen/go-fuse/v2/fuse"
@@ -111,7 +110,7 @@ type Config struct {
 type Transport struct {
 	fd    int
 	wg    sync.WaitGroup
-	count atomic.Uint64
+	stats Stats
 }
 
 // Start registers one queue per CPU on the connection and serves them,
@@ -142,7 +141,7 @@ func Start(cfg Config) (*Transport, error) {
 			ready <- err
 			continue
 		}
-		q.onErr, q.count = cfg.OnError, &t.count
+		q.onErr, q.stats = cfg.OnError, &t.stats
 		t.wg.Add(1)
 		go func() {
 			defer t.wg.Done()
@@ -174,4 +173,8 @@ func waitReady(ready <-chan error, n int) error {
 func (t *Transport) Wait() { t.wg.Wait() }
 
 // Served returns how many requests the queues have answered.
-func (t *Transport) Served() uint64 { return t.count.Load() }
+func (t *Transport) Served() uint64 { return t.stats.Served.Load() }
+
+// HandedOff returns how many of them were answered on goroutines of
+// their own (large READs, fsyncs).
+func (t *Transport) HandedOff() uint64 { return t.stats.HandedOff.Load() }
