@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unsafe"
@@ -44,9 +45,11 @@ func CheckTransport(name string) error {
 // served is a running FUSE server with the transport it uses.
 type served struct {
 	srv       *fuse.Server
-	ring      *uring.Transport // nil over /dev/fuse
-	mnt       string           // set when cofferfs did mount(2) itself
+	ring      *uring.Transport   // nil over /dev/fuse
+	raw       fuse.RawFileSystem // over io_uring: told when the mount ends
+	mnt       string             // set when cofferfs did mount(2) itself
 	transport string
+	end       sync.Once
 }
 
 // serveTransport mounts root at mountpoint over the transport asked for.
@@ -113,7 +116,9 @@ func serveURing(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Optio
 		abortConn(mountpoint)
 		return nil, err
 	}
-	go srv.Serve()
+	// srv does not serve while the mount lives: the ring transport
+	// reads /dev/fuse itself, so that INTERRUPTs reach the requests on
+	// the rings (see wait). srv writes the node bridge's notifications.
 	if err := pollHack(mountpoint); err != nil {
 		abortConn(mountpoint)
 		return nil, err
@@ -326,8 +331,13 @@ func (s *served) unmount() error {
 
 // wait blocks until the connection is gone and every loop has ended.
 func (s *served) wait() {
-	s.srv.Wait()
-	if s.ring != nil {
-		s.ring.Wait()
+	if s.ring == nil {
+		s.srv.Wait()
+		return
 	}
+	s.ring.Wait()
+	// The connection is gone, so srv's loop reads ENODEV at once and
+	// does what ends a mount: close srv's descriptor, tell the node
+	// bridge (OnUnmount).
+	s.end.Do(s.srv.Serve)
 }

@@ -41,7 +41,8 @@ type queue struct {
 	iovs  []unix.Iovec // two per entry, read by the kernel at REGISTER
 	dead  int
 	onErr func(error)
-	stats *Stats // shared by the queues
+	stats *Stats      // shared by the queues
+	intr  *interrupts // shared by the queues and the /dev/fuse reader
 
 	wake    waker
 	workers sync.WaitGroup // handed-off requests not yet finished

@@ -1,7 +1,6 @@
 package uring
 
 import (
-	"github.com/hanwen/go-fuse/v2/fuse"
 	"golang.org/x/sys/unix"
 )
 
@@ -77,37 +76,49 @@ func (q *queue) commitFinished() {
 func (q *queue) answer(i int) {
 	e := &q.ents[i]
 	h := e.hdr
-	length := int(ne.Uint32(h[0:]))
 	e.unique = ne.Uint64(h[8:])
-	psz := int(ne.Uint32(h[hdrEnt+16:]))
-	op := length - inHeaderSize - psz
-	n := 0
-	if op >= 0 && op <= hdrEnt-hdrOpIn && psz <= len(e.payload) {
-		payload := e.payload[:psz]
-		if ne.Uint32(h[4:]) == opGetXattr {
-			// The reply overwrites the payload the name is read from.
-			if psz <= len(e.name) {
-				payload = e.name[:copy(e.name[:], payload)]
-			} else {
-				payload = append([]byte(nil), payload...)
-			}
-		}
-		e.in = [3][]byte{h[:inHeaderSize], h[hdrOpIn : hdrOpIn+op], payload}
-		e.out = [2][]byte{h[:outHeaderSize], e.payload}
-		var st fuse.Status
-		n, st = q.h.HandleRequest(e.in[:], e.out[:])
-		if !st.Ok() {
-			n = 0
-		}
+	n, errno := 0, unix.EIO
+	if q.intr.take(e.unique) {
+		errno = unix.EINTR // interrupted before it ran: no need to run it
+	} else {
+		n = q.handle(e)
+		q.intr.take(e.unique) // an INTERRUPT that came too late
 	}
 	if n < outHeaderSize {
-		// A request go-fuse could not parse, or one it answers with no
-		// reply: the kernel still waits for one.
+		// Interrupted, a request go-fuse could not parse, or one it
+		// answers with no reply: the kernel still waits for one.
 		ne.PutUint32(h[0:], outHeaderSize)
-		errno := -int32(unix.EIO)
-		ne.PutUint32(h[4:], uint32(errno))
+		ne.PutUint32(h[4:], uint32(-int32(errno)))
 		ne.PutUint64(h[8:], e.unique)
 		n = outHeaderSize
 	}
 	ne.PutUint32(h[hdrEnt+16:], uint32(n-outHeaderSize))
+}
+
+// handle passes the request in e to the Handler and returns the length
+// of its reply, 0 if there is none.
+func (q *queue) handle(e *entry) int {
+	h := e.hdr
+	length := int(ne.Uint32(h[0:]))
+	psz := int(ne.Uint32(h[hdrEnt+16:]))
+	op := length - inHeaderSize - psz
+	if op < 0 || op > hdrEnt-hdrOpIn || psz > len(e.payload) {
+		return 0
+	}
+	payload := e.payload[:psz]
+	if ne.Uint32(h[4:]) == opGetXattr {
+		// The reply overwrites the payload the name is read from.
+		if psz <= len(e.name) {
+			payload = e.name[:copy(e.name[:], payload)]
+		} else {
+			payload = append([]byte(nil), payload...)
+		}
+	}
+	e.in = [3][]byte{h[:inHeaderSize], h[hdrOpIn : hdrOpIn+op], payload}
+	e.out = [2][]byte{h[:outHeaderSize], e.payload}
+	n, st := q.h.HandleRequest(e.in[:], e.out[:])
+	if !st.Ok() {
+		return 0
+	}
+	return n
 }
