@@ -45,11 +45,10 @@ func CheckTransport(name string) error {
 // served is a running FUSE server with the transport it uses.
 type served struct {
 	srv       *fuse.Server
-	ring      *uring.Transport   // nil over /dev/fuse
-	raw       fuse.RawFileSystem // over io_uring: told when the mount ends
-	mnt       string             // set when cofferfs did mount(2) itself
+	ring      *uring.Transport // nil over /dev/fuse
+	mnt       string           // set when cofferfs did mount(2) itself
 	transport string
-	end       sync.Once
+	end       sync.Once // over io_uring: srv's final Serve (see wait)
 }
 
 // serveTransport mounts root at mountpoint over the transport asked for.
