@@ -72,6 +72,10 @@ func (s *interrupts) retry(req []byte, unique uint64) {
 			return
 		}
 	}
+	// Not found: finished before the INTERRUPT came, or still waiting
+	// behind a slow request on its queue. Forget it after a while, so
+	// that requests stop looking.
+	time.AfterFunc(pendingFor, func() { s.take(unique) })
 }
 
 // cancel passes the INTERRUPT to the handler; go-fuse answers nothing
