@@ -59,7 +59,7 @@ var allow = map[string][]string{
 	"fs/transfer":              {"PURE", "RUNTIME", "OS", m + "crypto", m + "fs"},
 	"fs/fstest":                {"PURE", "RUNTIME", "OS", "crypto/sha256", "testing", m + "crypto", m + "fs", m + "vault"},
 	"fs/transfer/transfertest": {"PURE", "RUNTIME", "OS", "crypto/rand", "testing", m + "crypto", m + "fs", m + "fs/fstest"},
-	"mount":                    {"PURE", "RUNTIME", "FUSE", "bufio", "golang.org/x/sys/unix", "log", "log/slog", "os", "syscall", m + "fs", m + "fs/reverse", "crypto/sha256", m + "mount/uring", m + "internal/mountinfo"},
+	"mount":                    {"PURE", "RUNTIME", "FUSE", "bufio", "golang.org/x/sys/unix", "log", "log/slog", "os", "runtime/debug", "syscall", m + "fs", m + "fs/reverse", "crypto/sha256", m + "mount/uring", m + "internal/mountinfo"},
 	"mount/uring":              {"PURE", "RUNTIME", "FUSE", "os", "golang.org/x/sys/unix"},
 	"vault":                    {"PURE", "crypto/rand", "log/slog", "os", "path/filepath", m + "config", m + "crypto", m + "fs"},
 	"internal/daemon":          {"PURE", "RUNTIME", "OS", "crypto/sha256", m + "internal/mountinfo"},

@@ -7,3 +7,12 @@ func WithRingPayload(o Options, n int) Options {
 	o.ringPayload = n
 	return o
 }
+
+// RingHandedOff returns how many requests the io_uring queues answered
+// on goroutines of their own (0 over /dev/fuse).
+func RingHandedOff(s *Server) uint64 {
+	if s.srv.ring == nil {
+		return 0
+	}
+	return s.srv.ring.HandedOff()
+}

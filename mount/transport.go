@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unsafe"
@@ -46,6 +48,7 @@ type served struct {
 	ring      *uring.Transport // nil over /dev/fuse
 	mnt       string           // set when cofferfs did mount(2) itself
 	transport string
+	end       sync.Once // over io_uring: srv's final Serve (see wait)
 }
 
 // serveTransport mounts root at mountpoint over the transport asked for.
@@ -93,6 +96,7 @@ func serveDev(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Options
 // half-registered mount is left waiting for its ring.
 func serveURing(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Options, ringPayload int) (*served, error) {
 	raiseProcs()
+	raiseGCPercent()
 	mo := opts.MountOptions
 	mo.ExtraCapabilities |= fuse.CAP_OVER_IO_URING
 	mo.DirectMount = false
@@ -111,12 +115,35 @@ func serveURing(mountpoint string, root fusefs.InodeEmbedder, opts *fusefs.Optio
 		abortConn(mountpoint)
 		return nil, err
 	}
-	go srv.Serve()
+	// srv does not serve while the mount lives: the ring transport
+	// reads /dev/fuse itself, so that INTERRUPTs reach the requests on
+	// the rings (see wait). srv writes the node bridge's notifications.
 	if err := pollHack(mountpoint); err != nil {
 		abortConn(mountpoint)
 		return nil, err
 	}
 	return &served{srv: srv, ring: ring, mnt: mountpoint, transport: TransportURing}, nil
+}
+
+// ringGCPercent is the GC target of a daemon serving over io_uring.
+// go-fuse's ProtocolServer allocates about 0.9 KiB per request (its
+// request struct and a channel; the /dev/fuse Server reuses them), 41%
+// of the bytes allocated during an untar, so the collector ran 95 times
+// in an untar of Go's source tree against about 30 over /dev/fuse. At 200
+// it runs 39 times, the daemon uses 7-9% less CPU on untar and small
+// files, and its peak RSS grows by about 7 MiB (alternated pairs). Over
+// /dev/fuse the same setting measured no gain, so it is left alone.
+const ringGCPercent = 200
+
+// raiseGCPercent sets ringGCPercent unless GOGC says otherwise or the
+// target is already higher.
+func raiseGCPercent() {
+	if os.Getenv("GOGC") != "" {
+		return
+	}
+	if old := debug.SetGCPercent(ringGCPercent); old > ringGCPercent || old < 0 {
+		debug.SetGCPercent(old)
+	}
 }
 
 // pollHackName is the file go-fuse answers specially so that the
@@ -303,8 +330,13 @@ func (s *served) unmount() error {
 
 // wait blocks until the connection is gone and every loop has ended.
 func (s *served) wait() {
-	s.srv.Wait()
-	if s.ring != nil {
-		s.ring.Wait()
+	if s.ring == nil {
+		s.srv.Wait()
+		return
 	}
+	s.ring.Wait()
+	// The connection is gone, so srv's loop reads ENODEV at once and
+	// does what ends a mount: close srv's descriptor, tell the node
+	// bridge (OnUnmount).
+	s.end.Do(s.srv.Serve)
 }

@@ -20,7 +20,7 @@ const (
 	offCQRing          = 0x8000000
 	offSQEs            = 0x10000000
 	opURingCmd         = 46
-	opPollAdd          = 6
+	opRingRead         = 22  // IORING_OP_READ
 	sqeSize            = 128 // SQE128
 	cqeSize            = 16
 	sqeCmdOffset       = 48 // the 80-byte command area of an SQE128

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hanwen/go-fuse/v2/fuse"
@@ -107,11 +106,13 @@ type Config struct {
 	OnError func(error)
 }
 
-// Transport is a running set of queue threads, one per CPU.
+// Transport is a running set of queue threads, one per CPU, and the
+// reader of what still comes over /dev/fuse (FORGET, INTERRUPT).
 type Transport struct {
 	fd    int
 	wg    sync.WaitGroup
-	count atomic.Uint64
+	stats Stats
+	intr  *interrupts
 }
 
 // Start registers one queue per CPU on the connection and serves them,
@@ -134,7 +135,7 @@ func Start(cfg Config) (*Transport, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dup /dev/fuse: %w", err)
 	}
-	t := &Transport{fd: fd}
+	t := &Transport{fd: fd, intr: newInterrupts(cfg.Handler)}
 	ready := make(chan error, n)
 	for qid := 0; qid < n; qid++ {
 		q, err := newQueue(qid, fd, cfg.Depth, cfg.Payload, cfg.Handler)
@@ -142,15 +143,27 @@ func Start(cfg Config) (*Transport, error) {
 			ready <- err
 			continue
 		}
-		q.onErr, q.count = cfg.OnError, &t.count
+		q.onErr, q.stats, q.intr = cfg.OnError, &t.stats, t.intr
 		t.wg.Add(1)
 		go func() {
 			defer t.wg.Done()
 			q.run(qid, ready)
 		}()
 	}
+	// /dev/fuse is read only once the rings serve; on a failed
+	// registration the caller aborts the connection instead.
+	serve := make(chan bool, 1)
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		if <-serve {
+			serveDev(fd, cfg.Handler, t.intr, cfg.Payload)
+		}
+	}()
 	go func() { t.wg.Wait(); unix.Close(fd) }()
-	return t, waitReady(ready, n)
+	err = waitReady(ready, n)
+	serve <- err == nil
+	return t, err
 }
 
 // waitReady collects the registration result of n queues.
@@ -169,9 +182,13 @@ func waitReady(ready <-chan error, n int) error {
 	return nil
 }
 
-// Wait blocks until every queue thread has ended, which happens when
-// the connection is unmounted or aborted.
+// Wait blocks until every queue thread and the /dev/fuse reader have
+// ended, which happens when the connection is unmounted or aborted.
 func (t *Transport) Wait() { t.wg.Wait() }
 
 // Served returns how many requests the queues have answered.
-func (t *Transport) Served() uint64 { return t.count.Load() }
+func (t *Transport) Served() uint64 { return t.stats.Served.Load() }
+
+// HandedOff returns how many of them were answered on goroutines of
+// their own (large READs, fsyncs).
+func (t *Transport) HandedOff() uint64 { return t.stats.HandedOff.Load() }
