@@ -21,6 +21,7 @@ func (f *FS) Mkdir(path string, mode uint32, owner *Owner) error {
 	if err := f.checkWritable(); err != nil {
 		return err
 	}
+	f.noteChange(path)
 	e, err := f.lookup(path)
 	if err != nil {
 		return err
@@ -112,6 +113,7 @@ func (f *FS) Rmdir(path string) error {
 	if err := f.checkWritable(); err != nil {
 		return err
 	}
+	f.noteChange(path)
 	e, err := f.lookup(path)
 	if err != nil {
 		return err

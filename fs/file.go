@@ -55,6 +55,7 @@ func (f *FS) Create(path string, flags int, mode uint32, owner *Owner) (*File, e
 	if err := f.checkWritable(); err != nil {
 		return nil, err
 	}
+	f.noteChange(path)
 	e, err := f.lookup(path)
 	if err != nil {
 		return nil, err

@@ -21,6 +21,7 @@ func (fl *File) WriteAt(p []byte, off int64) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	fl.fs.noteChange(fl.path)
 	fl.ino.mu.Lock()
 	defer fl.ino.mu.Unlock()
 	if err := fl.writeLocked(p, uint64(off), fl.append); err != nil {
@@ -234,6 +235,7 @@ func (fl *File) truncate(size uint64) error {
 	if size > maxPlain(fl.fs.content) {
 		return wrapErr(unix.EFBIG, "truncate", fl.path)
 	}
+	fl.fs.noteChange(fl.path)
 	fl.ino.mu.Lock()
 	defer fl.ino.mu.Unlock()
 	csize, err := fl.cipherSize()

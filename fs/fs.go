@@ -55,6 +55,8 @@ type FS struct {
 
 	noXattrAt atomic.Bool // the kernel lacks getxattrat(2) (before 6.13)
 
+	changes changeRecorder // what RecordChanges logs (changes.go)
+
 	now func() time.Time // the clock (tests move it)
 }
 

@@ -67,6 +67,7 @@ func (f *FS) modify(path string, fn func(e *entry) error) error {
 	if err := f.checkWritable(); err != nil {
 		return err
 	}
+	f.noteChange(path)
 	e, err := f.lookup(path)
 	if err != nil {
 		return err
@@ -93,6 +94,7 @@ func (f *FS) Rename(from, to string, flags uint) error {
 	if err := f.checkWritable(); err != nil {
 		return err
 	}
+	f.noteChange(from, to)
 	src, err := f.lookup(from)
 	if err != nil {
 		return err
@@ -153,6 +155,7 @@ func (f *FS) Link(oldPath, newPath string) error {
 	if err := f.checkWritable(); err != nil {
 		return err
 	}
+	f.noteChange(newPath)
 	o, err := f.lookup(oldPath)
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ func (f *FS) Symlink(target, path string, owner *Owner) error {
 	if err := f.checkWritable(); err != nil {
 		return err
 	}
+	f.noteChange(path)
 	if target == "" {
 		return wrapErr(unix.ENOENT, "symlink", path) // as symlink(2)
 	}

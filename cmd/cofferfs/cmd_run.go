@@ -152,12 +152,14 @@ func runMountpoint(mnt string) (string, func(), error) {
 func (e *env) runJob(v *vault, mnt string, m *mountFlags, lf *leftoverFlags, job []string) error {
 	defer v.Close()
 	log := e.fsLog
+	own, stopOwn := recordOwnChanges(v)
 	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly, Logger: log, Transport: m.transport})
 	if err != nil {
+		stopOwn()
 		return mountError(mnt, err, false)
 	}
-	sealer := startSealing(v, log) // sealmanifest.go
-	defer sealer.stop()            // seals after the job and the unmount
+	sealer := startSealing(v, log, own, stopOwn) // sealmanifest.go
+	defer sealer.stop()                          // seals after the job and the unmount
 	defer recordMount(daemon.State{Cipherdir: v.dir, Mountpoint: mnt, ReadOnly: m.readOnly, PID: os.Getpid(),
 		Started: time.Now().UTC(), Transport: srv.Transport(), Log: e.logPlace}, srv, v.fs, log, sealer.changed)()
 	code, jobErr := e.execJob(mnt, job)

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/fs/fsck"
 	"github.com/cofferfs/cofferfs/fs/manifest"
 )
@@ -162,14 +163,26 @@ func (s *sealer) changed() string {
 	return ""
 }
 
+// recordOwnChanges starts, before a mount serves its first request, the
+// log of the paths the mount changes, which startSealing's comparison
+// leaves out (the mount's own writes are not differences since the last
+// seal). The comparison stops it when it ends; the returned stop is for
+// a mount that fails.
+func recordOwnChanges(v *vault) (*fs.ChangeLog, func()) {
+	return v.fs.RecordChanges()
+}
+
 // startSealing runs alongside a mount: it marks the manifest unsealed,
 // counts (and logs) in the background how many entries differ since the
-// last seal, seals every sealInterval, and its stop function seals at the
-// end. A read-only mount only counts.
-func startSealing(v *vault, log *slog.Logger) *sealer {
+// last seal, leaving out what the mount itself changed meanwhile (own,
+// from recordOwnChanges; stopOwn ends that log), seals every
+// sealInterval, and its stop function seals at the end. A read-only
+// mount only counts.
+func startSealing(v *vault, log *slog.Logger, own *fs.ChangeLog, stopOwn func()) *sealer {
 	s := &sealer{stop: func() {}}
 	mv, err := sealOf(v)
 	if err != nil {
+		stopOwn()
 		log.Warn("vault manifest unavailable: changes will not be sealed", "err", err)
 		return s
 	}
@@ -183,7 +196,9 @@ func startSealing(v *vault, log *slog.Logger) *sealer {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		if n := logDifferences(ctx, mv, log); n != "" {
+		n := logDifferences(ctx, mv, log, own)
+		stopOwn()
+		if n != "" {
 			s.counted.Store(&n)
 		}
 		if !ro {
@@ -207,9 +222,14 @@ func startSealing(v *vault, log *slog.Logger) *sealer {
 
 // logDifferences verifies the vault in the background, logs the result
 // and returns the count of differences ("none" without a manifest, ""
-// when it could not tell).
-func logDifferences(ctx context.Context, mv *manifest.Vault, log *slog.Logger) string {
+// when it could not tell). Entries the mount changed itself while the
+// comparison ran (own) are left out: a write right after mounting is
+// not a change behind the mount's back.
+func logDifferences(ctx context.Context, mv *manifest.Vault, log *slog.Logger, own *fs.ChangeLog) string {
 	rep, err := mv.Verify(ctx, nil)
+	if err == nil {
+		rep.Findings = withoutOwn(rep.Findings, own)
+	}
 	switch {
 	case ctx.Err() != nil:
 		return ""
@@ -230,6 +250,19 @@ func logDifferences(ctx context.Context, mv *manifest.Vault, log *slog.Logger) s
 		}
 	}
 	return strconv.Itoa(len(rep.Findings))
+}
+
+// withoutOwn drops the findings at paths the mount changed (or below a
+// directory it changed: a rename moves what is inside).
+func withoutOwn(findings []manifest.Finding, own *fs.ChangeLog) []manifest.Finding {
+	kept := findings[:0]
+	for _, f := range findings {
+		if (f.Path != "" && own.Touched(f.Path)) || (f.CipherPath != "" && own.TouchedCipher(f.CipherPath)) {
+			continue
+		}
+		kept = append(kept, f)
+	}
+	return kept
 }
 
 // sealEvery seals (as still unsealed) every interval until ctx ends.

@@ -37,18 +37,20 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 		ttl = -1 // no caching (mount.Options: 0 is the default)
 	}
 	survivePipe()
+	own, stopOwn := recordOwnChanges(v)
 	srv, err := mount.Mount(v.fs, mnt, mount.Options{FsName: v.dir, ReadOnly: m.readOnly,
 		AllowOther: m.allowOther, NoXattr: m.noXattr, NoExec: m.noExec, NoAtime: m.noAtime,
 		NoDiratime: m.noDiratime, CacheTimeout: ttl, Debug: m.debug, Logger: log, Transport: m.transport})
 	if err != nil {
+		stopOwn()
 		x := mountError(mnt, err, m.allowOther)
 		if ready != nil {
 			ready(x, x.code)
 		}
 		return x
 	}
-	sealer := startSealing(v, log) // sealmanifest.go
-	defer sealer.stop()            // seals after the unmount
+	sealer := startSealing(v, log, own, stopOwn) // sealmanifest.go
+	defer sealer.stop()                          // seals after the unmount
 	st := daemon.State{Cipherdir: v.dir, Mountpoint: mnt, ReadOnly: m.readOnly,
 		PID: os.Getpid(), Started: time.Now().UTC(), Transport: srv.Transport(), Log: e.logPlace}
 	if m.idle > 0 {
