@@ -44,7 +44,7 @@ type LostIVError struct {
 func (e *LostIVError) Error() string {
 	return fmt.Sprintf("fs: directory %q has had no gocryptfs.diriv for %s: a sync client recreated it without its IV "+
 		"(it was deleted or renamed on another machine while something was added to it); "+
-		"cofferfs fsck --repair recovers its entries", e.Path, e.Age.Round(time.Minute))
+		"cofferfs fsck --repair recovers its entries", e.Path, Minutes(e.Age))
 }
 
 // Unwrap returns ErrDirIVLost.
@@ -259,4 +259,20 @@ func (f *FS) EvacuateDir(path, to string) ([]string, error) {
 		moved = append(moved, r.Name)
 	}
 	return moved, nil
+}
+
+// Minutes renders an age rounded to whole minutes the way cofferfs prints
+// durations: "0m" is "0s", then "12m", "1h5m", "2h" (not Go's "12m0s").
+func Minutes(d time.Duration) string {
+	d = max(d, 0).Round(time.Minute)
+	h, m := int64(d/time.Hour), int64(d%time.Hour/time.Minute)
+	switch {
+	case d == 0:
+		return "0s"
+	case h == 0:
+		return fmt.Sprintf("%dm", m)
+	case m == 0:
+		return fmt.Sprintf("%dh", h)
+	}
+	return fmt.Sprintf("%dh%dm", h, m)
 }

@@ -19,7 +19,7 @@ func (c *checker) lostIV(s *fs.DirScan, f Finding, age time.Duration) *fs.DirSca
 	f.Kind = LostDirIV
 	f.Detail = fmt.Sprintf("gocryptfs.diriv is missing and the directory has not changed for %s: a sync client recreated it "+
 		"without its IV (it was deleted or renamed on another machine while something was added to it); %d entries cannot be read",
-		age.Round(time.Minute), len(s.Bad)+len(s.Entries))
+		fs.Minutes(age), len(s.Bad)+len(s.Entries))
 	var again *fs.DirScan
 	c.fix(f, func() (string, error) {
 		action, err := c.recoverIV(s.Path)
