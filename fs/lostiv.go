@@ -261,18 +261,30 @@ func (f *FS) EvacuateDir(path, to string) ([]string, error) {
 	return moved, nil
 }
 
-// Minutes renders an age rounded to whole minutes the way cofferfs prints
-// durations: "0m" is "0s", then "12m", "1h5m", "2h" (not Go's "12m0s").
-func Minutes(d time.Duration) string {
-	d = max(d, 0).Round(time.Minute)
-	h, m := int64(d/time.Hour), int64(d%time.Hour/time.Minute)
+// Minutes renders an age rounded to whole minutes in FormatDuration's
+// format: "0s", "12m", "1h5m", "2h".
+func Minutes(d time.Duration) string { return FormatDuration(max(d, 0).Round(time.Minute)) }
+
+// FormatDuration renders d the one way cofferfs prints a duration, which
+// is also how its duration flags take one: Go's notation without the
+// zero units, "45s", "12m", "1h5m", "1m30s", "300ms", "1.5s". From a
+// second up it is rounded to milliseconds, from a minute up to whole
+// seconds.
+func FormatDuration(d time.Duration) string {
 	switch {
-	case d == 0:
-		return "0s"
-	case h == 0:
-		return fmt.Sprintf("%dm", m)
-	case m == 0:
-		return fmt.Sprintf("%dh", h)
+	case d < 0:
+		d = 0
+	case d >= time.Minute:
+		d = d.Round(time.Second)
+	case d >= time.Millisecond:
+		d = d.Round(time.Millisecond)
 	}
-	return fmt.Sprintf("%dh%dm", h, m)
+	s := d.String()
+	if t, ok := strings.CutSuffix(s, "m0s"); ok {
+		s = t + "m"
+	}
+	if t, ok := strings.CutSuffix(s, "h0m"); ok {
+		s = t + "h"
+	}
+	return s
 }

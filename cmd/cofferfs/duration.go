@@ -1,8 +1,9 @@
 package main
 
 import (
-	"strings"
 	"time"
+
+	"github.com/cofferfs/cofferfs/fs"
 )
 
 // formatDuration renders d the one way cofferfs prints a duration, which
@@ -11,21 +12,4 @@ import (
 // second up it is rounded to milliseconds, from a minute up to whole
 // seconds. Status lines, the progress bar's time left, summaries, log
 // lines, warnings and the help all print durations through it.
-func formatDuration(d time.Duration) string {
-	switch {
-	case d < 0:
-		d = 0
-	case d >= time.Minute:
-		d = d.Round(time.Second)
-	case d >= time.Millisecond:
-		d = d.Round(time.Millisecond)
-	}
-	s := d.String()
-	if t, ok := strings.CutSuffix(s, "m0s"); ok {
-		s = t + "m"
-	}
-	if t, ok := strings.CutSuffix(s, "h0m"); ok {
-		s = t + "h"
-	}
-	return s
-}
+func formatDuration(d time.Duration) string { return fs.FormatDuration(d) }

@@ -7,7 +7,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/cofferfs/cofferfs/fs"
 	"golang.org/x/sys/unix"
@@ -171,7 +170,7 @@ func (c *checker) dirIV(s *fs.DirScan, cdir string) *fs.DirScan {
 			f.Repaired, f.Action = true, action
 		case errors.Is(err, fs.ErrNotProvable):
 			f.Action = fmt.Sprintf("left alone: changed %s ago, a sync client may still be delivering its gocryptfs.diriv; check again later",
-				c.opts.Now().Sub(s.Changed).Round(time.Second))
+				fs.FormatDuration(c.opts.Now().Sub(s.Changed)))
 		default:
 			f.Action = "not repaired: " + err.Error()
 		}

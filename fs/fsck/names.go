@@ -5,7 +5,6 @@ import (
 	"path"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/cofferfs/cofferfs/fs"
 )
@@ -103,7 +102,7 @@ func (c *checker) leftovers(s *fs.DirScan, cdir string) {
 		f := Finding{Kind: Leftover, Dir: s.Path, CipherPath: path.Join(cdir, l.Disk),
 			Detail: l.What + ", left by a cofferfs process that was killed or crashed"}
 		if age := c.opts.Now().Sub(l.Changed); age < orphanGrace {
-			c.leave(f, fmt.Sprintf("changed %s ago: a cofferfs process may still be using it", age.Round(time.Second)))
+			c.leave(f, fmt.Sprintf("changed %s ago: a cofferfs process may still be using it", fs.FormatDuration(age)))
 			continue
 		}
 		c.fix(f, func() (string, error) {
