@@ -7,7 +7,9 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/cofferfs/cofferfs/fs/reverse"
 	fusefs "github.com/hanwen/go-fuse/v2/fs"
@@ -20,10 +22,21 @@ import (
 // ciphertexts) are different inodes and virtual files have their own.
 type rnode struct {
 	fusefs.Inode
-	v    *reverse.View
-	log  *slog.Logger
+	r    *rview
 	path string // view path, "" for the root
 }
+
+// rview is what the nodes of one reverse mount share: the view, the
+// logger and the activity the idle lock and status read.
+type rview struct {
+	v    *reverse.View
+	log  *slog.Logger
+	last atomic.Int64 // time of the latest request, Unix nanoseconds
+	open atomic.Int64 // files open on the mount
+}
+
+// touch records a request.
+func (r *rview) touch() { r.last.Store(time.Now().UnixNano()) }
 
 var (
 	_ fusefs.NodeLookuper   = (*rnode)(nil)
@@ -51,7 +64,7 @@ func (n *rnode) child(name string) string {
 	return n.path + "/" + name
 }
 
-func (n *rnode) errno(err error) syscall.Errno { return errno(n.log, err) }
+func (n *rnode) errno(err error) syscall.Errno { return errno(n.r.log, err) }
 
 // fillViewAttr copies a view stat into a FUSE attribute.
 func fillViewAttr(path string, st *unix.Stat_t, out *fuse.Attr) {
@@ -61,19 +74,21 @@ func fillViewAttr(path string, st *unix.Stat_t, out *fuse.Attr) {
 
 // Lookup resolves an encrypted name.
 func (n *rnode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fusefs.Inode, syscall.Errno) {
+	n.r.touch()
 	p := n.child(name)
-	st, err := n.v.Stat(p)
+	st, err := n.r.v.Stat(p)
 	if err != nil {
 		return nil, n.errno(err)
 	}
 	fillViewAttr(p, &st, &out.Attr)
-	c := &rnode{v: n.v, log: n.log, path: p}
+	c := &rnode{r: n.r, path: p}
 	return n.NewInode(ctx, c, fusefs.StableAttr{Mode: st.Mode & unix.S_IFMT, Ino: viewIno(p)}), 0
 }
 
 // Getattr returns the view attributes.
 func (n *rnode) Getattr(ctx context.Context, f fusefs.FileHandle, out *fuse.AttrOut) syscall.Errno {
-	st, err := n.v.Stat(n.path)
+	n.r.touch()
+	st, err := n.r.v.Stat(n.path)
 	if err != nil {
 		return n.errno(err)
 	}
@@ -83,7 +98,8 @@ func (n *rnode) Getattr(ctx context.Context, f fusefs.FileHandle, out *fuse.Attr
 
 // Readdir lists the view directory.
 func (n *rnode) Readdir(ctx context.Context) (fusefs.DirStream, syscall.Errno) {
-	ents, err := n.v.ReadDir(n.path)
+	n.r.touch()
+	ents, err := n.r.v.ReadDir(n.path)
 	if err != nil {
 		return nil, n.errno(err)
 	}
@@ -99,15 +115,18 @@ func (n *rnode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint
 	if flags&(syscall.O_WRONLY|syscall.O_RDWR|syscall.O_TRUNC) != 0 {
 		return nil, 0, syscall.EROFS
 	}
-	f, err := n.v.Open(n.path)
+	n.r.touch()
+	f, err := n.r.v.Open(n.path)
 	if err != nil {
 		return nil, 0, n.errno(err)
 	}
-	return &rfile{f: f}, fuse.FOPEN_KEEP_CACHE, 0
+	n.r.open.Add(1)
+	return &rfile{f: f, r: n.r}, fuse.FOPEN_KEEP_CACHE, 0
 }
 
 // Read reads through the open view file.
 func (n *rnode) Read(ctx context.Context, fh fusefs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
+	n.r.touch()
 	rf, ok := fh.(*rfile)
 	if !ok {
 		return nil, syscall.EBADF
@@ -121,7 +140,8 @@ func (n *rnode) Read(ctx context.Context, fh fusefs.FileHandle, dest []byte, off
 
 // Readlink returns the encrypted target.
 func (n *rnode) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
-	t, err := n.v.Readlink(n.path)
+	n.r.touch()
+	t, err := n.r.v.Readlink(n.path)
 	if err != nil {
 		return nil, n.errno(err)
 	}
@@ -131,7 +151,7 @@ func (n *rnode) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
 // Statfs reports the plain directory's file system.
 func (n *rnode) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {
 	var st unix.Statfs_t
-	if err := n.v.Statfs(&st); err != nil {
+	if err := n.r.v.Statfs(&st); err != nil {
 		return n.errno(err)
 	}
 	out.Blocks, out.Bfree, out.Bavail = st.Blocks, st.Bfree, st.Bavail
@@ -142,12 +162,17 @@ func (n *rnode) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno {
 }
 
 // rfile is an open view file.
-type rfile struct{ f *reverse.File }
+type rfile struct {
+	f *reverse.File
+	r *rview
+}
 
 var _ fusefs.FileReleaser = (*rfile)(nil)
 
 // Release closes the plain file.
 func (r *rfile) Release(ctx context.Context) syscall.Errno {
 	r.f.Close()
+	r.r.open.Add(-1)
+	r.r.touch()
 	return 0
 }
