@@ -17,9 +17,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// rnode is one path of a reverse-mode view. Inode numbers are derived
-// from the view path, so a hard link's paths (which show different
-// ciphertexts) are different inodes and virtual files have their own.
+// rnode is one path of a reverse-mode view; the paths of a hard link
+// are different nodes with the same inode number (see viewGen).
 type rnode struct {
 	fusefs.Inode
 	r    *rview
@@ -48,13 +47,22 @@ var (
 	_ fusefs.NodeStatfser   = (*rnode)(nil)
 )
 
-// viewIno derives the inode number of a view path.
-func viewIno(path string) uint64 {
-	if path == "" {
-		return 1
-	}
+// viewGen derives a node's generation from its view path: the view's
+// inode numbers are gocryptfs's (fs/reverse/inomap.go), which the paths
+// of a hard link share, and the generation keeps one node per path, so
+// that each node keeps the path it was looked up through.
+func viewGen(path string) uint64 {
 	h := sha256.Sum256([]byte(path))
-	return binary.BigEndian.Uint64(h[:8]) | 2 // never 0 or 1
+	return binary.BigEndian.Uint64(h[:8])
+}
+
+// stableIno is the node's inode number: the view's, unless go-fuse
+// reserves it (1 is the root's), then one derived from the path.
+func stableIno(path string, ino uint64) uint64 {
+	if ino == 1 || ino == 0 || ino == ^uint64(0) {
+		return viewGen(path) | 2
+	}
+	return ino
 }
 
 func (n *rnode) child(name string) string {
@@ -69,7 +77,7 @@ func (n *rnode) errno(err error) syscall.Errno { return errno(n.r.log, err) }
 // fillViewAttr copies a view stat into a FUSE attribute.
 func fillViewAttr(path string, st *unix.Stat_t, out *fuse.Attr) {
 	fillAttr(out, st)
-	out.Ino = viewIno(path)
+	out.Ino = stableIno(path, st.Ino)
 }
 
 // Lookup resolves an encrypted name.
@@ -82,7 +90,7 @@ func (n *rnode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*f
 	}
 	fillViewAttr(p, &st, &out.Attr)
 	c := &rnode{r: n.r, path: p}
-	return n.NewInode(ctx, c, fusefs.StableAttr{Mode: st.Mode & unix.S_IFMT, Ino: viewIno(p)}), 0
+	return n.NewInode(ctx, c, fusefs.StableAttr{Mode: st.Mode & unix.S_IFMT, Ino: stableIno(p, st.Ino), Gen: viewGen(p)}), 0
 }
 
 // Getattr returns the view attributes.
@@ -105,7 +113,7 @@ func (n *rnode) Readdir(ctx context.Context) (fusefs.DirStream, syscall.Errno) {
 	}
 	out := make([]fuse.DirEntry, len(ents))
 	for i, e := range ents {
-		out[i] = fuse.DirEntry{Name: e.Name, Mode: e.Type, Ino: viewIno(n.child(e.Name))}
+		out[i] = fuse.DirEntry{Name: e.Name, Mode: e.Type, Ino: e.Ino}
 	}
 	return fusefs.NewListDirStream(out), 0
 }

@@ -81,8 +81,9 @@ func (v *View) openPlainFile(n node) (*File, error) {
 	f.size = int64(v.content.CipherSize(uint64(f.st.Size)))
 	f.header = make([]byte, 2, crypto.HeaderSize)
 	binary.BigEndian.PutUint16(f.header, crypto.FormatVersion)
-	f.header = append(f.header, crypto.PathIV(n.view, crypto.PurposeFileID)...)
-	f.block0 = crypto.PathIV(n.view, crypto.PurposeBlock0IV)
+	ivPath := v.links.ivPath(&f.st, v.inos.statIno(&f.st, tagPlain), n.view)
+	f.header = append(f.header, crypto.PathIV(ivPath, crypto.PurposeFileID)...)
+	f.block0 = crypto.PathIV(ivPath, crypto.PurposeBlock0IV)
 	return f, nil
 }
 

@@ -1,7 +1,6 @@
 package reverse
 
 import (
-	"os"
 	"strings"
 
 	"github.com/cofferfs/cofferfs/crypto"
@@ -130,22 +129,11 @@ func (v *View) findLong(dir node, hashed string) (name, cname string, err error)
 		return "", "", err
 	}
 	for _, e := range ents {
-		shown, cn, err := v.encName(dir.view, e.Name())
-		if err != nil || shown != hashed || !v.visible(dir.plain, e.Name(), e.IsDir()) {
+		shown, cn, err := v.encName(dir.view, e.name)
+		if err != nil || shown != hashed || !v.visible(dir.plain, e.name, e.isDir()) {
 			continue
 		}
-		return e.Name(), cn, nil
+		return e.name, cn, nil
 	}
 	return "", "", unix.ENOENT
-}
-
-// readPlainDir lists a plain directory.
-func (v *View) readPlainDir(rel string) ([]os.DirEntry, error) {
-	fd, err := v.openPlain(rel, unix.O_RDONLY|unix.O_DIRECTORY)
-	if err != nil {
-		return nil, err
-	}
-	f := os.NewFile(uintptr(fd), rel)
-	defer f.Close()
-	return f.ReadDir(-1)
 }
