@@ -21,8 +21,9 @@ import (
 // are different nodes with the same inode number (see viewGen).
 type rnode struct {
 	fusefs.Inode
-	r    *rview
-	path string // view path, "" for the root
+	r      *rview
+	path   string  // view path, "" for the root
+	opened openSig // the plain file's version at the last open
 }
 
 // rview is what the nodes of one reverse mount share: the view, the
@@ -129,7 +130,19 @@ func (n *rnode) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint
 		return nil, 0, n.errno(err)
 	}
 	n.r.open.Add(1)
-	return &rfile{f: f, r: n.r}, fuse.FOPEN_KEEP_CACHE, 0
+	return &rfile{f: f, r: n.r}, n.keepCache(f), 0
+}
+
+// keepCache returns FOPEN_KEEP_CACHE if the plain file of f, just
+// opened, is the version n's last open had, else 0: the kernel then
+// drops the pages it has, which came from that other version (kept,
+// they would make a view mixing two versions, whose blocks straddling
+// a page boundary do not even authenticate).
+func (n *rnode) keepCache(f *reverse.File) uint32 {
+	if n.opened.swap(f.Signature()) {
+		return fuse.FOPEN_KEEP_CACHE
+	}
+	return 0
 }
 
 // Read reads through the open view file.

@@ -87,6 +87,16 @@ func (v *View) openPlainFile(n node) (*File, error) {
 	return f, nil
 }
 
+// Signature identifies the plain file and its version at Open: inode
+// number, size, mtime and ctime; zero for virtual files. Every read
+// of f gives bytes of this version (or fails with ErrChanged).
+func (f *File) Signature() [4]int64 {
+	if f.fd < 0 {
+		return [4]int64{}
+	}
+	return [4]int64{int64(f.st.Ino), f.st.Size, f.st.Mtim.Nano(), f.st.Ctim.Nano()}
+}
+
 // Size returns the file's size in the view.
 func (f *File) Size() int64 {
 	if f.fd < 0 {
