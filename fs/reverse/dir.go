@@ -1,6 +1,8 @@
 package reverse
 
 import (
+	"time"
+
 	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
 )
@@ -31,10 +33,16 @@ func (v *View) ReadDir(viewPath string) ([]Entry, error) {
 	if n.kind != kindPlain {
 		return nil, unix.ENOTDIR
 	}
-	ents, err := v.readPlainDir(n.plain)
+	fd, err := v.openPlain(n.plain, unix.O_RDONLY|unix.O_DIRECTORY)
 	if err != nil {
 		return nil, err
 	}
+	defer unix.Close(fd)
+	ents, err := listFd(fd)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
 	out := make([]Entry, 0, len(ents)+1)
 	var names []Entry
 	for _, e := range ents {
@@ -52,8 +60,15 @@ func (v *View) ReadDir(viewPath string) ([]Entry, error) {
 			continue // a name the format cannot hold (never on Linux)
 		}
 		out = append(out, Entry{Name: shown, Type: e.typ, Ino: e.ino})
+		child := joinPath(viewPath, shown)
+		plain := joinPath(n.plain, e.name)
+		var st unix.Stat_t
+		if unix.Fstatat(fd, e.name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil {
+			v.listed.put(node{kind: kindPlain, view: child, plain: plain}, &st, now)
+		}
 		if shown != cname {
 			names = append(names, Entry{Name: shown + crypto.LongNameSuffix, Type: unix.S_IFREG})
+			v.listed.put(node{kind: kindNameFile, view: child + crypto.LongNameSuffix, plain: plain, cname: cname}, nil, now)
 		}
 	}
 	if v.opts.DirIV {

@@ -28,6 +28,11 @@ func (v *View) readPlainDir(rel string) ([]plainEntry, error) {
 		return nil, err
 	}
 	defer unix.Close(fd)
+	return listFd(fd)
+}
+
+// listFd lists the open plain directory fd.
+func listFd(fd int) ([]plainEntry, error) {
 	var out []plainEntry
 	buf := make([]byte, direntBuf)
 	for {

@@ -2,6 +2,7 @@ package reverse_test
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -134,5 +135,39 @@ func TestInodeNamespaces(t *testing.T) {
 		if c.path != crypto.DirIVName && st.Blocks != pst.Blocks {
 			t.Errorf("%s: %d blocks, want the plain %d", c.path, st.Blocks, pst.Blocks)
 		}
+	}
+}
+
+// TestListedThenChanged: what a listing found serves one lookup only: a
+// file that grows after the listing shows its new size from the second
+// stat on, and one removed after it is gone then.
+func TestListedThenChanged(t *testing.T) {
+	v, plain := plainView(t, reverse.Options{})
+	for _, n := range []string{"grows", "goes"} {
+		if err := os.WriteFile(filepath.Join(plain, n), []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := viewNames(t, v, "") // lists both, remembering their lstat
+	if len(names) != 2 {
+		t.Fatalf("root lists %q", names)
+	}
+	grows := viewPath(t, v, "", plainIno(t, filepath.Join(plain, "grows")))
+	goes := viewPath(t, v, "", plainIno(t, filepath.Join(plain, "goes")))
+	viewNames(t, v, "")
+	if err := os.WriteFile(filepath.Join(plain, "grows"), bytes.Repeat([]byte("y"), 5000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(plain, "goes")); err != nil {
+		t.Fatal(err)
+	}
+	v.Stat(grows) // may still be the listing's
+	v.Stat(goes)
+	st, err := v.Stat(grows)
+	if err != nil || st.Size != int64(v.Content().CipherSize(5000)) {
+		t.Errorf("second stat after the change: size %d, %v; want %d", st.Size, err, v.Content().CipherSize(5000))
+	}
+	if _, err := v.Stat(goes); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("second stat of a removed file: %v, want ENOENT", err)
 	}
 }

@@ -2,6 +2,7 @@ package reverse
 
 import (
 	"strings"
+	"time"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
@@ -66,6 +67,11 @@ func (v *View) step(dir node, c string) (node, error) {
 		return node{kind: kindDirIV, view: view, plain: dir.plain}, nil
 	case c == crypto.ConfigName && dir.view == "":
 		return node{kind: kindConfig, view: view, plain: crypto.ReverseConfigName}, nil
+	}
+	if n, ok := v.listed.take(view, time.Now()); ok {
+		return n, nil
+	}
+	switch {
 	case crypto.IsLongNameFile(c):
 		name, cname, err := v.findLong(dir, strings.TrimSuffix(c, crypto.LongNameSuffix))
 		return node{kind: kindNameFile, view: view, plain: joinPath(dir.plain, name), cname: cname}, err

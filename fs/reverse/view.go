@@ -41,6 +41,7 @@ type View struct {
 	dirs    dirCache
 	inos    *inoMap
 	links   linkTable
+	listed  listed
 }
 
 // New opens the view of plainDir under the 32-byte master key (which the
