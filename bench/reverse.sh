@@ -69,6 +69,7 @@ for i in $(seq 1 "$small"); do
 	head -c 16384 /dev/urandom >"$d/file$i.dat"
 done
 echo "benchmark-password" >"$work/pass"
+chmod 600 "$work/pass"
 gocryptfs -init -reverse -q -scryptn 10 -passfile "$work/pass" "$plain" >/dev/null
 
 for fs in cofferfs gocryptfs; do
