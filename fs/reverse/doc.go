@@ -32,5 +32,10 @@
 //     RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS below an O_PATH root descriptor,
 //     so a symlink swapped into the plain tree is never followed.
 //   - Exclusions are gitignore patterns (exclude.go) matched against plain
-//     paths; an excluded directory hides everything below it.
+//     paths as gocryptfs -reverse matches them: a pattern also matches
+//     what is below a matching directory, a directory-only pattern leaves
+//     the directory itself (empty); an excluded directory hides
+//     everything below it.
+//   - A listing remembers each entry's resolution for the one lookup
+//     that follows it (listed.go), for at most 500 ms.
 package reverse
