@@ -63,8 +63,13 @@
 // fusectl, so that processes waiting on the mount get ENOTCONN.
 //
 // Reverse mode (reverse*.go) is a separate, small node tree over
-// fs/reverse: a "ro" kernel mount whose nodes answer every change with
-// EROFS, with inode numbers hashed from the view path (two links of a
-// plain file show different ciphertexts, so they must not share an
-// inode and its page cache).
+// fs/reverse, served over the same transports: a "ro" kernel mount whose
+// nodes answer every change with EROFS. Its inode numbers are
+// gocryptfs's (fs/reverse/inomap.go), which the paths of a hard link
+// share; the node generation is hashed from the view path, so each path
+// is its own node and keeps its own path. The kernel keeps a file's
+// pages across opens only while the plain file is unchanged (keepCache):
+// pages of two versions would make a view whose blocks straddling a
+// page boundary do not authenticate. Activity and open files are
+// counted for the idle lock and status, as for a vault.
 package mount

@@ -2,6 +2,7 @@ package mount
 
 import (
 	"context"
+	"log/slog"
 	"time"
 )
 
@@ -10,6 +11,12 @@ import (
 // busy mount (a shell sitting in it) is tried again at the next tick. It
 // returns when ctx ends or the mount was unmounted by it.
 func (s *Server) IdleLock(ctx context.Context, idle time.Duration) {
+	idleLock(ctx, idle, s.Idle, s.Unmount, s.v.log, s.mnt)
+}
+
+// idleLock is IdleLock for any mount: quiet reports how long it has been
+// idle and whether no file is open, unmount locks it.
+func idleLock(ctx context.Context, idle time.Duration, quiet func() (time.Duration, bool), unmount func() error, log *slog.Logger, mnt string) {
 	tick := min(max(idle/10, 10*time.Millisecond), 10*time.Second)
 	t := time.NewTicker(tick)
 	defer t.Stop()
@@ -19,9 +26,9 @@ func (s *Server) IdleLock(ctx context.Context, idle time.Duration) {
 			return
 		case <-t.C:
 		}
-		quiet, noneOpen := s.Idle()
-		if quiet >= idle && noneOpen && s.Unmount() == nil {
-			s.v.log.Info("idle: locked", "mountpoint", s.mnt, "idle", idle)
+		q, noneOpen := quiet()
+		if q >= idle && noneOpen && unmount() == nil {
+			log.Info("idle: locked", "mountpoint", mnt, "idle", idle)
 			return
 		}
 	}

@@ -32,9 +32,13 @@ func mountReference(t *testing.T) (mnt, plain string) {
 	}
 	t.Cleanup(func() { v.Close() })
 	mnt = t.TempDir()
-	srv, err := mount.MountReverse(v, mnt, mount.Options{FsName: plain})
+	srv, err := mount.MountReverse(v, mnt, mount.Options{FsName: plain, Transport: testTransport()})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if want := testTransport(); want != mount.TransportAuto && srv.Transport() != want {
+		srv.Unmount()
+		t.Fatalf("reverse view served over %s, want %s", srv.Transport(), want)
 	}
 	t.Cleanup(func() {
 		for i := 0; srv.Unmount() != nil; i++ {
@@ -70,17 +74,34 @@ func TestReverseMountReadOnly(t *testing.T) {
 	before, _ := exec.Command("ls", "-lR", "--full-time", plain).CombinedOutput()
 	file := filepath.Join(mnt, "l-B2hXXmPaWgiPWdGoqYpw")
 	checks := map[string]error{
-		"create":   os.WriteFile(filepath.Join(mnt, "new"), []byte("x"), 0o644),
-		"mkdir":    os.Mkdir(filepath.Join(mnt, "d"), 0o755),
-		"remove":   os.Remove(file),
-		"rename":   os.Rename(file, filepath.Join(mnt, "x")),
-		"chmod":    os.Chmod(file, 0o600),
-		"symlink":  os.Symlink("x", filepath.Join(mnt, "s")),
-		"truncate": os.Truncate(file, 0),
-		"setxattr": unix.Setxattr(file, "user.x", []byte("1"), 0),
+		"create":      os.WriteFile(filepath.Join(mnt, "new"), []byte("x"), 0o644),
+		"mkdir":       os.Mkdir(filepath.Join(mnt, "d"), 0o755),
+		"remove":      os.Remove(file),
+		"rename":      os.Rename(file, filepath.Join(mnt, "x")),
+		"chmod":       os.Chmod(file, 0o600),
+		"symlink":     os.Symlink("x", filepath.Join(mnt, "s")),
+		"truncate":    os.Truncate(file, 0),
+		"setxattr":    unix.Setxattr(file, "user.x", []byte("1"), 0),
+		"removexattr": unix.Removexattr(file, "user.x"),
+		"link":        os.Link(file, filepath.Join(mnt, "hard")),
+		"mkfifo":      unix.Mkfifo(filepath.Join(mnt, "fifo"), 0o644),
+		"rmdir":       unix.Rmdir(filepath.Join(mnt, dirName(t, mnt))),
+		"chown":       os.Lchown(file, 1, 1),
+		"utimes":      os.Chtimes(file, time.Unix(1, 0), time.Unix(1, 0)),
 	}
-	_, err := os.OpenFile(file, os.O_WRONLY, 0)
-	checks["open for writing"] = err
+	for name, flags := range map[string]int{"open for writing": os.O_WRONLY, "open read-write": os.O_RDWR,
+		"open with O_TRUNC": os.O_RDONLY | os.O_TRUNC} {
+		f, err := os.OpenFile(file, flags, 0)
+		if err == nil {
+			f.Close()
+		}
+		checks[name] = err
+	}
+	f, err := os.OpenFile(filepath.Join(mnt, "new2"), os.O_RDONLY|os.O_CREATE, 0o644)
+	if err == nil {
+		f.Close()
+	}
+	checks["open with O_CREAT"] = err
 	for what, err := range checks {
 		if !errors.Is(err, unix.EROFS) {
 			t.Errorf("%s: %v, want EROFS", what, err)
@@ -90,4 +111,20 @@ func TestReverseMountReadOnly(t *testing.T) {
 	if !bytes.Equal(before, after) {
 		t.Errorf("the plain directory changed:\n%s\n---\n%s", before, after)
 	}
+}
+
+// dirName returns the name of a directory in the root of the view.
+func dirName(t *testing.T, mnt string) string {
+	t.Helper()
+	ents, err := os.ReadDir(mnt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ents {
+		if e.IsDir() {
+			return e.Name()
+		}
+	}
+	t.Fatal("the view's root has no directory")
+	return ""
 }

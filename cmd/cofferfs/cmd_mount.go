@@ -17,7 +17,7 @@ import (
 
 var mountCommand = &command{
 	name:    "mount",
-	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--cache-timeout DURATION] [--verify [--accept]] [--transport auto|uring|dev] [-q] CIPHERDIR MOUNTPOINT\n       [unlock] --reverse [--exclude PATTERN]... [--exclude-from FILE] PLAINDIR MOUNTPOINT",
+	args:    "[unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--cache-timeout DURATION] [--verify [--accept]] [--transport auto|uring|dev] [-q] CIPHERDIR MOUNTPOINT\n       [unlock] --reverse [-f|--foreground] [--idle DURATION] [--allow-other] [--noexec] [--noatime] [--transport auto|uring|dev] [--exclude PATTERN]... [--exclude-from FILE] [-q] PLAINDIR MOUNTPOINT",
 	summary: "mount the plaintext view of a vault (unmount to lock)",
 	help: `Unlocks the vault and mounts its plaintext view on MOUNTPOINT, an empty
 directory. Everything written there is stored encrypted in CIPHERDIR.
@@ -72,7 +72,12 @@ With --reverse, PLAINDIR is a plain directory set up with "cofferfs init
 --reverse": MOUNTPOINT shows its read-only, deterministic ciphertext view
 (AES-SIV, the format of gocryptfs -reverse) for rsync, rclone or
 Syncthing to upload. --exclude hides paths matching a gitignore PATTERN
-(repeatable); --exclude-from reads patterns from FILE.`,
+(repeatable); --exclude-from reads patterns from FILE. -f, --idle,
+--allow-other, --noexec, --noatime, --nodiratime, --noxattr, --ro (it
+is always read-only) and --transport work as above; --verify, --accept
+and --cache-timeout are refused (the view has no manifest, and its
+caches last 1s so that a changed plain file shows). A mountpoint inside
+PLAINDIR is refused: the view would show itself.`,
 	run: runMount,
 }
 
@@ -139,11 +144,11 @@ func runMount(e *env, c *command, args []string) error {
 	if err := errors.Join(err1, err2); err != nil {
 		return fail(exitUsage, err)
 	}
+	if err := e.checkReverseFlags(c, fs, &m); err != nil {
+		return err
+	}
 	if m.reverse {
 		return e.mountReverse(cipherdir, mnt, &m)
-	}
-	if len(m.excludes) > 0 || m.excludeFrom != "" {
-		return e.usageError(c, "--exclude and --exclude-from need --reverse")
 	}
 	if m.child {
 		return e.daemonChild(cipherdir, mnt, &m)

@@ -16,7 +16,7 @@ import (
 
 var runCommand = &command{
 	name:    "run",
-	args:    "[unlock] [--mountpoint DIR] [--ro] [--transport T] [--kill-after DURATION] [--keep-leftovers] [--verify [--accept]] [-q] CIPHERDIR -- CMD [ARGS...]",
+	args:    "[unlock] [--mountpoint DIR] [--ro] [--transport T] [--kill-after DURATION] [--keep-leftovers] [--verify [--accept]] [-q] CIPHERDIR -- CMD [ARGS...]\n       [unlock] --reverse [--mountpoint DIR] [--transport T] [--exclude PATTERN]... [--exclude-from FILE] [--kill-after DURATION] [--keep-leftovers] [-q] PLAINDIR -- CMD [ARGS...]",
 	summary: "mount, run a backup job, and lock again whatever happens",
 	help: `Mounts the vault (on a private temporary directory unless --mountpoint),
 runs CMD with COFFERFS_MOUNTPOINT set to the mountpoint, then flushes and
@@ -40,9 +40,17 @@ The vault is sealed when the job is done (see "cofferfs help verify").
 run the job (exit 26) when something changed outside cofferfs, unless
 --accept (or --ro, which runs it on the read-only mount).
 
+With --reverse, PLAINDIR is a plain directory set up with "cofferfs init
+--reverse" and the job sees its read-only ciphertext view (see "cofferfs
+help mount"), with --exclude and --exclude-from as for mount; the exit
+codes, leftovers and the unmount at the end are the same, and there is
+nothing to seal (--verify is refused).
+
 Example, from cron or a systemd timer:
   cofferfs run --passfile /etc/backup.pw ~/Dropbox/backup.coffer -- \
-    sh -c 'rsync -a ~/Documents/ "$COFFERFS_MOUNTPOINT"/documents/'`,
+    sh -c 'rsync -a ~/Documents/ "$COFFERFS_MOUNTPOINT"/documents/'
+  cofferfs run --reverse --passfile /etc/backup.pw ~/Documents -- \
+    sh -c 'rclone sync "$COFFERFS_MOUNTPOINT" remote:documents'`,
 	run: runRun,
 }
 
@@ -81,6 +89,9 @@ func runRun(e *env, c *command, args []string) error {
 	fs.DurationVar(&lf.killAfter, "kill-after", 10*time.Second, "SIGKILL the job's leftover processes `DURATION` after SIGTERM")
 	fs.BoolVar(&lf.keep, "keep-leftovers", false, "wait for the job's leftover processes instead of ending them")
 	m.seal.register(fs)
+	fs.BoolVar(&m.reverse, "reverse", false, "mount the encrypted view of the plain directory PLAINDIR (read-only) for the job")
+	fs.Var(&m.excludes, "exclude", "--reverse: hide paths matching the gitignore `PATTERN` (repeatable)")
+	fs.StringVar(&m.excludeFrom, "exclude-from", "", "--reverse: read exclude patterns from `FILE`")
 	e.quietFlag(fs, "print none of cofferfs's notes and log lines, only warnings and errors (the job's output is its own)")
 	pos, err := e.parse(c, fs, flagArgs, 1, 1)
 	if err != nil {
@@ -90,6 +101,12 @@ func runRun(e *env, c *command, args []string) error {
 		return e.usageError(c, "--kill-after must not be negative")
 	}
 	if err := m.unlock.check(e, c); err != nil {
+		return err
+	}
+	if err := mount.CheckTransport(m.transport); err != nil {
+		return e.usageError(c, "%v", err)
+	}
+	if err := e.checkReverseFlags(c, fs, &m); err != nil {
 		return err
 	}
 	if err := checkStateDir(); err != nil {
@@ -108,6 +125,9 @@ func runRun(e *env, c *command, args []string) error {
 	}
 	defer cleanup()
 	e.fsLog, e.logPlace = e.logger(false), daemon.LogStderr
+	if m.reverse {
+		return e.runReverse(cipherdir, mnt, &m, &lf, job)
+	}
 	if err := e.checkPlacement(cipherdir, mnt); err != nil {
 		return err
 	}
@@ -161,18 +181,24 @@ func (e *env) runJob(v *vault, mnt string, m *mountFlags, lf *leftoverFlags, job
 	sealer := startSealing(v, log, own, stopOwn) // sealmanifest.go
 	defer sealer.stop()                          // seals after the job and the unmount
 	defer recordMount(daemon.State{Cipherdir: v.dir, Mountpoint: mnt, ReadOnly: m.readOnly, PID: os.Getpid(),
-		Started: time.Now().UTC(), Transport: srv.Transport(), Log: e.logPlace}, srv, v.fs, log, sealer.changed)()
+		Started: time.Now().UTC(), Transport: srv.Transport(), Log: e.logPlace}, log, forwardPoll(srv, v.fs, sealer.changed))()
 	code, jobErr := e.execJob(mnt, job)
 	e.endLeftovers(mnt, lf.keep, lf.killAfter)
 	if err := e.lockAfterJob(srv, mnt); err != nil {
 		return err
 	}
+	return jobResult(code, jobErr, "the vault was mounted and is locked again")
+}
+
+// jobResult is run's result: the job's exit code, or the error that kept
+// it from running, with hint saying what became of the mount.
+func jobResult(code int, jobErr error, hint string) error {
 	if jobErr != nil {
 		var x *exitError
 		if !errors.As(jobErr, &x) {
 			x = fail(exitOther, jobErr)
 		}
-		return x.withHint("the vault was mounted and is locked again")
+		return x.withHint("%s", hint)
 	}
 	return &exitError{code: code}
 }
@@ -215,11 +241,17 @@ func (e *env) execJob(mnt string, job []string) (int, error) {
 	return 0, err
 }
 
+// unmounter is a running mount of either mode.
+type unmounter interface {
+	Unmount() error
+	Wait()
+}
+
 // lockAfterJob unmounts after the job; processes still using the mount
 // (those endLeftovers could not end) get a few seconds, then the mount
 // is detached lazily so the vault is locked for every new access, and
 // cofferfs waits for them, naming them.
-func (e *env) lockAfterJob(srv *mount.Server, mnt string) error {
+func (e *env) lockAfterJob(srv unmounter, mnt string) error {
 	for i := 0; i < 50; i++ {
 		if srv.Unmount() == nil {
 			srv.Wait()

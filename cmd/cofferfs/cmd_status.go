@@ -15,8 +15,9 @@ var statusCommand = &command{
 	name:    "status",
 	args:    "[--json] [-q]",
 	summary: "list the mounted vaults",
-	help: `Lists every mounted cofferfs vault: mountpoint, cipherdir, read-only or
-read-write, the idle lock (--idle) and when it locks the vault (LOCKS IN:
+	help: `Lists every mounted cofferfs vault: mountpoint, cipherdir, MODE (rw,
+ro, or reverse for the ciphertext view of a plain directory, whose
+CIPHERDIR column shows the plain directory), the idle lock (--idle) and when it locks the vault (LOCKS IN:
 the time left, counted from the daemon's last request; "held" while files
 are open, since it waits for them; "due" once the time is up: it locks
 at its next check, unless a process has its working directory there),
@@ -40,6 +41,9 @@ type mountStatus struct {
 	Mountpoint string `json:"mountpoint"`
 	Cipherdir  string `json:"cipherdir"`
 	ReadOnly   bool   `json:"readonly"`
+	// Reverse marks the ciphertext view of a plain directory (mount
+	// --reverse); Cipherdir is then the plain directory.
+	Reverse bool `json:"reverse,omitempty"`
 	// Idle is the idle lock's time, LocksIn when it comes: a duration
 	// from now, "held" (files are open) or "due"; IdleLockAt is the time
 	// it comes, unless held.
@@ -101,6 +105,7 @@ func describeMount(m daemon.MountInfo, euid int, now time.Time) mountStatus {
 		return s
 	}
 	s.Idle, s.PID, s.Transport, s.Changed, s.Hidden, s.Log = st.Idle, st.PID, st.Transport, st.Changed, st.Hidden, st.Log
+	s.Reverse = st.Reverse
 	s.LocksIn, s.IdleLockAt = idleCountdown(st, now)
 	s.OpenFiles = st.OpenFiles
 	return s
@@ -133,7 +138,10 @@ func printStatus(e *env, out []mountStatus) error {
 	fmt.Fprintln(w, "MOUNTPOINT\tCIPHERDIR\tMODE\tIDLE LOCK\tLOCKS IN\tPID\tTRANSPORT\tCHANGED\tHIDDEN\tLOG")
 	for _, s := range out {
 		mode, pid, hidden := "rw", fmt.Sprint(s.PID), fmt.Sprint(s.Hidden)
-		if s.ReadOnly {
+		switch {
+		case s.Reverse:
+			mode = "reverse"
+		case s.ReadOnly:
 			mode = "ro"
 		}
 		switch {

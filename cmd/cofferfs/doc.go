@@ -18,11 +18,12 @@
 //	cofferfs export [unlock] [--path SUB] [--force] [--keep-setid] [-q] [--no-progress] CIPHERDIR DEST
 //	cofferfs import [unlock] [--path SUB] [--force | --update [--delete]] [-q] [--no-progress] SRC CIPHERDIR
 //	cofferfs mount [unlock] [-f|--foreground] [--ro] [--idle DURATION] [--allow-other] [--noxattr] [--noexec] [--noatime] [--cache-timeout DURATION] [--verify [--accept]] [--transport auto|uring|dev] [-q] CIPHERDIR MOUNTPOINT
-//	cofferfs mount [unlock] --reverse [--exclude PATTERN]... [--exclude-from FILE] PLAINDIR MOUNTPOINT
+//	cofferfs mount [unlock] --reverse [-f|--foreground] [--idle DURATION] [--allow-other] [--noexec] [--noatime] [--transport auto|uring|dev] [--exclude PATTERN]... [--exclude-from FILE] [-q] PLAINDIR MOUNTPOINT
 //	cofferfs unmount [--lazy] [-q] MOUNTPOINT
 //	cofferfs lock [--lazy] [-q] MOUNTPOINT
 //	cofferfs status [--json] [-q]
 //	cofferfs run [unlock] [--mountpoint DIR] [--ro] [--transport T] [--kill-after DURATION] [--keep-leftovers] [--verify [--accept]] [-q] CIPHERDIR -- CMD [ARGS...]
+//	cofferfs run [unlock] --reverse [--mountpoint DIR] [--transport T] [--exclude PATTERN]... [--exclude-from FILE] [--kill-after DURATION] [--keep-leftovers] [-q] PLAINDIR -- CMD [ARGS...]
 //	cofferfs version
 //	cofferfs completion bash|zsh|fish
 //	cofferfs help [COMMAND | exit-codes]

@@ -15,30 +15,40 @@ import (
 )
 
 // A job that leaves processes behind (three using the mount, one of them
-// in a session of its own, and one that does not use it), and a process
-// from outside that uses the mount: the tests start "cofferfs run
-// --mountpoint MNT" with this job and wait for its leftovers.
+// in a session of its own holding the file $HOLD open, and one that does
+// not use it), and a process from outside that uses the mount: the tests
+// start "cofferfs run --mountpoint MNT" with this job and wait for its
+// leftovers. The outside process creates $GO when it is there.
 const leftoverJob = `M=$COFFERFS_MOUNTPOINT
 (cd "$M" && exec sleep 1000) &
 (cd "$M" && trap '' TERM && exec sleep 1001) &
-setsid sh -c 'exec sleep 1002 3>"$0/held"' "$M" </dev/null >/dev/null 2>&1 &
+setsid sh -c 'exec sleep 1002 3<"$0"' "$M/$HOLD" </dev/null >/dev/null 2>&1 &
 (cd / && exec sleep 1004 </dev/null >/dev/null 2>&1) &
-while [ ! -e "$M/go" ]; do sleep 0.05; done
+while [ ! -e "$GO" ]; do sleep 0.05; done
 echo job done`
 
 // runWithLeftovers starts cofferfs run with the leftover job and extra
 // flags; it returns the running command, its stderr file and the pids
 // of the leftovers (the job's three sleeps and an outside holder).
-func runWithLeftovers(t *testing.T, flags ...string) (*exec.Cmd, string, string, []int) {
-	c, cipher, mnt, pw := newLifecycle(t)
+func runWithLeftovers(t *testing.T, md lifeMode, flags ...string) (*exec.Cmd, string, string, []int) {
+	c, src, mnt, pw := newLifecycleMode(t, md)
+	hold, goFile := "gocryptfs.conf", filepath.Join(t.TempDir(), "go")
+	if !md.reverse { // a file of the vault, created by the job
+		hold = "held"
+	}
 	errFile := filepath.Join(t.TempDir(), "stderr")
 	ef, err := os.Create(errFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ef.Close()
-	args := append(append([]string{"run", "--passfile", pw, "--mountpoint", mnt}, flags...), cipher, "--", "sh", "-c", leftoverJob)
+	job := leftoverJob
+	if !md.reverse {
+		job = `echo held >"$COFFERFS_MOUNTPOINT/held"` + "\n" + job
+	}
+	args := append(append(md.args("run", "--passfile", pw, "--mountpoint", mnt), flags...), src, "--", "sh", "-c", job)
 	run := exec.Command(c.bin, args...)
+	run.Env = append(os.Environ(), "HOLD="+hold, "GO="+goFile)
 	run.Stdout, run.Stderr = ef, ef // files: a leftover keeping a pipe open cannot block the test
 	if err := run.Start(); err != nil {
 		t.Fatal(err)
@@ -60,7 +70,7 @@ func runWithLeftovers(t *testing.T, flags ...string) (*exec.Cmd, string, string,
 		time.Sleep(50 * time.Millisecond)
 		pids = holderPids(mnt)
 	}
-	outside := exec.Command("sh", "-c", "touch go; exec sleep 1003")
+	outside := exec.Command("sh", "-c", `touch "$0"; exec sleep 1003`, goFile)
 	outside.Dir = mnt
 	if err := outside.Start(); err != nil {
 		t.Fatal(err)
@@ -116,7 +126,11 @@ func waitRun(t *testing.T, run *exec.Cmd, errFile string, d time.Duration) int {
 }
 
 func TestRunEndsLeftovers(t *testing.T) {
-	run, mnt, errFile, pids := runWithLeftovers(t, "--kill-after", "1s")
+	inModes(t, testRunEndsLeftovers)
+}
+
+func testRunEndsLeftovers(t *testing.T, md lifeMode) {
+	run, mnt, errFile, pids := runWithLeftovers(t, md, "--kill-after", "1s")
 	code := waitRun(t, run, errFile, 60*time.Second)
 	b, _ := os.ReadFile(errFile)
 	if code != 0 {
@@ -143,7 +157,11 @@ func TestRunEndsLeftovers(t *testing.T) {
 }
 
 func TestRunKeepLeftoversWaits(t *testing.T) {
-	run, mnt, errFile, pids := runWithLeftovers(t, "--keep-leftovers")
+	inModes(t, testRunKeepLeftoversWaits)
+}
+
+func testRunKeepLeftoversWaits(t *testing.T, md lifeMode) {
+	run, mnt, errFile, pids := runWithLeftovers(t, md, "--keep-leftovers")
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		b, _ := os.ReadFile(errFile)

@@ -147,91 +147,120 @@ func TestLifecycleMountUseUnmount(t *testing.T) {
 }
 
 func TestLifecycleBusyUnmountNamesHolder(t *testing.T) {
-	c, cipher, mnt, pw := newLifecycle(t)
-	c.must("mount", "--passfile", pw, cipher, mnt)
-	holder := exec.Command("sleep", "60")
-	holder.Dir = mnt
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer holder.Process.Kill()
-	_, errs, code := c.run("unmount", mnt)
-	if code != exitBusy || !strings.Contains(errs, "sleep") || !strings.Contains(errs, "cwd") {
-		t.Fatalf("busy unmount: exit %d, stderr:\n%s", code, errs)
-	}
-	if !isMounted(t, mnt) {
-		t.Fatal("a refused unmount unmounted")
-	}
-	holder.Process.Kill()
-	holder.Wait()
-	c.must("unmount", mnt)
+	inModes(t, func(t *testing.T, md lifeMode) {
+		c, src, mnt, pw := newLifecycleMode(t, md)
+		c.must(md.args("mount", "--passfile", pw, src, mnt)...)
+		holder := exec.Command("sleep", "60")
+		holder.Dir = mnt
+		if err := holder.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer holder.Process.Kill()
+		_, errs, code := c.run("unmount", mnt)
+		if code != exitBusy || !strings.Contains(errs, "sleep") || !strings.Contains(errs, "cwd") {
+			t.Fatalf("busy unmount: exit %d, stderr:\n%s", code, errs)
+		}
+		if !isMounted(t, mnt) {
+			t.Fatal("a refused unmount unmounted")
+		}
+		holder.Process.Kill()
+		holder.Wait()
+		c.must("unmount", mnt)
+	})
 }
 
 func TestLifecycleIdleLocks(t *testing.T) {
-	c, cipher, mnt, pw := newLifecycle(t)
-	c.must("mount", "--idle", "300ms", "--passfile", pw, cipher, mnt)
-	deadline := time.Now().Add(20 * time.Second)
-	for isMounted(t, mnt) {
-		if time.Now().After(deadline) {
-			t.Fatal("--idle did not lock the vault")
+	inModes(t, func(t *testing.T, md lifeMode) {
+		c, src, mnt, pw := newLifecycleMode(t, md)
+		c.must(md.args("mount", "--idle", "300ms", "--passfile", pw, src, mnt)...)
+		deadline := time.Now().Add(20 * time.Second)
+		for isMounted(t, mnt) {
+			if time.Now().After(deadline) {
+				t.Fatal("--idle did not lock the vault")
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	})
+}
+
+// TestLifecycleIdleHeldByOpenFile: the idle lock waits while a file is
+// open on the mount, and locks once it is closed.
+func TestLifecycleIdleHeldByOpenFile(t *testing.T) {
+	inModes(t, func(t *testing.T, md lifeMode) {
+		c, src, mnt, pw := newLifecycleMode(t, md)
+		c.must(md.args("mount", "--idle", "2s", "--passfile", pw, src, mnt)...)
+		f, err := os.Open(md.heldFile(t, mnt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitStatus(t, "LOCKS IN held with a file open", func() bool { return statusField(c, mnt, "LOCKS IN") == "held" })
+		if !isMounted(t, mnt) {
+			t.Fatal("the idle lock unmounted under an open file")
+		}
+		f.Close()
+		waitStatus(t, "the idle lock after the close", func() bool { return !isMounted(t, mnt) })
+	})
 }
 
 func TestLifecycleWrongPassword(t *testing.T) {
-	c, cipher, mnt, _ := newLifecycle(t)
-	bad := filepath.Join(t.TempDir(), "bad")
-	os.WriteFile(bad, []byte("not it\n"), 0o600)
-	_, errs, code := c.run("mount", "--passfile", bad, cipher, mnt)
-	if code != exitWrongKey || !strings.Contains(errs, "cofferfs: error: wrong password") {
-		t.Fatalf("exit %d, stderr:\n%s", code, errs)
-	}
-	if isMounted(t, mnt) {
-		t.Fatal("a wrong password left something mounted")
-	}
+	inModes(t, func(t *testing.T, md lifeMode) {
+		c, src, mnt, _ := newLifecycleMode(t, md)
+		bad := filepath.Join(t.TempDir(), "bad")
+		os.WriteFile(bad, []byte("not it\n"), 0o600)
+		_, errs, code := c.run(md.args("mount", "--passfile", bad, src, mnt)...)
+		if code != exitWrongKey || !strings.Contains(errs, "cofferfs: error: wrong password") {
+			t.Fatalf("exit %d, stderr:\n%s", code, errs)
+		}
+		if isMounted(t, mnt) {
+			t.Fatal("a wrong password left something mounted")
+		}
+	})
 }
 
 func TestLifecycleKilledDaemon(t *testing.T) {
-	c, cipher, mnt, pw := newLifecycle(t)
-	c.must("mount", "--passfile", pw, cipher, mnt)
-	pid := strconv.Itoa(daemonPID(t, c, mnt))
-	if err := exec.Command("kill", "-9", pid).Run(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		_, err := os.ReadDir(mnt)
-		if err != nil {
-			break // ENOTCONN: the daemon is gone
+	inModes(t, func(t *testing.T, md lifeMode) {
+		c, src, mnt, pw := newLifecycleMode(t, md)
+		c.must(md.args("mount", "--passfile", pw, src, mnt)...)
+		pid := strconv.Itoa(daemonPID(t, c, mnt))
+		if err := exec.Command("kill", "-9", pid).Run(); err != nil {
+			t.Fatal(err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("mount still answers after kill -9")
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			_, err := os.ReadDir(mnt)
+			if err != nil {
+				break // ENOTCONN: the daemon is gone
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("mount still answers after kill -9")
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	c.must("unmount", mnt)
-	if isMounted(t, mnt) {
-		t.Fatal("unmount did not clean up after a killed daemon")
-	}
-	if _, err := os.ReadDir(mnt); err != nil {
-		t.Fatalf("mountpoint unusable after cleanup: %v", err)
-	}
+		c.must("unmount", mnt)
+		if isMounted(t, mnt) {
+			t.Fatal("unmount did not clean up after a killed daemon")
+		}
+		if _, err := os.ReadDir(mnt); err != nil {
+			t.Fatalf("mountpoint unusable after cleanup: %v", err)
+		}
+	})
 }
 
 func TestLifecycleMountpointChecks(t *testing.T) {
-	c, cipher, mnt, pw := newLifecycle(t)
-	os.WriteFile(filepath.Join(mnt, "file"), nil, 0o600)
-	if _, errs, code := c.run("mount", "--passfile", pw, cipher, mnt); code != exitPlainDir || !strings.Contains(errs, "not empty") {
-		t.Errorf("non-empty mountpoint: exit %d\n%s", code, errs)
-	}
-	missing := filepath.Join(t.TempDir(), "missing")
-	if _, _, code := c.run("mount", "--passfile", pw, cipher, missing); code != exitPlainDir {
-		t.Errorf("missing mountpoint: exit %d", code)
-	}
-	if _, _, code := c.run("unmount", t.TempDir()); code != exitPlainDir {
-		t.Errorf("unmount of a plain directory: exit %d", code)
-	}
+	inModes(t, func(t *testing.T, md lifeMode) {
+		c, src, mnt, pw := newLifecycleMode(t, md)
+		os.WriteFile(filepath.Join(mnt, "file"), nil, 0o600)
+		if _, errs, code := c.run(md.args("mount", "--passfile", pw, src, mnt)...); code != exitPlainDir || !strings.Contains(errs, "not empty") {
+			t.Errorf("non-empty mountpoint: exit %d\n%s", code, errs)
+		}
+		missing := filepath.Join(t.TempDir(), "missing")
+		if _, _, code := c.run(md.args("mount", "--passfile", pw, src, missing)...); code != exitPlainDir {
+			t.Errorf("missing mountpoint: exit %d", code)
+		}
+		if _, _, code := c.run("unmount", t.TempDir()); code != exitPlainDir {
+			t.Errorf("unmount of a plain directory: exit %d", code)
+		}
+	})
 }
 
 // statePath is the state record of the daemon serving mnt.

@@ -70,15 +70,17 @@ func TestMountHelperVFSOptions(t *testing.T) {
 // TestMountDefaultsNosuidNodev checks that a plain mount is nosuid,nodev
 // and allows exec, and that --noexec turns exec off.
 func TestMountDefaultsNosuidNodev(t *testing.T) {
-	c, cipher, mnt, pw := newLifecycle(t)
-	c.must("mount", "--passfile", pw, cipher, mnt)
-	if opts := mountinfoOptions(t, mnt); !hasAll(opts, "nosuid", "nodev") || hasAll(opts, "noexec") {
-		t.Errorf("default mount options %q: want nosuid, nodev and exec", opts)
-	}
-	c.must("unmount", mnt)
-	c.must("mount", "--noexec", "--passfile", pw, cipher, mnt)
-	if opts := mountinfoOptions(t, mnt); !hasAll(opts, "noexec", "nosuid", "nodev") {
-		t.Errorf("--noexec mount options %q", opts)
-	}
-	c.must("unmount", mnt)
+	inModes(t, func(t *testing.T, md lifeMode) {
+		c, cipher, mnt, pw := newLifecycleMode(t, md)
+		c.must(md.args("mount", "--passfile", pw, cipher, mnt)...)
+		if opts := mountinfoOptions(t, mnt); !hasAll(opts, "nosuid", "nodev") || hasAll(opts, "noexec") {
+			t.Errorf("default mount options %q: want nosuid, nodev and exec", opts)
+		}
+		c.must("unmount", mnt)
+		c.must(md.args("mount", "--noexec", "--passfile", pw, cipher, mnt)...)
+		if opts := mountinfoOptions(t, mnt); !hasAll(opts, "noexec", "nosuid", "nodev") {
+			t.Errorf("--noexec mount options %q", opts)
+		}
+		c.must("unmount", mnt)
+	})
 }

@@ -123,6 +123,9 @@ func (e *env) mountReverse(plain, mnt string, m *mountFlags) error {
 	if err := checkStateDir(); err != nil {
 		return err
 	}
+	if err := checkReversePlacement(plain, mnt); err != nil {
+		return err
+	}
 	if err := checkMountpoint(mnt); err != nil {
 		return err
 	}
@@ -147,6 +150,7 @@ func (e *env) mountReverse(plain, mnt string, m *mountFlags) error {
 	if err != nil {
 		return err
 	}
+	e.logPlace = daemon.LogStderr
 	return e.serveReverse(v, plain, mnt, m, e.logger(m.debug), nil)
 }
 
@@ -164,6 +168,11 @@ func (e *env) reverseDaemonChild(plain, mnt string, m *mountFlags) error {
 		return fail(exitMasterKey, err)
 	}
 	defer clear(key)
+	log, toSyslog := openDaemonLog()
+	e.logPlace = daemon.LogFile(mnt)
+	if toSyslog {
+		e.logPlace = daemon.LogSyslog
+	}
 	c, err := loadReverseConfig(plain)
 	var v *reverse.View
 	if err == nil {
@@ -172,15 +181,41 @@ func (e *env) reverseDaemonChild(plain, mnt string, m *mountFlags) error {
 	if err != nil {
 		return reportFailure(err)
 	}
-	return e.serveReverse(v, plain, mnt, m, daemonLogger(), daemon.ReportReady)
+	return e.serveReverse(v, plain, mnt, m, log, daemon.ReportReady)
 }
 
-// serveReverse mounts the view and serves it until it is unmounted or
-// SIGINT/SIGTERM arrives.
+// reverseOptions are the mount options of a reverse view.
+func reverseOptions(plain string, m *mountFlags, log *slog.Logger) mount.Options {
+	return mount.Options{FsName: plain, AllowOther: m.allowOther, NoExec: m.noExec, NoAtime: m.noAtime,
+		NoDiratime: m.noDiratime, NoXattr: m.noXattr, Debug: m.debug, Logger: log, Transport: m.transport}
+}
+
+// reverseState is the status record of a reverse view.
+func (e *env) reverseState(plain, mnt string, srv *mount.ReverseServer, idle time.Duration) daemon.State {
+	st := daemon.State{Cipherdir: plain, Mountpoint: mnt, ReadOnly: true, Reverse: true, PID: os.Getpid(),
+		Started: time.Now().UTC(), Transport: srv.Transport(), Log: e.logPlace}
+	if idle > 0 {
+		st.Idle = formatDuration(idle)
+	}
+	return st
+}
+
+// reversePoll is recordMount's poll of a reverse view: with an idle
+// lock, its activity.
+func reversePoll(srv *mount.ReverseServer) func(*daemon.State) {
+	return func(st *daemon.State) {
+		if st.Idle != "" {
+			st.LastActive, st.OpenFiles = lastActive(srv.Idle), srv.OpenFiles()
+		}
+	}
+}
+
+// serveReverse mounts the view and serves it until it is unmounted (by
+// "cofferfs unmount" or the idle lock) or SIGINT/SIGTERM arrives.
 func (e *env) serveReverse(v *reverse.View, plain, mnt string, m *mountFlags, log *slog.Logger, ready func(error, int)) error {
 	defer v.Close()
-	srv, err := mount.MountReverse(v, mnt, mount.Options{FsName: plain, AllowOther: m.allowOther,
-		Debug: m.debug, Logger: log})
+	survivePipe()
+	srv, err := mount.MountReverse(v, mnt, reverseOptions(plain, m, log))
 	if err != nil {
 		x := mountError(mnt, err, m.allowOther)
 		if ready != nil {
@@ -188,26 +223,27 @@ func (e *env) serveReverse(v *reverse.View, plain, mnt string, m *mountFlags, lo
 		}
 		return x
 	}
-	st := daemon.State{Cipherdir: plain, Mountpoint: mnt, ReadOnly: true, PID: os.Getpid(), Started: time.Now().UTC()}
-	if remove, err := daemon.WriteState(st); err == nil {
-		defer remove()
+	st := e.reverseState(plain, mnt, srv, m.idle)
+	defer recordMount(st, log, reversePoll(srv))()
+	attrs := []any{"plaindir", plain, "mountpoint", mnt, "transport", st.Transport}
+	if m.idle > 0 {
+		attrs = append(attrs, "idle lock", m.idle)
 	}
-	log.Info("mounted reverse view", "plaindir", plain, "mountpoint", mnt)
+	log.Info("mounted reverse view", attrs...)
 	if ready != nil {
 		ready(nil, 0)
 	}
+	if err := daemon.NotifyReady("mounted the reverse view of " + plain + " on " + mnt); err != nil {
+		log.Warn("sd_notify failed", "err", err)
+	}
+	if m.idle > 0 {
+		go srv.IdleLock(e.ctx, m.idle)
+	}
 	done := make(chan struct{})
 	defer close(done)
-	go func() {
-		select {
-		case <-e.ctx.Done():
-			if srv.Unmount() != nil {
-				daemon.Unmount(mnt, true)
-			}
-		case <-done:
-		}
-	}()
+	go e.unmountOnSignal(srv, mnt, log, done)
 	srv.Wait()
+	daemon.NotifyStopping()
 	log.Info("unmounted", "mountpoint", mnt)
 	return nil
 }

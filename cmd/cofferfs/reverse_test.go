@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/internal/daemon"
 	"golang.org/x/sys/unix"
 )
 
@@ -129,5 +131,75 @@ func gocryptfsDaemon(t *testing.T, args ...string) {
 	if err := cmd.Run(); err != nil {
 		out, _ := os.ReadFile(logf.Name())
 		t.Fatalf("gocryptfs %v: %v\n%s", args, err, out)
+	}
+}
+
+// TestReverseMountFlags: mount --reverse takes the forward mount flags
+// that apply to the view (--noexec, --noatime, --transport, --ro) and
+// refuses with a usage error those that do not (--verify, --accept,
+// --cache-timeout), as run --reverse does; a mountpoint inside PLAINDIR
+// is refused; status shows the mode as reverse.
+func TestReverseMountFlags(t *testing.T) {
+	c, plain, mnt, pw := newLifecycleMode(t, lifeModes[1])
+	for _, bad := range [][]string{{"--verify"}, {"--accept"}, {"--cache-timeout", "30s"}} {
+		for _, cmd := range []string{"mount", "run"} {
+			args := append(append([]string{cmd, "--reverse", "--passfile", pw}, bad...), plain)
+			if cmd == "mount" {
+				args = append(args, mnt)
+			} else {
+				if bad[0] == "--cache-timeout" {
+					continue // run has no --cache-timeout at all
+				}
+				args = append(args, "--", "true")
+			}
+			_, errs, code := c.run(args...)
+			if code != exitUsage || !strings.Contains(errs, "not with --reverse: "+bad[0]) {
+				t.Errorf("%s --reverse %s: exit %d, stderr %q", cmd, bad[0], code, errs)
+			}
+		}
+	}
+	if _, errs, code := c.run("mount", "--exclude", "*.tmp", "--passfile", pw, plain, mnt); code != exitUsage || !strings.Contains(errs, "need --reverse") {
+		t.Errorf("--exclude without --reverse: exit %d, stderr %q", code, errs)
+	}
+	inside := filepath.Join(plain, "view")
+	os.Mkdir(inside, 0o755)
+	for _, args := range [][]string{{"mount", "--reverse", "--passfile", pw, plain, inside},
+		{"run", "--reverse", "--passfile", pw, "--mountpoint", inside, plain, "--", "true"}} {
+		if _, errs, code := c.run(args...); code != exitPlainDir || !strings.Contains(errs, "the view would show itself") {
+			t.Errorf("%s --reverse with the mountpoint inside PLAINDIR: exit %d, stderr %q", args[0], code, errs)
+		}
+	}
+	os.Remove(inside)
+	if isMounted(t, inside) || isMounted(t, mnt) {
+		t.Fatal("a refused mount left something mounted")
+	}
+
+	c.must("mount", "--reverse", "--ro", "--noexec", "--noatime", "--transport", "dev", "--passfile", pw, plain, mnt)
+	if opts := mountinfoOptions(t, mnt); !hasAll(opts, "ro", "noexec", "noatime", "nosuid", "nodev") {
+		t.Errorf("mount options %q lack ro, noexec, noatime, nosuid or nodev", opts)
+	}
+	if got := statusField(c, mnt, "MODE"); got != "reverse" {
+		t.Errorf("status MODE %q, want reverse", got)
+	}
+	if got := statusField(c, mnt, "TRANSPORT"); got != "dev" {
+		t.Errorf("status TRANSPORT %q, want dev", got)
+	}
+	if m := statusJSON(t, c, mnt); !m.Reverse || !m.ReadOnly || m.Cipherdir != plain || m.PID == 0 {
+		t.Errorf("status --json: %+v", m)
+	}
+	c.must("unmount", mnt)
+
+	out := c.must("run", "--reverse", "--transport", "dev", "--passfile", pw, "--mountpoint", mnt, plain, "--",
+		c.bin, "status", "--json")
+	var got []mountStatus
+	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) == 0 {
+		t.Fatalf("status --json from the job: %v\n%s", err, out)
+	}
+	found := false
+	for _, m := range got {
+		found = found || (m.Mountpoint == mnt && m.Reverse && m.Log == daemon.LogStderr && m.Transport == "dev")
+	}
+	if !found {
+		t.Errorf("status from inside run --reverse does not show the reverse view on %s: %+v", mnt, got)
 	}
 }

@@ -56,7 +56,7 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 	if m.idle > 0 {
 		st.Idle = formatDuration(m.idle)
 	}
-	defer recordMount(st, srv, v.fs, log, sealer.changed)()
+	defer recordMount(st, log, forwardPoll(srv, v.fs, sealer.changed))()
 	attrs := []any{"cipherdir", v.dir, "mountpoint", mnt, "readonly", m.readOnly, "transport", st.Transport}
 	if m.idle > 0 {
 		attrs = append(attrs, "idle lock", m.idle)
@@ -85,14 +85,12 @@ func (e *env) serve(v *vault, mnt string, m *mountFlags, log *slog.Logger, ready
 const hiddenInterval = 2 * time.Second
 
 // recordMount writes the state record of a mount for cofferfs status and
-// keeps its count of hidden entries (and of entries that differ from the
-// sealed manifest, from changed) current, and with an idle lock the time
-// of its last request and its number of open files. The function it
-// returns stops that and removes the record.
-func recordMount(st daemon.State, srv *mount.Server, fsys *fs.FS, log *slog.Logger, changed func() string) (stop func()) {
-	if st.Idle != "" {
-		st.LastActive, st.OpenFiles = activity(srv, fsys)
-	}
+// keeps it current: every few seconds poll brings the changing fields of
+// a copy of st up to date (hidden entries, entries that differ from the
+// sealed manifest, the idle lock's last activity and open files). The
+// function it returns stops that and removes the record.
+func recordMount(st daemon.State, log *slog.Logger, poll func(*daemon.State)) (stop func()) {
+	poll(&st)
 	remove, err := daemon.WriteState(st)
 	if err != nil {
 		log.Warn("cannot record the mount for cofferfs status", "err", err)
@@ -110,10 +108,7 @@ func recordMount(st daemon.State, srv *mount.Server, fsys *fs.FS, log *slog.Logg
 			case <-tick.C:
 			}
 			now := st
-			now.Hidden, now.Changed = fsys.Hidden(), changed()
-			if st.Idle != "" {
-				now.LastActive, now.OpenFiles = activity(srv, fsys)
-			}
+			poll(&now)
 			if now != st {
 				st = now
 				if _, err := daemon.WriteState(st); err != nil {
@@ -129,11 +124,27 @@ func recordMount(st daemon.State, srv *mount.Server, fsys *fs.FS, log *slog.Logg
 	}
 }
 
-// activity returns when the mount last served a request (to the second)
-// and how many files are open on it.
-func activity(srv *mount.Server, fsys *fs.FS) (time.Time, int) {
-	quiet, _ := srv.Idle()
-	return time.Now().Add(-quiet).UTC().Truncate(time.Second), fsys.OpenFiles()
+// forwardPoll is recordMount's poll of a vault mount: hidden entries,
+// changes against the sealed manifest, and with an idle lock the
+// activity.
+func forwardPoll(srv *mount.Server, fsys *fs.FS, changed func() string) func(*daemon.State) {
+	first := true
+	return func(st *daemon.State) {
+		if !first { // the first record is written before the counts are known
+			st.Hidden, st.Changed = fsys.Hidden(), changed()
+		}
+		first = false
+		if st.Idle != "" {
+			st.LastActive, st.OpenFiles = lastActive(srv.Idle), fsys.OpenFiles()
+		}
+	}
+}
+
+// lastActive returns when a mount last served a request (to the
+// second), from its Idle.
+func lastActive(idle func() (time.Duration, bool)) time.Time {
+	quiet, _ := idle()
+	return time.Now().Add(-quiet).UTC().Truncate(time.Second)
 }
 
 // survivePipe keeps a broken log pipe (mount -f | head, the reader gone)
@@ -146,7 +157,7 @@ func survivePipe() {
 
 // unmountOnSignal unmounts when the context ends (SIGINT/SIGTERM),
 // unless done is closed first (the mount went away by itself).
-func (e *env) unmountOnSignal(srv *mount.Server, mnt string, log *slog.Logger, done <-chan struct{}) {
+func (e *env) unmountOnSignal(srv unmounter, mnt string, log *slog.Logger, done <-chan struct{}) {
 	select {
 	case <-e.ctx.Done():
 	case <-done:

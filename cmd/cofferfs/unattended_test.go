@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/cofferfs/cofferfs/crypto"
 )
 
 // Tests of the unattended-backup recipes: cofferfs run, the mount(8)
@@ -36,55 +38,92 @@ func TestRunJobSucceeds(t *testing.T) {
 	}
 }
 
-func TestRunJobFailsPassesExitCode(t *testing.T) {
-	c, cipher, mnt, pw := newLifecycle(t)
-	_, _, code := c.run("run", "--passfile", pw, "--mountpoint", mnt, cipher, "--", "sh", "-c", "exit 7")
-	if code != 7 {
-		t.Fatalf("exit code %d, want the job's 7", code)
+// TestRunReverseJobSucceeds: run --reverse shows the job the view of
+// the plain directory (with --exclude); a copy of it restores the plain
+// tree, and the view is unmounted and its private mountpoint removed.
+func TestRunReverseJobSucceeds(t *testing.T) {
+	c, plain, _, pw := newLifecycleMode(t, lifeModes[1])
+	copyDir := filepath.Join(t.TempDir(), "copy")
+	out := c.must("run", "--reverse", "--exclude", "*.tmp", "--passfile", pw, plain, "--", "sh", "-c",
+		`cp -a "$COFFERFS_MOUNTPOINT" "$0" && echo "job saw $COFFERFS_MOUNTPOINT"`, copyDir)
+	if !strings.Contains(out, "job saw /") {
+		t.Fatalf("job output: %q", out)
 	}
+	mnt := strings.TrimSpace(strings.TrimPrefix(out, "job saw "))
 	if isMounted(t, mnt) {
-		t.Fatal("vault still mounted after a failed job")
+		t.Fatal("view still mounted after the job")
 	}
-	if _, _, code := c.run("run", "--passfile", pw, cipher, "--", "/nonexistent/job"); code != exitJobNotFound {
-		t.Fatalf("missing job: exit %d, want %d", code, exitJobNotFound)
+	if _, err := os.Stat(mnt); !os.IsNotExist(err) {
+		t.Errorf("private mountpoint %s left behind: %v", mnt, err)
 	}
-	if _, _, code := c.run("run", "--passfile", pw, cipher); code != exitUsage {
-		t.Fatalf("no -- CMD: exit %d, want %d", code, exitUsage)
+	restored := filepath.Join(t.TempDir(), "restored")
+	c.must("export", "--passfile", pw, copyDir, restored)
+	diffTrees(t, "export of the copy made by run --reverse", plain, restored, crypto.ReverseConfigName, "cache.tmp")
+	if _, err := os.Lstat(filepath.Join(restored, "cache.tmp")); !os.IsNotExist(err) {
+		t.Errorf("the excluded cache.tmp was in the view: %v", err)
 	}
 }
 
+func TestRunJobFailsPassesExitCode(t *testing.T) {
+	inModes(t, func(t *testing.T, md lifeMode) {
+		c, src, mnt, pw := newLifecycleMode(t, md)
+		_, _, code := c.run(md.args("run", "--passfile", pw, "--mountpoint", mnt, src, "--", "sh", "-c", "exit 7")...)
+		if code != 7 {
+			t.Fatalf("exit code %d, want the job's 7", code)
+		}
+		if isMounted(t, mnt) {
+			t.Fatal("vault still mounted after a failed job")
+		}
+		if _, _, code := c.run(md.args("run", "--passfile", pw, src, "--", "/nonexistent/job")...); code != exitJobNotFound {
+			t.Fatalf("missing job: exit %d, want %d", code, exitJobNotFound)
+		}
+		if _, _, code := c.run(md.args("run", "--passfile", pw, src)...); code != exitUsage {
+			t.Fatalf("no -- CMD: exit %d, want %d", code, exitUsage)
+		}
+	})
+}
+
 func TestRunKilledLocksVault(t *testing.T) {
-	c, cipher, mnt, pw := newLifecycle(t)
-	cmd := exec.Command(c.bin, "run", "--passfile", pw, "--mountpoint", mnt, cipher, "--",
-		"sh", "-c", `echo started > "$COFFERFS_MOUNTPOINT/flag"; exec sleep 60`)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		// The whole line, not just the file: a SIGTERM between the
-		// create and the write of echo would leave it empty.
-		if b, err := os.ReadFile(filepath.Join(mnt, "flag")); err == nil && string(b) == "started\n" {
-			break
+	inModes(t, func(t *testing.T, md lifeMode) {
+		c, src, mnt, pw := newLifecycleMode(t, md)
+		flag := filepath.Join(mnt, "flag")
+		if md.reverse { // the view is read-only: the job says it started outside
+			flag = filepath.Join(t.TempDir(), "flag")
 		}
-		if time.Now().After(deadline) {
-			cmd.Process.Kill()
-			t.Fatal("job did not start")
+		cmd := exec.Command(c.bin, md.args("run", "--passfile", pw, "--mountpoint", mnt, src, "--",
+			"sh", "-c", `ls "$COFFERFS_MOUNTPOINT" >/dev/null && echo started > "$0"; exec sleep 60`, flag)...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	cmd.Process.Signal(syscall.SIGTERM)
-	err := cmd.Wait()
-	ee, ok := err.(*exec.ExitError)
-	if !ok || ee.ExitCode() != 128+int(syscall.SIGTERM) {
-		t.Fatalf("killed run: %v, want exit %d", err, 128+int(syscall.SIGTERM))
-	}
-	if isMounted(t, mnt) {
-		t.Fatal("vault still mounted after the run was killed")
-	}
-	if got := c.must("cat", "--passfile", pw, cipher, "flag"); got != "started\n" {
-		t.Fatalf("flag reads %q", got)
-	}
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			// The whole line, not just the file: a SIGTERM between the
+			// create and the write of echo would leave it empty.
+			if b, err := os.ReadFile(flag); err == nil && string(b) == "started\n" {
+				break
+			}
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				t.Fatal("job did not start")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		cmd.Process.Signal(syscall.SIGTERM)
+		err := cmd.Wait()
+		ee, ok := err.(*exec.ExitError)
+		if !ok || ee.ExitCode() != 128+int(syscall.SIGTERM) {
+			t.Fatalf("killed run: %v, want exit %d", err, 128+int(syscall.SIGTERM))
+		}
+		if isMounted(t, mnt) {
+			t.Fatal("vault still mounted after the run was killed")
+		}
+		if md.reverse {
+			return
+		}
+		if got := c.must("cat", "--passfile", pw, src, "flag"); got != "started\n" {
+			t.Fatalf("flag reads %q", got)
+		}
+	})
 }
 
 // buildHelper builds mount.cofferfs next to the cofferfs test binary.

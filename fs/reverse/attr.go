@@ -1,16 +1,16 @@
 package reverse
 
 import (
-	"io/fs"
-
 	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
 )
 
 // Stat returns the attributes of a view path: those of the plain object
 // with the ciphertext size (files) or encrypted target length
-// (symlinks); virtual files are regular, mode 0444, nlink 1, with owner
-// and times of their directory or long-named object.
+// (symlinks); virtual files are regular, mode 0444, nlink 1, with owner,
+// times and block count of their directory or long-named object. The
+// inode number is the view's (inomap.go); st_blocks stays the plain
+// object's, as gocryptfs shows it.
 func (v *View) Stat(viewPath string) (unix.Stat_t, error) {
 	n, err := v.resolve(viewPath)
 	if err != nil {
@@ -24,14 +24,18 @@ func (v *View) Stat(viewPath string) (unix.Stat_t, error) {
 	}
 	switch n.kind {
 	case kindDirIV:
+		st.Ino = v.inos.statIno(&st, tagDirIV)
 		virtual(&st, crypto.DirIVSize)
 	case kindNameFile:
+		st.Ino = v.inos.statIno(&st, tagNameFile)
 		virtual(&st, int64(len(n.cname)))
 	case kindConfig:
 		if st.Mode&unix.S_IFMT != unix.S_IFREG {
 			return st, unix.ENOENT
 		}
+		st.Ino = v.inos.statIno(&st, tagPlain)
 	default:
+		st.Ino = v.inos.statIno(&st, tagPlain)
 		err = v.cipherAttr(n, &st)
 	}
 	return st, err
@@ -42,7 +46,6 @@ func virtual(st *unix.Stat_t, size int64) {
 	st.Mode = unix.S_IFREG | 0o444
 	st.Size = size
 	st.Nlink = 1
-	st.Blocks = (size + 511) / 512
 }
 
 // cipherAttr sets the view size of a plain object.
@@ -50,7 +53,6 @@ func (v *View) cipherAttr(n node, st *unix.Stat_t) error {
 	switch st.Mode & unix.S_IFMT {
 	case unix.S_IFREG:
 		st.Size = int64(v.content.CipherSize(uint64(st.Size)))
-		st.Blocks = (st.Size + 511) / 512
 	case unix.S_IFLNK:
 		t, err := v.readlink(n)
 		if err != nil {
@@ -59,23 +61,4 @@ func (v *View) cipherAttr(n node, st *unix.Stat_t) error {
 		st.Size = int64(len(t))
 	}
 	return nil
-}
-
-// typeBits maps an fs.FileMode type to S_IF* bits.
-func typeBits(m fs.FileMode) uint32 {
-	switch {
-	case m.IsDir():
-		return unix.S_IFDIR
-	case m&fs.ModeSymlink != 0:
-		return unix.S_IFLNK
-	case m&fs.ModeNamedPipe != 0:
-		return unix.S_IFIFO
-	case m&fs.ModeSocket != 0:
-		return unix.S_IFSOCK
-	case m&fs.ModeCharDevice != 0:
-		return unix.S_IFCHR
-	case m&fs.ModeDevice != 0:
-		return unix.S_IFBLK
-	}
-	return unix.S_IFREG
 }

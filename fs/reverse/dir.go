@@ -1,7 +1,7 @@
 package reverse
 
 import (
-	"sort"
+	"time"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
@@ -13,11 +13,18 @@ type Entry struct {
 	Name string
 	// Type is the file type bits (unix.S_IFDIR, S_IFREG, S_IFLNK, ...).
 	Type uint32
+	// Ino is the inode number the listing shows: the plain entry's d_ino
+	// (or the reverse config's inode number for gocryptfs.conf), and 0
+	// for the other virtual files, as in gocryptfs's listings.
+	Ino uint64
 }
 
-// ReadDir lists the view directory at viewPath, sorted by name: the
-// encrypted names of its visible plain entries, their .name files, the
-// virtual gocryptfs.diriv and, in the root, gocryptfs.conf.
+// ReadDir lists the view directory at viewPath in the order gocryptfs
+// -reverse lists it (so that tar, find and rsync walk both views alike):
+// the encrypted names of the visible plain entries in the plain
+// directory's order (in the root, gocryptfs.conf where the reverse
+// config is), then the virtual gocryptfs.diriv, then the .name files of
+// the long names, in the same order.
 func (v *View) ReadDir(viewPath string) ([]Entry, error) {
 	n, err := v.resolve(viewPath)
 	if err != nil {
@@ -26,32 +33,46 @@ func (v *View) ReadDir(viewPath string) ([]Entry, error) {
 	if n.kind != kindPlain {
 		return nil, unix.ENOTDIR
 	}
-	ents, err := v.readPlainDir(n.plain)
+	fd, err := v.openPlain(n.plain, unix.O_RDONLY|unix.O_DIRECTORY)
 	if err != nil {
 		return nil, err
 	}
-	var out []Entry
-	if v.opts.DirIV {
-		out = append(out, Entry{crypto.DirIVName, unix.S_IFREG})
+	defer unix.Close(fd)
+	ents, err := listFd(fd)
+	if err != nil {
+		return nil, err
 	}
-	if viewPath == "" {
-		if st, err := v.lstatPlain(crypto.ReverseConfigName); err == nil && st.Mode&unix.S_IFMT == unix.S_IFREG {
-			out = append(out, Entry{crypto.ConfigName, unix.S_IFREG})
-		}
-	}
+	now := time.Now()
+	out := make([]Entry, 0, len(ents)+1)
+	var names []Entry
 	for _, e := range ents {
-		if !v.visible(n.plain, e.Name(), e.IsDir()) {
+		if viewPath == "" && e.name == crypto.ReverseConfigName {
+			if e.typ == unix.S_IFREG {
+				out = append(out, Entry{Name: crypto.ConfigName, Type: unix.S_IFREG, Ino: e.ino})
+			}
 			continue
 		}
-		shown, cname, err := v.encName(viewPath, e.Name())
+		if !v.visible(n.plain, e.name, e.isDir()) {
+			continue
+		}
+		shown, cname, err := v.encName(viewPath, e.name)
 		if err != nil {
 			continue // a name the format cannot hold (never on Linux)
 		}
-		out = append(out, Entry{shown, typeBits(e.Type())})
+		out = append(out, Entry{Name: shown, Type: e.typ, Ino: e.ino})
+		child := joinPath(viewPath, shown)
+		plain := joinPath(n.plain, e.name)
+		var st unix.Stat_t
+		if unix.Fstatat(fd, e.name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil {
+			v.listed.put(node{kind: kindPlain, view: child, plain: plain}, &st, now)
+		}
 		if shown != cname {
-			out = append(out, Entry{shown + crypto.LongNameSuffix, unix.S_IFREG})
+			names = append(names, Entry{Name: shown + crypto.LongNameSuffix, Type: unix.S_IFREG})
+			v.listed.put(node{kind: kindNameFile, view: child + crypto.LongNameSuffix, plain: plain, cname: cname}, nil, now)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	if v.opts.DirIV {
+		out = append(out, Entry{Name: crypto.DirIVName, Type: unix.S_IFREG})
+	}
+	return append(out, names...), nil
 }

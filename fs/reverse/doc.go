@@ -16,10 +16,14 @@
 // encrypted.
 //
 // Non-obvious choices:
-//   - Hard links: the file ID comes from the path asked for, so two links
-//     of one file show two different (each valid) ciphertexts. gocryptfs
-//     uses the first path opened; the two agree whenever a file has one
-//     link. The view reports no shared inode numbers for that reason.
+//   - Hard links (links.go): while a View is open, a file with more than
+//     one link keeps the file ID and block IVs of the first path it was
+//     opened through, so all its paths show one ciphertext (spec §9.5);
+//     its paths share one inode number.
+//   - Inode numbers and listings are gocryptfs's (inomap.go, dir.go):
+//     plain inode numbers, virtual files in per-kind namespaces, st_blocks
+//     of the plain object, entries in the plain directory's order with
+//     gocryptfs.diriv and the .name files after them.
 //   - A plain file that changes while it is read: a File remembers the
 //     plain file's identity, size, mtime and ctime at Open and checks them
 //     after each read; a difference fails the read with ErrChanged (EIO)
@@ -28,5 +32,10 @@
 //     RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS below an O_PATH root descriptor,
 //     so a symlink swapped into the plain tree is never followed.
 //   - Exclusions are gitignore patterns (exclude.go) matched against plain
-//     paths; an excluded directory hides everything below it.
+//     paths as gocryptfs -reverse matches them: a pattern also matches
+//     what is below a matching directory, a directory-only pattern leaves
+//     the directory itself (empty); an excluded directory hides
+//     everything below it.
+//   - A listing remembers each entry's resolution for the one lookup
+//     that follows it (listed.go), for at most 500 ms.
 package reverse

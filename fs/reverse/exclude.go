@@ -14,11 +14,20 @@ type pattern struct {
 }
 
 // matcher holds gitignore patterns; the last matching pattern decides.
+//
+// A pattern matches a path when it matches the path itself or one of
+// its parent directories, so a later "!pattern" can show what is below
+// a directory an earlier pattern matched; a directory-only pattern
+// ("name/") matches only what is below a matching directory, which
+// stays in the view, empty. That is how gocryptfs -reverse applies its
+// -exclude-wildcard and -exclude-from patterns (compared with it in
+// exclude_live_test.go), where git would hide the directory itself.
 type matcher struct{ pats []pattern }
 
 // compilePatterns compiles gitignore lines. Blank lines and "#" comments
 // are skipped; a pattern with a "/" before its end is anchored at the
-// root, one without matches a name at any depth.
+// root, one without matches a name at any depth. A trailing "/**"
+// matches the directory itself too.
 func compilePatterns(lines []string) (*matcher, error) {
 	m := &matcher{}
 	for _, l := range lines {
@@ -78,7 +87,7 @@ func globToRegexp(g string) string {
 			b.WriteString("(?:.*/)?")
 			i += 2
 		case strings.HasPrefix(g[i:], "/**") && i+3 == len(g):
-			b.WriteString("/.*")
+			b.WriteString("(?:/.*)?")
 			i += 2
 		case strings.HasPrefix(g[i:], "**"):
 			b.WriteString(".*")
@@ -114,12 +123,32 @@ func globToRegexp(g string) string {
 func (m *matcher) excluded(rel string, isDir bool) bool {
 	out := false
 	for _, p := range m.pats {
-		if p.dirOnly && !isDir {
-			continue
-		}
-		if p.re.MatchString(rel) {
+		if p.matches(rel) {
 			out = !p.negate
 		}
 	}
 	return out
+}
+
+// matches reports whether p matches rel or one of its parents; a
+// directory-only pattern matches parents only.
+func (p *pattern) matches(rel string) bool {
+	if !p.dirOnly && p.re.MatchString(rel) {
+		return true
+	}
+	for i := strings.IndexByte(rel, '/'); i >= 0; i = nextSlash(rel, i) {
+		if p.re.MatchString(rel[:i]) {
+			return true
+		}
+	}
+	return false
+}
+
+// nextSlash returns the index of the next "/" in s after i, or -1.
+func nextSlash(s string, i int) int {
+	j := strings.IndexByte(s[i+1:], '/')
+	if j < 0 {
+		return -1
+	}
+	return i + 1 + j
 }

@@ -81,9 +81,20 @@ func (v *View) openPlainFile(n node) (*File, error) {
 	f.size = int64(v.content.CipherSize(uint64(f.st.Size)))
 	f.header = make([]byte, 2, crypto.HeaderSize)
 	binary.BigEndian.PutUint16(f.header, crypto.FormatVersion)
-	f.header = append(f.header, crypto.PathIV(n.view, crypto.PurposeFileID)...)
-	f.block0 = crypto.PathIV(n.view, crypto.PurposeBlock0IV)
+	ivPath := v.links.ivPath(&f.st, v.inos.statIno(&f.st, tagPlain), n.view)
+	f.header = append(f.header, crypto.PathIV(ivPath, crypto.PurposeFileID)...)
+	f.block0 = crypto.PathIV(ivPath, crypto.PurposeBlock0IV)
 	return f, nil
+}
+
+// Signature identifies the plain file and its version at Open: inode
+// number, size, mtime and ctime; zero for virtual files. Every read
+// of f gives bytes of this version (or fails with ErrChanged).
+func (f *File) Signature() [4]int64 {
+	if f.fd < 0 {
+		return [4]int64{}
+	}
+	return [4]int64{int64(f.st.Ino), f.st.Size, f.st.Mtim.Nano(), f.st.Ctim.Nano()}
 }
 
 // Size returns the file's size in the view.

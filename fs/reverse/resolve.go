@@ -1,8 +1,8 @@
 package reverse
 
 import (
-	"os"
 	"strings"
+	"time"
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"golang.org/x/sys/unix"
@@ -67,6 +67,11 @@ func (v *View) step(dir node, c string) (node, error) {
 		return node{kind: kindDirIV, view: view, plain: dir.plain}, nil
 	case c == crypto.ConfigName && dir.view == "":
 		return node{kind: kindConfig, view: view, plain: crypto.ReverseConfigName}, nil
+	}
+	if n, ok := v.listed.take(view, time.Now()); ok {
+		return n, nil
+	}
+	switch {
 	case crypto.IsLongNameFile(c):
 		name, cname, err := v.findLong(dir, strings.TrimSuffix(c, crypto.LongNameSuffix))
 		return node{kind: kindNameFile, view: view, plain: joinPath(dir.plain, name), cname: cname}, err
@@ -130,22 +135,11 @@ func (v *View) findLong(dir node, hashed string) (name, cname string, err error)
 		return "", "", err
 	}
 	for _, e := range ents {
-		shown, cn, err := v.encName(dir.view, e.Name())
-		if err != nil || shown != hashed || !v.visible(dir.plain, e.Name(), e.IsDir()) {
+		shown, cn, err := v.encName(dir.view, e.name)
+		if err != nil || shown != hashed || !v.visible(dir.plain, e.name, e.isDir()) {
 			continue
 		}
-		return e.Name(), cn, nil
+		return e.name, cn, nil
 	}
 	return "", "", unix.ENOENT
-}
-
-// readPlainDir lists a plain directory.
-func (v *View) readPlainDir(rel string) ([]os.DirEntry, error) {
-	fd, err := v.openPlain(rel, unix.O_RDONLY|unix.O_DIRECTORY)
-	if err != nil {
-		return nil, err
-	}
-	f := os.NewFile(uintptr(fd), rel)
-	defer f.Close()
-	return f.ReadDir(-1)
 }

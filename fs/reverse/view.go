@@ -39,6 +39,9 @@ type View struct {
 	opts    Options
 	exclude *matcher
 	dirs    dirCache
+	inos    *inoMap
+	links   linkTable
+	listed  listed
 }
 
 // New opens the view of plainDir under the 32-byte master key (which the
@@ -65,7 +68,12 @@ func New(plainDir string, masterKey []byte, opts Options) (*View, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reverse: open plain directory %q: %w", plainDir, err)
 	}
-	return &View{root: fd, names: names, content: content, opts: opts, exclude: m}, nil
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("reverse: stat plain directory %q: %w", plainDir, err)
+	}
+	return &View{root: fd, names: names, content: content, opts: opts, exclude: m, inos: newInoMap(st.Dev)}, nil
 }
 
 // Close releases the plain directory. Open files stay usable.

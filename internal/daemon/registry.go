@@ -21,6 +21,9 @@ type State struct {
 	Cipherdir  string `json:"cipherdir"`
 	Mountpoint string `json:"mountpoint"`
 	ReadOnly   bool   `json:"readonly"`
+	// Reverse marks the ciphertext view of a plain directory (mount
+	// --reverse): Cipherdir is then the plain directory.
+	Reverse bool `json:"reverse,omitempty"`
 	// Idle is the idle lock's time (as --idle takes it), "" for none.
 	Idle    string    `json:"idle,omitempty"`
 	PID     int       `json:"pid"`
