@@ -72,8 +72,9 @@
 //
 // Write-behind (file_behind.go): a write of 64 KiB or more that appends
 // whole blocks at the end of a file (not the first write of an empty
-// file, not on an O_SYNC/O_DSYNC handle) reserves its backing space with
-// fallocate(FALLOC_FL_KEEP_SIZE), is sealed, and returns while a
+// file, not on an O_SYNC/O_DSYNC handle) is sealed, reserves its backing
+// space with fallocate(FALLOC_FL_KEEP_SIZE) if the backing file system has
+// less than 64 MiB free (reserveBelow), and returns while a
 // goroutine writes it; the next such write of the handle is sealed
 // meanwhile and waits for it before it is handed on, so at most one write
 // per file is outstanding (at most one request's buffer, 1 MiB, per file
@@ -81,9 +82,10 @@
 // (reads, Stat and FS.Stat, truncate, seek, other handles' writes, Sync,
 // Flush, Close) waits for it first, so no caller sees the file without an
 // acknowledged write. What it means for errors: a write that returned
-// success can still fail (the reservation makes ENOSPC fail the write
-// itself where the backing file system supports fallocate; an I/O error,
-// EFBIG or a file system without fallocate remain). The failed write is
+// success can still fail (on a nearly full disk the reservation makes
+// ENOSPC fail the write itself where the backing file system supports
+// fallocate; an I/O error, EFBIG, a quota, or a disk that another writer
+// fills within the moment remain). The failed write is
 // undone (the backing file cut back to where it began) and its error is
 // returned by the handle's next WriteAt, Sync, Datasync, Flush or Close,
 // once; mount's FLUSH handler is Flush, so close(2) reports it. For
