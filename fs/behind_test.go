@@ -243,8 +243,9 @@ func TestWriteBehindLateError(t *testing.T) {
 }
 
 // noTmpfsDir returns a temporary directory on a file system other than
-// tmpfs, whose fallocate(FALLOC_FL_KEEP_SIZE) checks RLIMIT_FSIZE (so the
-// write would fail at once, not later): t.TempDir(), else under /var/tmp.
+// tmpfs, whose fallocate(FALLOC_FL_KEEP_SIZE) checks RLIMIT_FSIZE (a
+// reservation there, on a nearly full tmpfs, would fail the write at once,
+// not later): t.TempDir(), else under /var/tmp.
 func noTmpfsDir(t *testing.T) string {
 	t.Helper()
 	for _, base := range []string{"", "/var/tmp"} {
