@@ -69,4 +69,26 @@
 // file ID. An FS assumes it is the only writer of its cipherdir; changes
 // made behind its back (a sync client) are seen after the directory
 // cache's one-second lifetime, like the kernel's entry cache.
+//
+// Write-behind (file_behind.go): a write of 64 KiB or more that appends
+// whole blocks at the end of a file (not the first write of an empty
+// file, not on an O_SYNC/O_DSYNC handle) is sealed, reserves its backing
+// space with fallocate(FALLOC_FL_KEEP_SIZE) if the backing file system has
+// less than 64 MiB free (reserveBelow), and returns while a
+// goroutine writes it; the next such write of the handle is sealed
+// meanwhile and waits for it before it is handed on, so at most one write
+// per file is outstanding (at most one request's buffer, 1 MiB, per file
+// being written). Everything else that touches the file's content or size
+// (reads, Stat and FS.Stat, truncate, seek, other handles' writes, Sync,
+// Flush, Close) waits for it first, so no caller sees the file without an
+// acknowledged write. What it means for errors: a write that returned
+// success can still fail (on a nearly full disk the reservation makes
+// ENOSPC fail the write itself where the backing file system supports
+// fallocate; an I/O error, EFBIG, a quota, or a disk that another writer
+// fills within the moment remain). The failed write is
+// undone (the backing file cut back to where it began) and its error is
+// returned by the handle's next WriteAt, Sync, Datasync, Flush or Close,
+// once; mount's FLUSH handler is Flush, so close(2) reports it. For
+// durability nothing changes: data is on stable storage only after a
+// successful Sync, as before.
 package fs

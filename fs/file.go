@@ -19,6 +19,8 @@ type File struct {
 	append bool
 	write  bool
 	made   bool // Create made the file
+	sync   bool // O_SYNC or O_DSYNC: no write-behind
+	late   lateErr
 }
 
 // Ino returns the backing file's inode number (from the open, no system
@@ -192,8 +194,8 @@ func (f *FS) newFile(fd int, path string, flags int, mode uint32, owner *Owner) 
 	// O_NONBLOCK from the open stays: it changes nothing for a regular
 	// file (pread/pwrite never block on it), and clearing it costs a call.
 	file := &File{fs: f, fd: fd, path: path, append: flags&unix.O_APPEND != 0,
-		write: flags&unix.O_ACCMODE != unix.O_RDONLY,
-		ino:   f.inodes.acquire(inodeKey{uint64(st.Dev), st.Ino})}
+		write: flags&unix.O_ACCMODE != unix.O_RDONLY, sync: flags&(unix.O_SYNC|unix.O_DSYNC) != 0,
+		ino: f.inodes.acquire(inodeKey{uint64(st.Dev), st.Ino})}
 	if flags&unix.O_TRUNC != 0 && st.Size != 0 {
 		if err := file.truncate(0); err != nil {
 			file.Close()
@@ -227,12 +229,18 @@ func setMeta(fd int, st *unix.Stat_t, mode uint32, owner *Owner) error {
 // Path returns the plaintext path the file was opened by.
 func (fl *File) Path() string { return fl.path }
 
-// Close releases the handle.
+// Close releases the handle. It returns the error of a deferred write
+// of the handle that no other call reported.
 func (fl *File) Close() error {
 	if fl.fd < 0 {
 		return nil
 	}
-	err := unix.Close(fl.fd)
+	fl.ino.mu.RLock()
+	err := fl.settleOwn()
+	fl.ino.mu.RUnlock()
+	if cerr := unix.Close(fl.fd); err == nil {
+		err = cerr
+	}
 	fl.fd = -1
 	fl.fs.inodes.release(fl.ino)
 	return err
@@ -242,6 +250,7 @@ func (fl *File) Close() error {
 func (fl *File) Stat() (unix.Stat_t, error) {
 	fl.ino.mu.RLock() // no half-done write or truncate
 	defer fl.ino.mu.RUnlock()
+	fl.ino.settle()
 	var st unix.Stat_t
 	if err := unix.Fstat(fl.fd, &st); err != nil {
 		return st, wrapErr(err, "stat", fl.path)
@@ -250,11 +259,22 @@ func (fl *File) Stat() (unix.Stat_t, error) {
 	return st, nil
 }
 
-// Sync flushes the backing file to stable storage.
-func (fl *File) Sync() error { return wrapErr(unix.Fsync(fl.fd), "fsync", fl.path) }
+// Sync flushes the backing file to stable storage. It first waits for a
+// deferred write and returns its error if it failed.
+func (fl *File) Sync() error {
+	if err := fl.Flush(); err != nil {
+		return err
+	}
+	return wrapErr(unix.Fsync(fl.fd), "fsync", fl.path)
+}
 
-// Datasync flushes the backing file's data to stable storage.
-func (fl *File) Datasync() error { return wrapErr(unix.Fdatasync(fl.fd), "fdatasync", fl.path) }
+// Datasync flushes the backing file's data to stable storage, like Sync.
+func (fl *File) Datasync() error {
+	if err := fl.Flush(); err != nil {
+		return err
+	}
+	return wrapErr(unix.Fdatasync(fl.fd), "fdatasync", fl.path)
+}
 
 // cipherSize returns the backing file size.
 func (fl *File) cipherSize() (uint64, error) {
@@ -301,6 +321,7 @@ func (fl *File) ReadAt(p []byte, off int64) (int, error) {
 	}
 	fl.ino.mu.RLock()
 	defer fl.ino.mu.RUnlock()
+	fl.ino.settle()
 	csize, err := fl.cipherSize()
 	if err != nil {
 		return 0, err

@@ -22,6 +22,7 @@ func (fl *File) Grow(size uint64) error {
 func (fl *File) Seek(off uint64, whence int) (uint64, error) {
 	fl.ino.mu.RLock()
 	defer fl.ino.mu.RUnlock()
+	fl.ino.settle()
 	csize, err := fl.cipherSize()
 	if err != nil {
 		return 0, err

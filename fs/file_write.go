@@ -24,6 +24,15 @@ func (fl *File) WriteAt(p []byte, off int64) (int, error) {
 	fl.fs.noteChange(fl.path)
 	fl.ino.mu.Lock()
 	defer fl.ino.mu.Unlock()
+	if took, err := fl.writeBehind(p, uint64(off)); took {
+		if err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	if err := fl.settleOwn(); err != nil {
+		return 0, err
+	}
 	if err := fl.writeLocked(p, uint64(off), fl.append); err != nil {
 		return 0, err
 	}
@@ -238,6 +247,9 @@ func (fl *File) truncate(size uint64) error {
 	fl.fs.noteChange(fl.path)
 	fl.ino.mu.Lock()
 	defer fl.ino.mu.Unlock()
+	if err := fl.settleOwn(); err != nil {
+		return err
+	}
 	csize, err := fl.cipherSize()
 	if err != nil {
 		return err

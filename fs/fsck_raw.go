@@ -11,6 +11,7 @@ import (
 func (fl *File) CipherSize() (int64, error) {
 	fl.ino.mu.RLock()
 	defer fl.ino.mu.RUnlock()
+	fl.ino.settle()
 	n, err := fl.cipherSize()
 	return int64(n), err
 }
@@ -20,6 +21,7 @@ func (fl *File) CipherSize() (int64, error) {
 func (fl *File) ReadCipherAt(p []byte, off int64) (int, error) {
 	fl.ino.mu.RLock()
 	defer fl.ino.mu.RUnlock()
+	fl.ino.settle()
 	total := 0
 	for total < len(p) {
 		n, err := unix.Pread(fl.fd, p[total:], off+int64(total))

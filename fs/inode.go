@@ -19,7 +19,9 @@ type inode struct {
 	// hdr caches the file header while handles are open; nil until read
 	// or created, reset when the file is truncated to zero. Stored under
 	// mu (shared for a load, exclusive for a change).
-	hdr  atomic.Pointer[crypto.FileHeader]
+	hdr atomic.Pointer[crypto.FileHeader]
+	// pend is the outstanding deferred write (file_behind.go), or nil.
+	pend atomic.Pointer[pendingWrite]
 	key  inodeKey
 	refs int // guarded by inodeTable.mu
 }

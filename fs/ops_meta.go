@@ -32,6 +32,7 @@ func (f *FS) statEntry(e *entry, path string) (unix.Stat_t, error) {
 			// Handles are open: a write or truncate may be half done, so
 			// stat again under the content lock to see a size the file has.
 			in.mu.RLock()
+			in.settle() // a deferred write (file_behind.go) counts
 			err := unix.Fstatat(e.dir, e.disk, &st, unix.AT_SYMLINK_NOFOLLOW)
 			in.mu.RUnlock()
 			f.inodes.release(in)

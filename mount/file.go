@@ -53,7 +53,7 @@ func (n *node) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint3
 		f.Close()
 		return nil, 0, n.gone()
 	}
-	return n.v.newHandle(f, n), n.keepCache(f), 0
+	return n.v.newHandle(f, n), n.keepCache(f) | noFlush(flags), 0
 }
 
 // Create implements fusefs.NodeCreater.
@@ -95,11 +95,22 @@ func (h *handle) Write(ctx context.Context, data []byte, off int64) (uint32, sys
 	return uint32(n), h.v.errno(err)
 }
 
-// Flush implements fusefs.FileFlusher. Writes reach the backing file
-// synchronously, so there is nothing to flush; ENOSYS tells the kernel
-// so once, and it stops sending a FLUSH on every close (one round trip
-// per file saved).
-func (h *handle) Flush(ctx context.Context) syscall.Errno { return syscall.ENOSYS }
+// Flush implements fusefs.FileFlusher: close(2) of a handle open for
+// writing waits for its deferred write (write-behind, fs/file_behind.go)
+// and returns that write's error. Handles open only for reading are
+// opened with FOPEN_NOFLUSH (noFlush), so their close costs no round trip.
+func (h *handle) Flush(ctx context.Context) syscall.Errno {
+	return h.v.errno(h.f.Flush())
+}
+
+// noFlush is FOPEN_NOFLUSH for a handle that cannot write: the kernel
+// then sends no FLUSH when it is closed.
+func noFlush(flags uint32) uint32 {
+	if int(flags)&unix.O_ACCMODE == unix.O_RDONLY {
+		return fuse.FOPEN_NOFLUSH
+	}
+	return 0
+}
 
 // Fsync implements fusefs.FileFsyncer.
 func (h *handle) Fsync(ctx context.Context, flags uint32) syscall.Errno {
