@@ -29,8 +29,8 @@ var retryAfter = []time.Duration{0, time.Millisecond, 10 * time.Millisecond, 100
 // reads /dev/fuse has a table of its own and would answer EAGAIN, which
 // the kernel cannot match to a ring request and drops. So the
 // INTERRUPT goes to the ring's ProtocolServer. One that comes before
-// its request reached the handler is remembered here: the queue answers
-// that request EINTR without running it.
+// its request reached the handler is remembered here and tried again
+// while the request runs; the queue forgets it once it has answered.
 type interrupts struct {
 	h Handler
 	n atomic.Int32 // len(early), so that requests look without the lock
@@ -58,14 +58,13 @@ func (s *interrupts) deliver(req []byte) {
 	go s.retry(append([]byte(nil), req[:interruptSize]...), unique)
 }
 
-// retry tries again until the request is cancelled, claimed by its
-// queue (which answers it EINTR), or the tries are over; a request that
-// has finished in the meantime is simply not found.
+// retry tries again until the request is cancelled, answered by its
+// queue, or the tries are over.
 func (s *interrupts) retry(req []byte, unique uint64) {
 	for _, d := range retryAfter {
 		time.Sleep(d)
 		if !s.has(unique) {
-			return // the queue took it before running the request
+			return // the queue has answered the request
 		}
 		if s.cancel(req) {
 			s.take(unique)

@@ -77,16 +77,17 @@ func (q *queue) answer(i int) {
 	e := &q.ents[i]
 	h := e.hdr
 	e.unique = ne.Uint64(h[8:])
-	n, errno := 0, unix.EIO
-	if q.intr.take(e.unique) {
-		errno = unix.EINTR // interrupted before it ran: no need to run it
-	} else {
-		n = q.handle(e)
-		q.intr.take(e.unique) // an INTERRUPT that came too late
-	}
+	errno := unix.EIO
+	// A request interrupted before it ran still runs, as it does over
+	// /dev/fuse: most INTERRUPTs come from harmless signals (a Go
+	// program's preemption, SIGCHLD, SIGWINCH), and an EINTR for an
+	// fsync or write that would have worked is an error the caller never
+	// expects. The INTERRUPT cancels the handler's context once it runs.
+	n := q.handle(e)
+	q.intr.take(e.unique) // it has been answered: forget its INTERRUPT
 	if n < outHeaderSize {
-		// Interrupted, a request go-fuse could not parse, or one it
-		// answers with no reply: the kernel still waits for one.
+		// A request go-fuse could not parse, or one it answers with no
+		// reply: the kernel still waits for one.
 		ne.PutUint32(h[0:], outHeaderSize)
 		ne.PutUint32(h[4:], uint32(-int32(errno)))
 		ne.PutUint64(h[8:], e.unique)
