@@ -43,6 +43,11 @@ func TestCrashDuringAppends(t *testing.T) {
 		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
+		// kill returns before the daemon is gone; until it is, its vault
+		// claim holds and fsck --repair would be refused as busy.
+		if !waitExit(pid, 10*time.Second) {
+			t.Fatal("daemon did not die")
+		}
 		wg.Wait()
 		c.must("unmount", mnt)
 		repairAfterCrash(t, c, cipher, pw)
