@@ -52,7 +52,7 @@ var allow = map[string][]string{
 	"fs":                       {"PURE", "RUNTIME", "crypto/rand", "crypto/sha256", "golang.org/x/sys/unix", "log/slog", m + "crypto", m + "fs/syncname", m + "fs/internal/sysx"},
 	"fs/syncname":              {"PURE", "regexp"},
 	"fs/internal/sysx":         {"PURE", "crypto/rand", "io", "runtime", "unsafe", "golang.org/x/sys/unix"},
-	"fs/reverse":               {"PURE", "RUNTIME", "OS", "sort", m + "crypto"},
+	"fs/reverse":               {"PURE", "RUNTIME", "OS", "sort", m + "crypto", m + "fs/internal/sysx"},
 	"crypto/internal/siv":      {"crypto/aes", "crypto/cipher", "crypto/subtle", "errors"},
 	"fs/manifest":              {"PURE", "RUNTIME", "OS", "crypto/rand", "compress/gzip", "os/user", m + "crypto", m + "fs"},
 	"fs/fsck":                  {"PURE", "RUNTIME", "golang.org/x/sys/unix", m + "crypto", m + "fs"},

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cofferfs/cofferfs/crypto"
+	"github.com/cofferfs/cofferfs/fs/internal/sysx"
 	"golang.org/x/sys/unix"
 )
 
@@ -207,31 +208,11 @@ func parseDirents(b []byte, out []DirEntry) []DirEntry {
 			name = name[:i]
 		}
 		if s := string(name); s != "." && s != ".." {
-			out = append(out, DirEntry{Name: s, Ino: binary.NativeEndian.Uint64(b[0:8]), Type: dtToMode(b[18])})
+			out = append(out, DirEntry{Name: s, Ino: binary.NativeEndian.Uint64(b[0:8]), Type: sysx.DirentMode(b[18])})
 		}
 		b = b[reclen:]
 	}
 	return out
-}
-
-func dtToMode(dt byte) uint32 {
-	switch dt {
-	case unix.DT_REG:
-		return unix.S_IFREG
-	case unix.DT_DIR:
-		return unix.S_IFDIR
-	case unix.DT_LNK:
-		return unix.S_IFLNK
-	case unix.DT_FIFO:
-		return unix.S_IFIFO
-	case unix.DT_SOCK:
-		return unix.S_IFSOCK
-	case unix.DT_CHR:
-		return unix.S_IFCHR
-	case unix.DT_BLK:
-		return unix.S_IFBLK
-	}
-	return 0
 }
 
 // CipherPath returns the backing path, relative to the cipherdir, of a

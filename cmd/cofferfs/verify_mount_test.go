@@ -210,16 +210,8 @@ func TestVerifyMountLogsDifferences(t *testing.T) {
 	fillMount(t, mnt)
 	c.must("unmount", mnt)
 	must(t, os.Remove(strings.TrimSpace(c.must("path", "--passfile", pw, cipher, "docs/deep/b.txt"))))
-	logFile := filepath.Join(t.TempDir(), "log")
-	lf, err := os.Create(logFile)
-	must(t, err)
-	defer lf.Close()
-	cmd := exec.Command(c.bin, "mount", "-f", "--passfile", pw, cipher, mnt)
-	cmd.Stdout, cmd.Stderr = lf, lf
-	must(t, cmd.Start())
-	defer cmd.Wait()
-	// On a failure below, unmount first: Wait returns only then.
-	defer exec.Command(c.bin, "unmount", "--lazy", mnt).Run()
+	logFile, wait := mountForeground(t, c, pw, cipher, mnt)
+	defer wait()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		b, _ := os.ReadFile(logFile)
@@ -261,15 +253,8 @@ func TestVerifyMountLeavesOutOwnChanges(t *testing.T) {
 	must(t, os.WriteFile(filepath.Join(mnt, "outside"), []byte("sealed"), 0o644))
 	c.must("unmount", mnt)
 	must(t, os.Remove(strings.TrimSpace(c.must("path", "--passfile", pw, cipher, "outside"))))
-	logFile := filepath.Join(t.TempDir(), "log")
-	lf, err := os.Create(logFile)
-	must(t, err)
-	defer lf.Close()
-	cmd := exec.Command(c.bin, "mount", "-f", "--passfile", pw, cipher, mnt)
-	cmd.Stdout, cmd.Stderr = lf, lf
-	must(t, cmd.Start())
-	defer cmd.Wait()
-	defer exec.Command(c.bin, "unmount", "--lazy", mnt).Run()
+	logFile, wait := mountForeground(t, c, pw, cipher, mnt)
+	defer wait()
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		if _, err := os.Stat(filepath.Join(mnt, "d0", "f0")); err == nil {
 			break
@@ -325,4 +310,25 @@ func TestVerifyMountLeavesOutOwnChanges(t *testing.T) {
 		}
 	}
 	c.must("unmount", mnt)
+}
+
+// mountForeground starts "mount -f" logging to a file and returns the
+// file and the function that waits for the daemon, unmounting it lazily
+// first (a test that failed before unmounting would wait for ever).
+func mountForeground(t *testing.T, c cli, pw, cipher, mnt string) (logFile string, wait func()) {
+	t.Helper()
+	logFile = filepath.Join(t.TempDir(), "log")
+	lf, err := os.Create(logFile)
+	must(t, err)
+	cmd := exec.Command(c.bin, "mount", "-f", "--passfile", pw, cipher, mnt)
+	cmd.Stdout, cmd.Stderr = lf, lf
+	if err := cmd.Start(); err != nil {
+		lf.Close()
+		t.Fatal(err)
+	}
+	return logFile, func() {
+		exec.Command(c.bin, "unmount", "--lazy", mnt).Run()
+		cmd.Wait()
+		lf.Close()
+	}
 }

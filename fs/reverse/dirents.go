@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"unsafe"
 
+	"github.com/cofferfs/cofferfs/fs/internal/sysx"
 	"golang.org/x/sys/unix"
 )
 
@@ -71,7 +72,7 @@ func parseDirents(fd int, b []byte, out []plainEntry) ([]plainEntry, error) {
 			}
 		}
 		if s := string(name); s != "." && s != ".." {
-			e := plainEntry{name: s, typ: dtType(rec[18]), ino: binary.NativeEndian.Uint64(rec[0:8])}
+			e := plainEntry{name: s, typ: sysx.DirentMode(rec[18]), ino: binary.NativeEndian.Uint64(rec[0:8])}
 			if e.typ == 0 {
 				var st unix.Stat_t
 				if err := unix.Fstatat(fd, s, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
@@ -83,25 +84,4 @@ func parseDirents(fd int, b []byte, out []plainEntry) ([]plainEntry, error) {
 		}
 	}
 	return out, nil
-}
-
-// dtType maps a d_type to S_IF* bits; 0 for DT_UNKNOWN.
-func dtType(t byte) uint32 {
-	switch t {
-	case unix.DT_DIR:
-		return unix.S_IFDIR
-	case unix.DT_REG:
-		return unix.S_IFREG
-	case unix.DT_LNK:
-		return unix.S_IFLNK
-	case unix.DT_FIFO:
-		return unix.S_IFIFO
-	case unix.DT_SOCK:
-		return unix.S_IFSOCK
-	case unix.DT_CHR:
-		return unix.S_IFCHR
-	case unix.DT_BLK:
-		return unix.S_IFBLK
-	}
-	return 0
 }

@@ -97,3 +97,24 @@ func Listxattrat(dir int, name string, buf []byte) (int, error) {
 	}
 	return int(n), nil
 }
+
+// DirentMode maps a dirent's d_type to its S_IF* bits; 0 for DT_UNKNOWN.
+func DirentMode(t byte) uint32 {
+	switch t {
+	case unix.DT_REG:
+		return unix.S_IFREG
+	case unix.DT_DIR:
+		return unix.S_IFDIR
+	case unix.DT_LNK:
+		return unix.S_IFLNK
+	case unix.DT_FIFO:
+		return unix.S_IFIFO
+	case unix.DT_SOCK:
+		return unix.S_IFSOCK
+	case unix.DT_CHR:
+		return unix.S_IFCHR
+	case unix.DT_BLK:
+		return unix.S_IFBLK
+	}
+	return 0
+}
