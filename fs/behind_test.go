@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"math/rand"
-	"os"
 	"os/signal"
 	"testing"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/fs/fstest"
 )
 
 // Write-behind (fs/file_behind.go): large appends are written by a
@@ -203,7 +203,7 @@ func withFileSizeLimit(t *testing.T, limit uint64, fn func()) {
 func TestWriteBehindLateError(t *testing.T) {
 	for _, how := range []string{"write", "fsync", "fdatasync", "flush", "close"} {
 		t.Run(how, func(t *testing.T) {
-			v := newVaultIn(t, noTmpfsDir(t), fs.Options{NoSync: true})
+			v := newVaultIn(t, fstest.NoTmpfsDir(t), fs.Options{NoSync: true})
 			f, err := v.Create("f", unix.O_RDWR, 0o644, nil)
 			must(t, err)
 			defer f.Close()
@@ -240,28 +240,4 @@ func TestWriteBehindLateError(t *testing.T) {
 			m.check(v, v.FS, "after the failed deferred write")
 		})
 	}
-}
-
-// noTmpfsDir returns a temporary directory on a file system other than
-// tmpfs, whose fallocate(FALLOC_FL_KEEP_SIZE) checks RLIMIT_FSIZE (a
-// reservation there, on a nearly full tmpfs, would fail the write at once,
-// not later): t.TempDir(), else under /var/tmp.
-func noTmpfsDir(t *testing.T) string {
-	t.Helper()
-	for _, base := range []string{"", "/var/tmp"} {
-		dir := t.TempDir()
-		if base != "" {
-			var err error
-			if dir, err = os.MkdirTemp(base, "writebehind"); err != nil {
-				break
-			}
-			t.Cleanup(func() { os.RemoveAll(dir) })
-		}
-		var st unix.Statfs_t
-		if unix.Statfs(dir, &st) == nil && st.Type != unix.TMPFS_MAGIC {
-			return dir
-		}
-	}
-	t.Fatal("no temporary directory outside tmpfs (t.TempDir, /var/tmp)")
-	return ""
 }

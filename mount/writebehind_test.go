@@ -10,6 +10,7 @@ import (
 
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
+	"github.com/cofferfs/cofferfs/fs/fstest"
 	"github.com/cofferfs/cofferfs/mount"
 	"golang.org/x/sys/unix"
 )
@@ -23,7 +24,7 @@ import (
 // process) cannot reach; the reservation (FALLOC_FL_KEEP_SIZE) is not
 // limited, so only the deferred pwrite fails.
 func TestWriteBehindCloseError(t *testing.T) {
-	fsys := newVaultAt(t, noTmpfsDir(t), crypto.AESGCM, fs.Options{})
+	fsys := newVaultAt(t, fstest.NoTmpfsDir(t), crypto.AESGCM, fs.Options{})
 	mnt := mountFS(t, fsys, mount.Options{})
 	p := filepath.Join(mnt, "f")
 	chunk := 256 << 10
@@ -54,28 +55,4 @@ func TestWriteBehindCloseError(t *testing.T) {
 	if !bytes.Equal(got, first) {
 		t.Fatalf("after the failed write the file has %d bytes, want the first %d", len(got), len(first))
 	}
-}
-
-// noTmpfsDir returns a temporary directory on a file system other than
-// tmpfs, whose fallocate(FALLOC_FL_KEEP_SIZE) checks RLIMIT_FSIZE (a
-// reservation there, on a nearly full tmpfs, would fail the write at once,
-// not later): t.TempDir(), else under /var/tmp.
-func noTmpfsDir(t *testing.T) string {
-	t.Helper()
-	for _, base := range []string{"", "/var/tmp"} {
-		dir := t.TempDir()
-		if base != "" {
-			var err error
-			if dir, err = os.MkdirTemp(base, "writebehind"); err != nil {
-				break
-			}
-			t.Cleanup(func() { os.RemoveAll(dir) })
-		}
-		var st unix.Statfs_t
-		if unix.Statfs(dir, &st) == nil && st.Type != unix.TMPFS_MAGIC {
-			return dir
-		}
-	}
-	t.Fatal("no temporary directory outside tmpfs (t.TempDir, /var/tmp)")
-	return ""
 }

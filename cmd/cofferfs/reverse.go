@@ -129,19 +129,11 @@ func (e *env) mountReverse(plain, mnt string, m *mountFlags) error {
 	if err := checkMountpoint(mnt); err != nil {
 		return err
 	}
-	pats, err := m.reversePatterns()
+	c, pats, key, err := e.unlockReverse(plain, m)
 	if err != nil {
 		return err
 	}
 	m.excludes, m.excludeFrom, m.readOnly = pats, "", true
-	c, err := loadReverseConfig(plain)
-	if err != nil {
-		return err
-	}
-	key, err := e.masterKey(c, &m.unlock)
-	if err != nil {
-		return err
-	}
 	defer clear(key)
 	if !m.foreground {
 		return e.spawnDaemon(plain, mnt, m, key)
@@ -152,6 +144,25 @@ func (e *env) mountReverse(plain, mnt string, m *mountFlags) error {
 	}
 	e.logPlace = daemon.LogStderr
 	return e.serveReverse(v, plain, mnt, m, e.logger(m.debug), nil)
+}
+
+// unlockReverse reads what a reverse view of plain needs: the exclusion
+// patterns (from --exclude and --exclude-from), the reverse config, and
+// the master key, which the caller clears.
+func (e *env) unlockReverse(plain string, m *mountFlags) (*config.Config, []string, []byte, error) {
+	pats, err := m.reversePatterns()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	c, err := loadReverseConfig(plain)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	key, err := e.masterKey(c, &m.unlock)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return c, pats, key, nil
 }
 
 // reverseDaemonChild is the background daemon of a reverse mount.

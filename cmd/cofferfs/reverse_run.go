@@ -60,15 +60,7 @@ func (e *env) runReverse(plain, mnt string, m *mountFlags, lf *leftoverFlags, jo
 	if err := checkReversePlacement(plain, mnt); err != nil {
 		return err
 	}
-	pats, err := m.reversePatterns()
-	if err != nil {
-		return err
-	}
-	c, err := loadReverseConfig(plain)
-	if err != nil {
-		return err
-	}
-	key, err := e.masterKey(c, &m.unlock)
+	c, pats, key, err := e.unlockReverse(plain, m)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/cofferfs/cofferfs/crypto"
 	"github.com/cofferfs/cofferfs/fs"
 	"github.com/cofferfs/cofferfs/vault"
+	"golang.org/x/sys/unix"
 )
 
 // Must fails the test on a non-nil error.
@@ -126,4 +127,28 @@ func Open(t testing.TB, dir string, key []byte, alg crypto.Algorithm) *fs.FS {
 	Must(t, err)
 	t.Cleanup(func() { fsys.Close() })
 	return fsys
+}
+
+// NoTmpfsDir returns a temporary directory on a file system other than
+// tmpfs, whose fallocate(FALLOC_FL_KEEP_SIZE) checks RLIMIT_FSIZE (a
+// reservation there, on a nearly full tmpfs, would fail the write at once,
+// not later): t.TempDir(), else under /var/tmp.
+func NoTmpfsDir(t testing.TB) string {
+	t.Helper()
+	for _, base := range []string{"", "/var/tmp"} {
+		dir := t.TempDir()
+		if base != "" {
+			var err error
+			if dir, err = os.MkdirTemp(base, "writebehind"); err != nil {
+				break
+			}
+			t.Cleanup(func() { os.RemoveAll(dir) })
+		}
+		var st unix.Statfs_t
+		if unix.Statfs(dir, &st) == nil && st.Type != unix.TMPFS_MAGIC {
+			return dir
+		}
+	}
+	t.Fatal("no temporary directory outside tmpfs (t.TempDir, /var/tmp)")
+	return ""
 }
