@@ -34,9 +34,10 @@ func TestCrashDuringAppends(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := 0; i < files; i++ {
 			wg.Add(1)
+			every := rng.Intn(4) + 1 // drawn here: rng is not safe for concurrent use
 			go func() {
 				defer wg.Done()
-				synced[i] = appendUntilError(filepath.Join(mnt, "f"+string(rune('0'+i))), stream[i], chunk, rng.Intn(4)+1)
+				synced[i] = appendUntilError(filepath.Join(mnt, "f"+string(rune('0'+i))), stream[i], chunk, every)
 			}()
 		}
 		time.Sleep(time.Duration(20+rng.Intn(250)) * time.Millisecond)
