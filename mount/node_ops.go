@@ -84,16 +84,22 @@ func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.Entry
 // Readlink implements fusefs.NodeReadlinker.
 func (n *node) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
 	n.v.touch()
-	p, errno := n.verify()
+	var t string
+	errno := n.byPath(func(p string) syscall.Errno {
+		if _, errno := n.verifyAt(p); errno != 0 {
+			return errno
+		}
+		var err error
+		if t, err = n.v.fs.Readlink(p); err != nil {
+			if n.movedAway(err) {
+				return n.gone()
+			}
+			return n.v.errno(err)
+		}
+		return 0
+	})
 	if errno != 0 {
 		return nil, errno
-	}
-	t, err := n.v.fs.Readlink(p)
-	if err != nil {
-		if n.movedAway(err) {
-			return nil, n.gone()
-		}
-		return nil, n.v.errno(err)
 	}
 	return []byte(t), 0
 }
