@@ -55,17 +55,19 @@ func (n *node) Link(ctx context.Context, target fusefs.InodeEmbedder, name strin
 	n.v.touch()
 	n.own(name)
 	p := n.child(name)
-	from := target.EmbeddedInode().Path(n.v.root)
-	if tn, ok := target.(*node); ok {
-		// The kernel names the source by node: make sure its path still
-		// holds it (see identity.go).
-		var errno syscall.Errno
-		if from, errno = tn.verify(); errno != 0 {
-			return nil, errno
-		}
+	tn, ok := target.(*node)
+	if !ok {
+		return nil, syscall.EXDEV
 	}
-	if err := n.v.fs.Link(from, p); err != nil {
-		return nil, n.v.errno(err)
+	// The kernel names the source by node: make sure its path still
+	// holds it (see identity.go).
+	if errno := tn.byPath(func(from string) syscall.Errno {
+		if _, errno := tn.verifyAt(from); errno != 0 {
+			return errno
+		}
+		return n.v.errno(n.v.fs.Link(from, p))
+	}); errno != 0 {
+		return nil, errno
 	}
 	return n.newChild(ctx, p, out)
 }
@@ -147,13 +149,26 @@ func (n *node) orphaned() bool {
 
 func (n *node) setattr(fh fusefs.FileHandle, in *fuse.SetAttrIn) error {
 	h, isH := fh.(*handle)
-	var p string
-	if !isH {
-		var errno syscall.Errno
-		if p, errno = n.verify(); errno != 0 {
+	if isH {
+		return n.setattrAt(h, "", in)
+	}
+	var err error
+	errno := n.byPath(func(p string) syscall.Errno {
+		if _, errno := n.verifyAt(p); errno != 0 {
 			return errno
 		}
+		err = n.setattrAt(nil, p, in)
+		return 0
+	})
+	if errno != 0 {
+		return errno
 	}
+	return err
+}
+
+// setattrAt applies in through h, or by path p when h is nil.
+func (n *node) setattrAt(h *handle, p string, in *fuse.SetAttrIn) error {
+	isH := h != nil
 	if size, ok := in.GetSize(); ok {
 		var err error
 		if isH {
