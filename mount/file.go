@@ -42,16 +42,23 @@ var (
 // Open implements fusefs.NodeOpener.
 func (n *node) Open(ctx context.Context, flags uint32) (fusefs.FileHandle, uint32, syscall.Errno) {
 	n.v.touch()
-	f, err := n.v.fs.Open(n.path(), int(flags))
-	if err != nil {
-		if n.movedAway(err) {
-			return nil, 0, n.gone() // see identity.go
+	var f *fs.File
+	errno := n.byPath(func(p string) syscall.Errno {
+		var err error
+		if f, err = n.v.fs.Open(p, int(flags)); err != nil {
+			if n.movedAway(err) {
+				return n.gone() // see identity.go
+			}
+			return n.v.errno(err)
 		}
-		return nil, 0, n.v.errno(err)
-	}
-	if !n.sameIno(f.Ino()) { // see identity.go
-		f.Close()
-		return nil, 0, n.gone()
+		if !n.sameIno(f.Ino()) { // see identity.go
+			f.Close()
+			return n.gone()
+		}
+		return 0
+	})
+	if errno != 0 {
+		return nil, 0, errno
 	}
 	return n.v.newHandle(f, n), n.keepCache(f) | noFlush(flags), 0
 }

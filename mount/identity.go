@@ -33,8 +33,10 @@ func (n *node) sameIno(ino uint64) bool {
 
 // verify returns n's path and 0 if the object there is n, else the
 // errno for "n is not there" (see gone).
-func (n *node) verify() (string, syscall.Errno) {
-	p := n.path()
+func (n *node) verify() (string, syscall.Errno) { return n.verifyAt(n.path()) }
+
+// verifyAt is verify for n's path p.
+func (n *node) verifyAt(p string) (string, syscall.Errno) {
 	st, err := n.v.fs.Stat(p)
 	if err != nil || !n.sameObject(&st) {
 		return p, n.gone()

@@ -178,8 +178,13 @@ func raiseProcs() {
 }
 
 // rawFS is go-fuse's node bridge for root behind the killPrivFS layer.
+// A vault's root also gets the renameFS layer (renames.go).
 func rawFS(root fusefs.InodeEmbedder, opts *fusefs.Options) fuse.RawFileSystem {
-	return killPrivFS{RawFileSystem: fusefs.NewNodeFS(root, opts), root: os.Geteuid() == 0}
+	var raw fuse.RawFileSystem = killPrivFS{RawFileSystem: fusefs.NewNodeFS(root, opts), root: os.Geteuid() == 0}
+	if n, ok := root.(*node); ok {
+		raw = renameFS{RawFileSystem: raw, r: &n.v.renames}
+	}
+	return raw
 }
 
 // FUSEOptions returns the go-fuse mount options of a mount with opts.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -229,5 +230,19 @@ func TestReadaheadRaised(t *testing.T) {
 	}
 	if got := strings.TrimSpace(string(b)); got != fmt.Sprint(mount.ReadaheadKB) {
 		t.Fatalf("read_ahead_kb = %s, want %d", got, mount.ReadaheadKB)
+	}
+}
+
+// TestOpenSymlinkRaceLongCache runs posixtest's OpenSymlinkRace ten times
+// with the watched 30 s caches: an open racing renames of the name must
+// never see ESTALE (renames.go; before, about one run in three did).
+func TestOpenSymlinkRaceLongCache(t *testing.T) {
+	// A fresh mount each time: the race leaves a symlink to /etc/passwd
+	// under the name, which a second run would open for writing.
+	for i := 0; i < 10 && !t.Failed(); i++ {
+		t.Run(strconv.Itoa(i), func(t *testing.T) {
+			_, fsys := newVault(t, crypto.AESGCM)
+			posixtest.OpenSymlinkRace(t, mountFS(t, fsys, mount.Options{CacheTimeout: 30 * time.Second}))
+		})
 	}
 }

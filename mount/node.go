@@ -17,13 +17,14 @@ import (
 
 // vault is the state every node of one mount shares.
 type vault struct {
-	fs     *fs.FS
-	log    *slog.Logger
-	root   *fusefs.Inode
-	asRoot bool         // the daemon is root: new entries get the caller's owner
-	last   atomic.Int64 // time of the last operation, unix nanoseconds
-	open   openHandles  // handles not yet released
-	watch  *watcher     // nil when the backing directories are not watched
+	fs      *fs.FS
+	log     *slog.Logger
+	root    *fusefs.Inode
+	asRoot  bool         // the daemon is root: new entries get the caller's owner
+	last    atomic.Int64 // time of the last operation, unix nanoseconds
+	open    openHandles  // handles not yet released
+	watch   *watcher     // nil when the backing directories are not watched
+	renames renames      // RENAMEs in flight (renames.go)
 }
 
 func (v *vault) touch() { v.last.Store(time.Now().UnixNano()) }
@@ -68,6 +69,7 @@ type node struct {
 
 func newVault(fsys *fs.FS, log *slog.Logger) *vault {
 	v := &vault{fs: fsys, log: log, asRoot: os.Geteuid() == 0}
+	v.renames.init()
 	v.touch()
 	return v
 }
@@ -150,17 +152,22 @@ func (n *node) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*fu
 func (n *node) Getattr(ctx context.Context, fh fusefs.FileHandle, out *fuse.AttrOut) syscall.Errno {
 	n.v.touch()
 	var st unix.Stat_t
-	var err error
 	if h, ok := fh.(*handle); ok {
-		st, err = h.f.Stat()
-	} else {
-		st, err = n.v.fs.Stat(n.path())
-	}
-	if err != nil {
-		return n.v.errno(err)
-	}
-	if !n.sameObject(&st) {
-		return n.gone() // see identity.go
+		var err error
+		if st, err = h.f.Stat(); err != nil {
+			return n.v.errno(err)
+		}
+	} else if errno := n.byPath(func(p string) syscall.Errno {
+		var err error
+		if st, err = n.v.fs.Stat(p); err != nil {
+			return n.v.errno(err)
+		}
+		if !n.sameObject(&st) {
+			return n.gone() // see identity.go
+		}
+		return 0
+	}); errno != 0 {
+		return errno
 	}
 	fillAttr(&out.Attr, &st)
 	return 0

@@ -55,17 +55,19 @@ func (n *node) Link(ctx context.Context, target fusefs.InodeEmbedder, name strin
 	n.v.touch()
 	n.own(name)
 	p := n.child(name)
-	from := target.EmbeddedInode().Path(n.v.root)
-	if tn, ok := target.(*node); ok {
-		// The kernel names the source by node: make sure its path still
-		// holds it (see identity.go).
-		var errno syscall.Errno
-		if from, errno = tn.verify(); errno != 0 {
-			return nil, errno
-		}
+	tn, ok := target.(*node)
+	if !ok {
+		return nil, syscall.EXDEV
 	}
-	if err := n.v.fs.Link(from, p); err != nil {
-		return nil, n.v.errno(err)
+	// The kernel names the source by node: make sure its path still
+	// holds it (see identity.go).
+	if errno := tn.byPath(func(from string) syscall.Errno {
+		if _, errno := tn.verifyAt(from); errno != 0 {
+			return errno
+		}
+		return n.v.errno(n.v.fs.Link(from, p))
+	}); errno != 0 {
+		return nil, errno
 	}
 	return n.newChild(ctx, p, out)
 }
@@ -84,16 +86,22 @@ func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.Entry
 // Readlink implements fusefs.NodeReadlinker.
 func (n *node) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
 	n.v.touch()
-	p, errno := n.verify()
+	var t string
+	errno := n.byPath(func(p string) syscall.Errno {
+		if _, errno := n.verifyAt(p); errno != 0 {
+			return errno
+		}
+		var err error
+		if t, err = n.v.fs.Readlink(p); err != nil {
+			if n.movedAway(err) {
+				return n.gone()
+			}
+			return n.v.errno(err)
+		}
+		return 0
+	})
 	if errno != 0 {
 		return nil, errno
-	}
-	t, err := n.v.fs.Readlink(p)
-	if err != nil {
-		if n.movedAway(err) {
-			return nil, n.gone()
-		}
-		return nil, n.v.errno(err)
 	}
 	return []byte(t), 0
 }
@@ -141,13 +149,26 @@ func (n *node) orphaned() bool {
 
 func (n *node) setattr(fh fusefs.FileHandle, in *fuse.SetAttrIn) error {
 	h, isH := fh.(*handle)
-	var p string
-	if !isH {
-		var errno syscall.Errno
-		if p, errno = n.verify(); errno != 0 {
+	if isH {
+		return n.setattrAt(h, "", in)
+	}
+	var err error
+	errno := n.byPath(func(p string) syscall.Errno {
+		if _, errno := n.verifyAt(p); errno != 0 {
 			return errno
 		}
+		err = n.setattrAt(nil, p, in)
+		return 0
+	})
+	if errno != 0 {
+		return errno
 	}
+	return err
+}
+
+// setattrAt applies in through h, or by path p when h is nil.
+func (n *node) setattrAt(h *handle, p string, in *fuse.SetAttrIn) error {
+	isH := h != nil
 	if size, ok := in.GetSize(); ok {
 		var err error
 		if isH {

@@ -34,13 +34,16 @@ func (n *node) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, 
 	if aclXattrs[attr] || n.bare() {
 		return 0, syscall.ENODATA
 	}
-	p, errno := n.verify()
-	if errno != 0 {
+	var val []byte
+	if errno := n.byPath(func(p string) syscall.Errno {
+		if _, errno := n.verifyAt(p); errno != 0 {
+			return errno
+		}
+		var err error
+		val, err = n.v.fs.Getxattr(p, attr)
+		return n.v.errno(err)
+	}); errno != 0 {
 		return 0, errno
-	}
-	val, err := n.v.fs.Getxattr(p, attr)
-	if err != nil {
-		return 0, n.v.errno(err)
 	}
 	return copyOut(dest, val)
 }
@@ -53,11 +56,12 @@ func (n *node) Setxattr(ctx context.Context, attr string, data []byte, flags uin
 	}
 	n.bareUntil.Store(0)
 	n.ownSelf()
-	p, errno := n.verify()
-	if errno != 0 {
-		return errno
-	}
-	return n.v.errno(n.v.fs.Setxattr(p, attr, data, int(flags)))
+	return n.byPath(func(p string) syscall.Errno {
+		if _, errno := n.verifyAt(p); errno != 0 {
+			return errno
+		}
+		return n.v.errno(n.v.fs.Setxattr(p, attr, data, int(flags)))
+	})
 }
 
 // Removexattr implements fusefs.NodeRemovexattrer.
@@ -68,11 +72,12 @@ func (n *node) Removexattr(ctx context.Context, attr string) syscall.Errno {
 	}
 	n.bareUntil.Store(0)
 	n.ownSelf()
-	p, errno := n.verify()
-	if errno != 0 {
-		return errno
-	}
-	return n.v.errno(n.v.fs.Removexattr(p, attr))
+	return n.byPath(func(p string) syscall.Errno {
+		if _, errno := n.verifyAt(p); errno != 0 {
+			return errno
+		}
+		return n.v.errno(n.v.fs.Removexattr(p, attr))
+	})
 }
 
 // Listxattr implements fusefs.NodeListxattrer.
@@ -81,13 +86,16 @@ func (n *node) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errn
 	if n.bare() {
 		return 0, 0
 	}
-	p, errno := n.verify()
-	if errno != 0 {
+	var names []string
+	if errno := n.byPath(func(p string) syscall.Errno {
+		if _, errno := n.verifyAt(p); errno != 0 {
+			return errno
+		}
+		var err error
+		names, err = n.v.fs.Listxattr(p)
+		return n.v.errno(err)
+	}); errno != 0 {
 		return 0, errno
-	}
-	names, err := n.v.fs.Listxattr(p)
-	if err != nil {
-		return 0, n.v.errno(err)
 	}
 	shown := names[:0:0]
 	for _, a := range names {
