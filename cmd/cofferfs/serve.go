@@ -184,15 +184,10 @@ func (e *env) logger(debug bool) *slog.Logger {
 	return slog.New(newLineHandler(e.stderr, level))
 }
 
-// daemonLogger logs to syslog, or to stderr (the daemon's log file in
-// the state directory) when no syslog daemon listens, in the style of
-// the foreground log (lineHandler).
-func daemonLogger() *slog.Logger {
-	log, _ := openDaemonLog()
-	return log
-}
-
-// openDaemonLog is daemonLogger; toSyslog tells where it logs.
+// openDaemonLog returns the background daemon's logger: syslog, or
+// stderr (the daemon's log file in the state directory) when no syslog
+// daemon listens, in the style of the foreground log (lineHandler);
+// toSyslog tells where it logs.
 func openDaemonLog() (log *slog.Logger, toSyslog bool) {
 	if w, err := syslog.New(syslog.LOG_DAEMON|syslog.LOG_INFO, "cofferfs"); err == nil {
 		return slog.New(newSyslogLineHandler(w, slog.LevelInfo)), true
