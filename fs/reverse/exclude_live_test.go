@@ -68,13 +68,31 @@ func TestExcludeMatchesGocryptfs(t *testing.T) {
 				if (i+si)%2 == 0 && how == "-exclude-from" || (i+si)%2 == 1 && how == "-exclude-wildcard" {
 					continue // each set one way per seed, both ways over the two seeds
 				}
-				want := listPaths(t, gocryptfsMount(t, gocryptfsExcludeArgs(t, pass, how, pats), plain))
+				want := withoutNameEPERM(listPaths(t, gocryptfsMount(t, gocryptfsExcludeArgs(t, pass, how, pats), plain)))
 				if got != want {
 					t.Errorf("seed %d, patterns %q (%s): the views differ:\n%s", seed, pats, how, keyDiff(got, want))
 				}
 			}
 		}
 	}
+}
+
+// withoutNameEPERM drops gocryptfs's lstat error from the .name files it
+// lists: gocryptfs 2.3 matches a pattern against a path of the .name
+// file that still holds encrypted names, so with the random key of a run
+// a pattern such as "L*" can hit an encrypted directory name ("Lzv...")
+// and make it fail the lstat of a .name file it lists all the same
+// (EPERM). cofferfs never applies patterns to encrypted names (README,
+// the known deviations); the listing is what is compared.
+func withoutNameEPERM(list string) string {
+	lines := strings.Split(list, "\n")
+	for i, l := range lines {
+		if name, ok := strings.CutSuffix(l, ": operation not permitted)"); ok && strings.HasSuffix(strings.SplitN(name, " (lstat: ", 2)[0], ".name") {
+			lines[i] = strings.SplitN(name, " (lstat: ", 2)[0]
+		}
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n")
 }
 
 // gocryptfsExcludeArgs are gocryptfs's arguments for the patterns, as
