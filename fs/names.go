@@ -1,7 +1,6 @@
 package fs
 
 import (
-	"encoding/binary"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -183,36 +182,13 @@ func readDirents(dirfd int) ([]DirEntry, error) {
 	}
 	defer unix.Close(fd)
 	var out []DirEntry
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := unix.Getdents(fd, buf)
-		if err != nil {
-			return nil, err
-		}
-		if n <= 0 {
-			return out, nil
-		}
-		out = parseDirents(buf[:n], out)
+	err = sysx.ReadDirents(fd, func(d sysx.Dirent) {
+		out = append(out, DirEntry{Name: d.Name, Ino: d.Ino, Type: d.Mode})
+	})
+	if err != nil {
+		return nil, err
 	}
-}
-
-// parseDirents decodes linux_dirent64 records.
-func parseDirents(b []byte, out []DirEntry) []DirEntry {
-	for len(b) >= 19 {
-		reclen := int(binary.NativeEndian.Uint16(b[16:18]))
-		if reclen < 19 || reclen > len(b) {
-			break
-		}
-		name := b[19:reclen]
-		if i := strings.IndexByte(string(name), 0); i >= 0 {
-			name = name[:i]
-		}
-		if s := string(name); s != "." && s != ".." {
-			out = append(out, DirEntry{Name: s, Ino: binary.NativeEndian.Uint64(b[0:8]), Type: sysx.DirentMode(b[18])})
-		}
-		b = b[reclen:]
-	}
-	return out
+	return out, nil
 }
 
 // CipherPath returns the backing path, relative to the cipherdir, of a
