@@ -48,13 +48,6 @@ func (c *ChangeLog) within(set map[string]struct{}, p string) bool {
 	return false
 }
 
-// Len returns how many distinct plaintext paths were changed.
-func (c *ChangeLog) Len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.paths)
-}
-
 // add records p and reports whether it is new.
 func (c *ChangeLog) add(set map[string]struct{}, p string) bool {
 	c.mu.Lock()
