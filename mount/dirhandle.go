@@ -50,7 +50,7 @@ func (d *dirHandle) load() syscall.Errno {
 	d.n.v.touch()
 	l, err := d.n.v.fs.OpenListing(d.n.path())
 	if err != nil {
-		if _, errno := d.n.verify(); errno != 0 {
+		if errno := d.n.verify(); errno != 0 {
 			return errno // see identity.go
 		}
 		return d.n.v.errno(err)

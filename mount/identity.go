@@ -31,17 +31,17 @@ func (n *node) sameIno(ino uint64) bool {
 	return n.IsRoot() || ino == n.StableAttr().Ino
 }
 
-// verify returns n's path and 0 if the object there is n, else the
-// errno for "n is not there" (see gone).
-func (n *node) verify() (string, syscall.Errno) { return n.verifyAt(n.path()) }
+// verify returns 0 if the object at n's path is n, else the errno for
+// "n is not there" (see gone).
+func (n *node) verify() syscall.Errno { return n.verifyAt(n.path()) }
 
 // verifyAt is verify for n's path p.
-func (n *node) verifyAt(p string) (string, syscall.Errno) {
+func (n *node) verifyAt(p string) syscall.Errno {
 	st, err := n.v.fs.Stat(p)
 	if err != nil || !n.sameObject(&st) {
-		return p, n.gone()
+		return n.gone()
 	}
-	return p, 0
+	return 0
 }
 
 // gone is the errno for a request whose node is not at its path: ESTALE
@@ -68,6 +68,6 @@ func (n *node) movedAway(err error) bool {
 			return true
 		}
 	}
-	_, stale := n.verify()
+	stale := n.verify()
 	return stale != 0
 }

@@ -61,10 +61,7 @@ func (n *node) Link(ctx context.Context, target fusefs.InodeEmbedder, name strin
 	}
 	// The kernel names the source by node: make sure its path still
 	// holds it (see identity.go).
-	if errno := tn.byPath(func(from string) syscall.Errno {
-		if _, errno := tn.verifyAt(from); errno != 0 {
-			return errno
-		}
+	if errno := tn.byVerifiedPath(func(from string) syscall.Errno {
 		return n.v.errno(n.v.fs.Link(from, p))
 	}); errno != 0 {
 		return nil, errno
@@ -87,10 +84,7 @@ func (n *node) Symlink(ctx context.Context, target, name string, out *fuse.Entry
 func (n *node) Readlink(ctx context.Context) ([]byte, syscall.Errno) {
 	n.v.touch()
 	var t string
-	errno := n.byPath(func(p string) syscall.Errno {
-		if _, errno := n.verifyAt(p); errno != 0 {
-			return errno
-		}
+	errno := n.byVerifiedPath(func(p string) syscall.Errno {
 		var err error
 		if t, err = n.v.fs.Readlink(p); err != nil {
 			if n.movedAway(err) {
@@ -153,10 +147,7 @@ func (n *node) setattr(fh fusefs.FileHandle, in *fuse.SetAttrIn) error {
 		return n.setattrAt(h, "", in)
 	}
 	var err error
-	errno := n.byPath(func(p string) syscall.Errno {
-		if _, errno := n.verifyAt(p); errno != 0 {
-			return errno
-		}
+	errno := n.byVerifiedPath(func(p string) syscall.Errno {
 		err = n.setattrAt(nil, p, in)
 		return 0
 	})

@@ -90,3 +90,14 @@ func (n *node) byPath(op func(p string) syscall.Errno) syscall.Errno {
 	}
 	return errno
 }
+
+// byVerifiedPath is byPath for an op that may run only on n itself: it
+// checks that the object at the path is n (verifyAt) before op.
+func (n *node) byVerifiedPath(op func(p string) syscall.Errno) syscall.Errno {
+	return n.byPath(func(p string) syscall.Errno {
+		if errno := n.verifyAt(p); errno != 0 {
+			return errno
+		}
+		return op(p)
+	})
+}

@@ -35,10 +35,7 @@ func (n *node) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, 
 		return 0, syscall.ENODATA
 	}
 	var val []byte
-	if errno := n.byPath(func(p string) syscall.Errno {
-		if _, errno := n.verifyAt(p); errno != 0 {
-			return errno
-		}
+	if errno := n.byVerifiedPath(func(p string) syscall.Errno {
 		var err error
 		val, err = n.v.fs.Getxattr(p, attr)
 		return n.v.errno(err)
@@ -56,10 +53,7 @@ func (n *node) Setxattr(ctx context.Context, attr string, data []byte, flags uin
 	}
 	n.bareUntil.Store(0)
 	n.ownSelf()
-	return n.byPath(func(p string) syscall.Errno {
-		if _, errno := n.verifyAt(p); errno != 0 {
-			return errno
-		}
+	return n.byVerifiedPath(func(p string) syscall.Errno {
 		return n.v.errno(n.v.fs.Setxattr(p, attr, data, int(flags)))
 	})
 }
@@ -72,10 +66,7 @@ func (n *node) Removexattr(ctx context.Context, attr string) syscall.Errno {
 	}
 	n.bareUntil.Store(0)
 	n.ownSelf()
-	return n.byPath(func(p string) syscall.Errno {
-		if _, errno := n.verifyAt(p); errno != 0 {
-			return errno
-		}
+	return n.byVerifiedPath(func(p string) syscall.Errno {
 		return n.v.errno(n.v.fs.Removexattr(p, attr))
 	})
 }
@@ -87,10 +78,7 @@ func (n *node) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errn
 		return 0, 0
 	}
 	var names []string
-	if errno := n.byPath(func(p string) syscall.Errno {
-		if _, errno := n.verifyAt(p); errno != 0 {
-			return errno
-		}
+	if errno := n.byVerifiedPath(func(p string) syscall.Errno {
 		var err error
 		names, err = n.v.fs.Listxattr(p)
 		return n.v.errno(err)
